@@ -1,0 +1,209 @@
+"""numba kernels of the equivalent-circuit evaluator.
+
+A parsed circuit is compiled (:mod:`cellsim.circuits.circuit`) into a postfix *program*:
+``ops[i]`` is an opcode, ``args[i]`` its argument. For an element the argument is the
+column of its first parameter in the parameter matrix; for ``SERIES``/``PARALLEL`` it is
+the number of operands taken from the top of the stack. The stack holds one complex
+impedance per frequency, so each op runs over the whole frequency vector.
+
+The element formulas are those of :mod:`cellsim.circuits.elements` (impedance.py
+conventions), rewritten for speed with ``w = 2 pi f`` and ``(j w)^n = w^n e^(j n pi/2)``.
+The opcode numbers must equal those in :mod:`cellsim.circuits.elements` (tested).
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+from numba import njit
+
+OP_SERIES = 0
+OP_PARALLEL = 1
+OP_R = 10
+OP_C = 11
+OP_L = 12
+OP_CPE = 13
+OP_W = 14
+OP_WO = 15
+OP_WS = 16
+OP_G = 17
+OP_GS = 18
+OP_K = 19
+OP_ZARC = 20
+OP_LA = 21
+OP_TLMQ = 22
+OP_ZD = 23
+
+_HALF_PI = 0.5 * math.pi
+
+
+@njit(cache=True, error_model="numpy")
+def ctanh(z):
+    """Complex tanh without overflow (Kahan's formula; tanh(z) = sign(Re z) beyond |Re z| > 22).
+
+    tanh(x + jy) = (beta rho s + j t)/(1 + beta s^2), t = tan y, beta = 1 + t^2,
+    s = sinh x, rho = sqrt(1 + s^2).
+    """
+    x = z.real
+    y = z.imag
+    if abs(x) > 22.0:
+        return complex(math.copysign(1.0, x), 4.0 * math.sin(y) * math.cos(y) * math.exp(-2.0 * abs(x)))
+    t = math.tan(y)
+    beta = 1.0 + t * t
+    s = math.sinh(x)
+    rho = math.sqrt(1.0 + s * s)
+    den = 1.0 + beta * s * s
+    return complex(beta * rho * s / den, t / den)
+
+
+@njit(cache=True, error_model="numpy")
+def ctanh_array(z):
+    """:func:`ctanh` element-wise over a 1-D complex array (for tests)."""
+    out = np.empty_like(z)
+    for k in range(z.shape[0]):
+        out[k] = ctanh(z[k])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def evaluate_program(ops, args, omega, params, needs_log, depth, out):
+    """Evaluate a compiled circuit program for every parameter set and frequency.
+
+    Parameters
+    ----------
+    ops, args : int64[n_ops]
+        The postfix program (see module docstring).
+    omega : float64[n_freq]
+        Angular frequencies w = 2 pi f [rad/s], > 0.
+    params : float64[n_sets, n_params]
+        Parameter sets, columns in the circuit's parameter order.
+    needs_log : bool
+        Whether a power-law element needs log(w).
+    depth : int
+        Maximum stack depth of the program.
+    out : complex128[n_sets, n_freq]
+        Receives Z [ohm].
+    """
+    n_sets = params.shape[0]
+    n_freq = omega.shape[0]
+    n_ops = ops.shape[0]
+    stack = np.empty((depth, n_freq), dtype=np.complex128)
+    logw = np.empty(n_freq)
+    if needs_log:
+        for k in range(n_freq):
+            logw[k] = math.log(omega[k])
+    for s in range(n_sets):
+        sp = 0
+        for i in range(n_ops):
+            op = ops[i]
+            a = args[i]
+            if op == OP_SERIES:
+                base = sp - a
+                for k in range(n_freq):
+                    acc = stack[base, k]
+                    for m in range(1, a):
+                        acc += stack[base + m, k]
+                    stack[base, k] = acc
+                sp = base + 1
+                continue
+            if op == OP_PARALLEL:
+                base = sp - a
+                for k in range(n_freq):
+                    acc = 1.0 / stack[base, k]
+                    for m in range(1, a):
+                        acc += 1.0 / stack[base + m, k]
+                    stack[base, k] = 1.0 / acc
+                sp = base + 1
+                continue
+            row = stack[sp]
+            if op == OP_R:
+                r = params[s, a]
+                for k in range(n_freq):
+                    row[k] = complex(r, 0.0)
+            elif op == OP_C:
+                c = params[s, a]
+                for k in range(n_freq):
+                    row[k] = complex(0.0, -1.0 / (omega[k] * c))
+            elif op == OP_L:
+                ind = params[s, a]
+                for k in range(n_freq):
+                    row[k] = complex(0.0, omega[k] * ind)
+            elif op == OP_CPE:
+                q = params[s, a]
+                n = params[s, a + 1]
+                cr = math.cos(n * _HALF_PI) / q
+                ci = math.sin(n * _HALF_PI) / q
+                for k in range(n_freq):
+                    mag = math.exp(-n * logw[k])
+                    row[k] = complex(mag * cr, -mag * ci)
+            elif op == OP_W:
+                aw = params[s, a]
+                for k in range(n_freq):
+                    mag = aw / math.sqrt(omega[k])
+                    row[k] = complex(mag, -mag)
+            elif op == OP_WO:
+                z0 = params[s, a]
+                tau = params[s, a + 1]
+                for k in range(n_freq):
+                    h = math.sqrt(0.5 * omega[k] * tau)
+                    x = complex(h, h)
+                    row[k] = z0 / (x * ctanh(x))
+            elif op == OP_WS or op == OP_ZD:
+                z0 = params[s, a]
+                tau = params[s, a + 1]
+                for k in range(n_freq):
+                    h = math.sqrt(0.5 * omega[k] * tau)
+                    x = complex(h, h)
+                    row[k] = z0 * ctanh(x) / x
+            elif op == OP_G:
+                rg = params[s, a]
+                tg = params[s, a + 1]
+                for k in range(n_freq):
+                    row[k] = rg / cmath.sqrt(complex(1.0, omega[k] * tg))
+            elif op == OP_GS:
+                rg = params[s, a]
+                tg = params[s, a + 1]
+                phi = params[s, a + 2]
+                for k in range(n_freq):
+                    x = cmath.sqrt(complex(1.0, omega[k] * tg))
+                    row[k] = rg / (x * ctanh(phi * x))
+            elif op == OP_K:
+                r = params[s, a]
+                tk = params[s, a + 1]
+                for k in range(n_freq):
+                    row[k] = r / complex(1.0, omega[k] * tk)
+            elif op == OP_ZARC:
+                r = params[s, a]
+                ltau = math.log(params[s, a + 1])
+                g = params[s, a + 2]
+                cr = math.cos(g * _HALF_PI)
+                ci = math.sin(g * _HALF_PI)
+                for k in range(n_freq):
+                    mag = math.exp(g * (logw[k] + ltau))
+                    row[k] = r / complex(1.0 + mag * cr, mag * ci)
+            elif op == OP_LA:
+                lind = math.log(params[s, a])
+                al = params[s, a + 1]
+                cr = math.cos(al * _HALF_PI)
+                ci = math.sin(al * _HALF_PI)
+                for k in range(n_freq):
+                    mag = math.exp(al * (logw[k] + lind))
+                    row[k] = complex(mag * cr, mag * ci)
+            elif op == OP_TLMQ:
+                rion = params[s, a]
+                qs = params[s, a + 1]
+                g = params[s, a + 2]
+                cr = math.cos(g * _HALF_PI) / qs
+                ci = math.sin(g * _HALF_PI) / qs
+                for k in range(n_freq):
+                    mag = math.exp(-g * logw[k])
+                    zs = complex(mag * cr, -mag * ci)
+                    row[k] = cmath.sqrt(rion * zs) / ctanh(cmath.sqrt(rion / zs))
+            else:
+                for k in range(n_freq):
+                    row[k] = complex(math.nan, math.nan)
+            sp += 1
+        for k in range(n_freq):
+            out[s, k] = stack[0, k]

@@ -1,0 +1,70 @@
+"""The ``cellsim`` command line.
+
+Each command lives in its own module ``cellsim/cli/cmd_<name>.py`` exposing
+
+``register(subparsers) -> argparse.ArgumentParser``
+    adds the sub-command and its options (cheap: no heavy imports here), and
+``run(args) -> int``
+    does the work and returns the exit status.
+
+Commands are discovered automatically, so a new command is a new file. Errors derived
+from :class:`cellsim.errors.CellsimError` are printed as one line on stderr with exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from ..errors import CellsimError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cellsim",
+        description="Physics-based simulator for layered solid-state electrolytes in Li-metal cells.",
+    )
+    parser.add_argument("--version", action="version", version=f"cellsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
+        p = module.register(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+class _ArgumentParserExit(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cellsim`` console script."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed a one-line usage error
+        return int(exc.code or 0)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except CellsimError as exc:
+        msg = " ".join(str(exc).split("\n")[0:1]) if not isinstance(exc, __import__("cellsim.errors").errors.CircuitSyntaxError) else str(exc).replace("\n", " |")
+        print(f"cellsim: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cellsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
