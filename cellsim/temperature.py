@@ -447,6 +447,7 @@ def fit_vtf(T, sigma, sigma_err=None, *, reference_temperature: float = T_ROOM,
 _T_UNITS = {"k": ("K", 0.0), "kelvin": ("K", 0.0), "degc": ("degC", 273.15), "c": ("degC", 273.15),
             "celsius": ("degC", 273.15), "°c": ("degC", 273.15), "oc": ("degC", 273.15)}
 _SIGMA_NAMES = ("sigma", "conductivity", "kappa", "ionic_conductivity", "sigma_ion")
+_R_NAMES = ("r", "rb", "r_b", "resistance", "bulk_resistance")
 _ERR_PREFIXES = ("sigma_err", "sigma_error", "sigma_stderr", "sigma_std", "dsigma", "err_sigma", "u_sigma",
                  "sigma_uncertainty", "conductivity_err", "conductivity_error", "conductivity_stderr")
 
@@ -458,7 +459,7 @@ def _split_header(name: str) -> tuple[str, str]:
     if m:
         return m.group(1).strip().lower().replace(" ", "_").replace("-", "_"), m.group(2).strip()
     key = raw.lower().replace(" ", "_").replace("-", "_")
-    for base in sorted(_ERR_PREFIXES + _SIGMA_NAMES + ("t", "temperature", "temp"), key=len, reverse=True):
+    for base in sorted(_ERR_PREFIXES + _SIGMA_NAMES + _R_NAMES + ("t", "temperature", "temp"), key=len, reverse=True):
         if key == base:
             return key, ""
         if key.startswith(base + "_"):
@@ -494,29 +495,89 @@ class ConductivityTable:
         One-sigma uncertainty [S/m].
     source : str
         File it was read from.
+    resistance : ndarray or None
+        Bulk resistance [ohm] when the conductivity was computed from resistances or
+        spectra (``sigma = L/(R S)``).
     """
 
     temperature: np.ndarray
     sigma: np.ndarray
     sigma_err: np.ndarray | None = None
     source: str = ""
+    resistance: np.ndarray | None = None
 
 
-def read_conductivity_table(path) -> ConductivityTable:
-    """Read a CSV table of conductivity against temperature.
+def bulk_resistance(frequency, z) -> float:
+    """Bulk resistance [ohm] of a blocking-electrode spectrum (SS | electrolyte | SS).
 
-    The header names the columns with their units: a temperature column ``T_K``,
-    ``T_degC`` (also ``T_C``, ``temperature_K``, ``T (K)``, ``T (degC)``); a conductivity
-    column ``sigma_S_cm``, ``sigma_mS_cm``, ``sigma_S_m`` (also ``conductivity_...``,
-    ``sigma (S/cm)``); optionally an uncertainty column ``sigma_err_<unit>`` (also
-    ``sigma_stderr_``, ``dsigma_``, ...). Comma, semicolon or tab separated; lines starting
-    with ``#`` are comments.
+    Read where the Nyquist plot meets the real axis between the bulk arc and the blocking
+    spike: scanning from the highest frequency, (i) if -Z'' crosses zero (inductive high-
+    frequency tail), Z' interpolated at the crossing; otherwise (ii) Z' at the first valley of
+    -Z'' that follows a bulk arc; otherwise (iii, no arc in the window, the usual case for a
+    polymer film above ~1e-4 S/cm) Z' of the highest-frequency point. This is the graphical
+    reading of the seed's Eq. 1 measurements (Figs. S5a, S7a, S8), an estimate: a fit of an
+    equivalent circuit (``cellsim fit``) is more accurate.
+
+    Parameters
+    ----------
+    frequency : array_like
+        Frequencies [Hz].
+    z : array_like
+        Complex impedance [ohm], ``z.imag < 0`` capacitive.
+    """
+    f = np.asarray(frequency, dtype=float).ravel()
+    zz = np.asarray(z, dtype=complex).ravel()
+    if f.size != zz.size or f.size < 2 or np.any(~np.isfinite(f)) or np.any(~np.isfinite(zz)):
+        raise InputError("spectrum", f"{f.size} frequencies, {zz.size} impedances", ">= 2 finite points, one z per frequency")
+    order = np.argsort(-f)
+    zr, y = zz.real[order], -zz.imag[order]
+    if y[0] <= 0:
+        pos = np.nonzero(y > 0)[0]
+        if pos.size == 0:
+            raise InputError("spectrum", "no capacitive point (-Z'' > 0)", "a blocking-electrode impedance spectrum")
+        k = int(pos[0])
+        y0, y1 = y[k - 1], y[k]
+        return float(zr[k - 1] + (zr[k] - zr[k - 1]) * (0.0 - y0) / (y1 - y0))
+    seen_peak = False
+    for i in range(1, y.size - 1):
+        if y[i] >= y[i - 1] and y[i] > y[i + 1]:
+            seen_peak = True
+        elif seen_peak and y[i] <= y[i - 1] and y[i] < y[i + 1]:
+            return float(zr[i])
+    return float(zr[0])
+
+
+def read_conductivity_table(path, thickness: float | None = None, area: float | None = None) -> ConductivityTable:
+    """Read a CSV table of conductivity (or resistance, or spectra) against temperature.
+
+    The header names the columns with their units. A temperature column ``T_K`` or
+    ``T_degC`` (also ``T_C``, ``temperature_K``, ``T (K)``, ``T (degC)``) and one of
+
+    * a conductivity column ``sigma_S_cm``, ``sigma_mS_cm``, ``sigma_S_m`` (also
+      ``conductivity_...``, ``sigma (S/cm)``), optionally an uncertainty column
+      ``sigma_err_<unit>`` (also ``sigma_stderr_``, ``dsigma_``, ...);
+    * a bulk-resistance column ``R_ohm`` (also ``R_kohm``, ``Rb_ohm``, ``R (ohm)``),
+      converted with the seed's Eq. 1, ``sigma = L/(R S)``; needs ``thickness`` and ``area``;
+    * a ``file`` column naming impedance spectra (paths relative to the table; any format
+      :func:`cellsim.data.read_spectrum` reads); R_b from :func:`bulk_resistance`, then Eq. 1.
+
+    Comma, semicolon or tab separated; lines starting with ``#`` are comments.
+
+    Parameters
+    ----------
+    path : str or Path
+    thickness : float, optional
+        Sample thickness L [m] (resistance or spectra tables).
+    area : float, optional
+        Electrode area S [m2] (resistance or spectra tables).
 
     Raises
     ------
     FileFormatError
         Missing file, missing or ambiguous columns, unknown units, non-numeric cells,
         non-positive values (the message names file, line and column).
+    InputError
+        Resistances or spectra without ``thickness`` and ``area``.
     """
     p = Path(path)
     where = str(p)
@@ -537,9 +598,15 @@ def read_conductivity_table(path) -> ConductivityTable:
     except csv.Error:
         delim = ","
     cols = next(csv.reader(io.StringIO(header), delimiter=delim))
-    t_idx = s_idx = e_idx = None
+    idx: dict[str, int] = {}
+    factor = {"sigma": 1.0, "err": 1.0, "r": 1.0}
     t_offset = 0.0
-    s_factor = e_factor = 1.0
+
+    def claim(role: str, j: int, name: str):
+        if role in idx:
+            raise FileFormatError(where, f"two {role} columns ({cols[idx[role]]!r}, {name!r})", header_line)
+        idx[role] = j
+
     for j, name in enumerate(cols):
         base, unit = _split_header(name)
         if base in ("t", "temperature", "temp"):
@@ -547,29 +614,44 @@ def read_conductivity_table(path) -> ConductivityTable:
             if u is None:
                 raise FileFormatError(where, f"column {name!r}: temperature unit {unit!r} not understood "
                                              "(use T_K or T_degC)", header_line)
-            if t_idx is not None:
-                raise FileFormatError(where, f"two temperature columns ({cols[t_idx]!r}, {name!r})", header_line)
-            t_idx, t_offset = j, u[1]
+            claim("temperature", j, name)
+            t_offset = u[1]
         elif base in _ERR_PREFIXES:
-            if e_idx is not None:
-                raise FileFormatError(where, f"two uncertainty columns ({cols[e_idx]!r}, {name!r})", header_line)
-            e_idx, e_factor = j, _conductivity_factor(unit, where, name)
+            claim("uncertainty", j, name)
+            factor["err"] = _conductivity_factor(unit, where, name)
         elif base in _SIGMA_NAMES:
-            if s_idx is not None:
-                raise FileFormatError(where, f"two conductivity columns ({cols[s_idx]!r}, {name!r})", header_line)
             if not unit:
                 raise FileFormatError(where, f"column {name!r} has no unit (use e.g. sigma_S_cm)", header_line)
-            s_idx, s_factor = j, _conductivity_factor(unit, where, name)
-    if t_idx is None or s_idx is None:
-        raise FileFormatError(where, f"header {header.strip()!r} needs a temperature column (T_K or T_degC) and a "
-                                     "conductivity column with its unit (e.g. sigma_S_cm)", header_line)
-    T, S, E = [], [], []
+            claim("conductivity", j, name)
+            factor["sigma"] = _conductivity_factor(unit, where, name)
+        elif base in _R_NAMES:
+            if not unit:
+                raise FileFormatError(where, f"column {name!r} has no unit (use e.g. R_ohm)", header_line)
+            claim("resistance", j, name)
+            factor["r"] = _resistance_factor(unit, where, name)
+        elif base in ("file", "path", "spectrum"):
+            claim("file", j, name)
+    kinds = [k for k in ("conductivity", "resistance", "file") if k in idx]
+    if "temperature" not in idx or len(kinds) != 1:
+        raise FileFormatError(where, f"header {header.strip()!r} needs a temperature column (T_K or T_degC) and "
+                                     "exactly one of: a conductivity column with its unit (e.g. sigma_S_cm), a "
+                                     "resistance column (R_ohm) or a spectrum file column (file)", header_line)
+    kind = kinds[0]
+    if kind != "conductivity":
+        if thickness is None or area is None:
+            raise InputError("thickness/area", (thickness, area),
+                             f"the sample thickness and electrode area to convert the {kind} column to "
+                             "conductivity (sigma = L/(R S))", where)
+        thickness = _finite(thickness, "thickness", 0.0, low_open=True)
+        area = _finite(area, "area", 0.0, low_open=True)
+    T, V, E = [], [], []
     for lineno, ln in lines[1:]:
         row = next(csv.reader(io.StringIO(ln), delimiter=delim))
         if len(row) != len(cols):
             raise FileFormatError(where, f"{len(row)} columns, the header has {len(cols)}", lineno)
-        vals = []
-        for j in (t_idx, s_idx) + ((e_idx,) if e_idx is not None else ()):
+
+        def number(role):
+            j = idx[role]
             cell = row[j].strip()
             try:
                 v = float(cell)
@@ -577,20 +659,57 @@ def read_conductivity_table(path) -> ConductivityTable:
                 raise FileFormatError(where, f"column {cols[j]!r}: {cell!r} is not a number", lineno) from None
             if not math.isfinite(v):
                 raise FileFormatError(where, f"column {cols[j]!r}: {cell!r} is not finite", lineno)
-            vals.append(v)
-        tk = vals[0] + t_offset
+            return v
+
+        tk = number("temperature") + t_offset
         if tk <= 0:
-            raise FileFormatError(where, f"column {cols[t_idx]!r}: {row[t_idx].strip()} is not above 0 K", lineno)
-        if vals[1] <= 0:
-            raise FileFormatError(where, f"column {cols[s_idx]!r}: {row[s_idx].strip()} is not a conductivity > 0",
-                                  lineno)
-        if e_idx is not None and vals[2] <= 0:
-            raise FileFormatError(where, f"column {cols[e_idx]!r}: {row[e_idx].strip()} is not an uncertainty > 0",
-                                  lineno)
+            raise FileFormatError(where, f"column {cols[idx['temperature']]!r}: {row[idx['temperature']].strip()} "
+                                         "is not above 0 K", lineno)
+        if kind == "file":
+            fname = row[idx["file"]].strip()
+            fpath = Path(fname) if Path(fname).is_absolute() else p.parent / fname
+            from .data import read_spectrum
+
+            spec = read_spectrum(fpath)
+            try:
+                v = bulk_resistance(spec.frequency, spec.z)
+            except InputError as exc:
+                raise FileFormatError(str(fpath), f"no bulk resistance: {exc}", None) from None
+            if not v > 0:
+                raise FileFormatError(str(fpath), f"bulk resistance read as {v:g} ohm (not > 0)", None)
+        else:
+            col = "conductivity" if kind == "conductivity" else "resistance"
+            v = number(col)
+            if v <= 0:
+                raise FileFormatError(where, f"column {cols[idx[col]]!r}: {row[idx[col]].strip()} is not > 0", lineno)
+            v *= factor["sigma"] if kind == "conductivity" else factor["r"]
+        if "uncertainty" in idx:
+            e = number("uncertainty")
+            if e <= 0:
+                raise FileFormatError(where, f"column {cols[idx['uncertainty']]!r}: {row[idx['uncertainty']].strip()} "
+                                             "is not an uncertainty > 0", lineno)
+            E.append(e * factor["err"])
         T.append(tk)
-        S.append(vals[1] * s_factor)
-        if e_idx is not None:
-            E.append(vals[2] * e_factor)
+        V.append(v)
     if not T:
         raise FileFormatError(where, "no data rows after the header", header_line)
-    return ConductivityTable(np.array(T), np.array(S), np.array(E) if e_idx is not None else None, where)
+    V = np.array(V)
+    if kind == "conductivity":
+        return ConductivityTable(np.array(T), V, np.array(E) if E else None, where)
+    sigma = thickness / (V * area)
+    err = None
+    if E:  # uncertainty given in conductivity units
+        err = np.array(E)
+    return ConductivityTable(np.array(T), sigma, err, where, resistance=V)
+
+
+
+def _resistance_factor(unit: str, path: str, column: str) -> float:
+    from .errors import UnitError
+    from .units import parse_quantity
+
+    try:
+        return parse_quantity(f"1 {unit}", "resistance", column, path)
+    except UnitError:
+        raise FileFormatError(path, f"column {column!r}: unknown resistance unit {unit!r} (use e.g. R_ohm, R_kohm)",
+                              1) from None
