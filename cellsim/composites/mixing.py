@@ -155,8 +155,9 @@ def maxwell_garnett(s_matrix, s_inclusion, f_inclusion):
         Volume fraction of the inclusions [-].
     """
     sm, si, f = np.asarray(s_matrix, float), np.asarray(s_inclusion, float), np.asarray(f_inclusion, float)
-    num = si + 2.0 * sm + 2.0 * f * (si - sm)
-    den = si * (1.0 - f) + sm * (2.0 + f)  # = si + 2 sm - f (si - sm), written without cancellation
+    # numerator and denominator rearranged as sums of non-negative terms (no cancellation)
+    num = si * (1.0 + 2.0 * f) + 2.0 * sm * (1.0 - f)  # = si + 2 sm + 2 f (si - sm)
+    den = si * (1.0 - f) + sm * (2.0 + f)  # = si + 2 sm - f (si - sm)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = sm * num / den
     # den == 0 only when sm == 0 and (si == 0 or f == 1): the answer is then si

@@ -119,6 +119,7 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
         timings[sec.key] = time.perf_counter() - t0
         done.append(sec)
     figure_paths = []
+    figure_labels = {}
     parts = []
     used_files: set[str] = set()
     for sec in done:
@@ -133,6 +134,8 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
         for caption, headers, rows in sec.tables:
             parts.append(_table_html(caption, headers, rows))
         for name, fig, caption in sec.figures:
+            figure_labels[f"{sec.key}_{name}"] = [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes
+                                                  if ax.get_visible() and ax.axison and ax.get_label() != "<colorbar>"]
             png = _fig_bytes(fig, "png")
             svg = _fig_bytes(fig, "svg")
             plt.close(fig)
@@ -163,4 +166,5 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
     if summary_rows:
         echo(format_table(["quantity", "seed", "cellsim", "note"], summary_rows))
     echo(f"\nreport: {report}  ({len(figure_paths)} figure files)")
-    return {"report": report, "figures": figure_paths, "summary": summary_rows, "timings_s": timings}
+    return {"report": report, "figures": figure_paths, "figure_labels": figure_labels, "summary": summary_rows,
+            "timings_s": timings, "sections": [s.key for s in done]}

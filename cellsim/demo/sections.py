@@ -109,7 +109,7 @@ def sandwich_conductivity() -> Section:
     ax.set_xticks(x, labels)
     ax.set_yscale("log")
     ax.set_ylabel("apparent conductivity [mS/cm]")
-    ax.set_xlabel("middle layer of the sandwich")
+    ax.set_xlabel("middle layer of the sandwich (category)")
     ax.legend(fontsize=8)
     sec.figures.append(("sandwich_conductivity", fig, "Sandwich conductivities: seed vs naive series vs cellsim."))
     return sec
