@@ -68,6 +68,17 @@ def _pos(value, name: str, allow_zero: bool = False) -> float:
     return v
 
 
+def _target(value) -> float:
+    """A target conductivity > 0 [S/m]; ``inf`` (an infeasible requirement) is allowed."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError("sigma_target", value, "a number") from None
+    if math.isinf(v) and v > 0:
+        return v
+    return _pos(v, "sigma_target")
+
+
 def _fraction(value, name: str) -> float:
     try:
         v = float(value)
@@ -127,7 +138,7 @@ def solve_porosity(model: str, sigma_target: float, sigma_polymer: float, sigma_
     from scipy.optimize import brentq
 
     model, full = mixing.check_model(model, params)
-    target = _pos(sigma_target, "sigma_target")
+    target = _target(sigma_target)
     sp = _pos(sigma_polymer, "sigma_polymer", allow_zero=True)
     sc = _pos(sigma_ceramic, "sigma_ceramic", allow_zero=True)
     if math.isinf(target):
@@ -158,7 +169,7 @@ def solve_shell_conductivity(sigma_target: float, sigma_polymer: float, sigma_ce
     """
     from scipy.optimize import brentq
 
-    target = _pos(sigma_target, "sigma_target")
+    target = _target(sigma_target)
     sp = _pos(sigma_polymer, "sigma_polymer", allow_zero=True)
     sc = _pos(sigma_ceramic, "sigma_ceramic", allow_zero=True)
     eps = _fraction(polymer_fraction, "polymer_fraction")
