@@ -45,6 +45,7 @@ from .errors import CellsimError, InputError, NotFoundError
 from .library import load_material
 from .materials import STATUSES, Material, parse_parameter, parse_parameter_table
 from .paths import data_dir, read_toml
+from .units import parse_quantity
 from .properties import (ELECTRODE_PROPERTIES, INTERFACE_PROPERTIES, MATERIAL_PROPERTIES, PropertySpec)
 from .stack import Composite, Electrode, Interface, Layer, Stack
 
@@ -184,7 +185,10 @@ def _layer(raw: Any, i: int, where: str) -> Layer:
                             f"{fld}.composite.polymer", where)
         ceramic = _material(c["ceramic"], overrides, f"{fld}.composite.ceramic", where)
         frac, fsrc, fstat = _value(c["polymer_fraction"], _FRACTION, f"{fld}.composite.polymer_fraction", where)
-        params = {k: float(v) for k, v in _table(c.get("params"), f"{fld}.composite.params", where).items()}
+        params = {}
+        for k, v in _table(c.get("params"), f"{fld}.composite.params", where).items():
+            dim = "conductivity" if k == "shell_conductivity" else "dimensionless"
+            params[k] = parse_quantity(v, dim, f"{fld}.composite.params.{k}", where)
         composite = Composite(polymer, ceramic, frac, str(c.get("model", "bruggeman")), params, fsrc, fstat)
         material = ceramic
         kind = "composite"

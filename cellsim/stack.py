@@ -56,7 +56,8 @@ class Composite:
     model : str
         Mixing rule of :func:`cellsim.composites.mixing.effective_conductivity`.
     params : Mapping[str, float]
-        Extra model parameters (e.g. Archie exponent ``m``).
+        Extra model parameters in SI: ``archie_exponent``, ``shell_conductivity`` [S/m],
+        ``shell_thickness_ratio`` (see :mod:`cellsim.composites.mixing`).
     source : str
         Where ``polymer_fraction`` comes from (e.g. calibrated to Table S2).
     status : str
@@ -78,12 +79,21 @@ class Composite:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
     def conductivity(self, which: str, T: float | None) -> float:
-        """Effective ``ionic`` or ``electronic`` conductivity [S/m] from the mixing rule."""
-        from .composites.mixing import effective_conductivity
+        """Effective ``ionic`` or ``electronic`` conductivity [S/m] from the mixing rule.
 
-        sp = self.polymer.get(f"{which}_conductivity", T, default=0.0)
-        sc = self.ceramic.get(f"{which}_conductivity", T, default=0.0)
-        return float(effective_conductivity(self.model, sp, sc, self.polymer_fraction, **dict(self.params)))
+        Both come from :func:`cellsim.composites.mixing.effective_conductivities`, so that
+        an ionic interface shell (coated-particle rule) does not count as electronic.
+        """
+        from .composites.mixing import effective_conductivities
+
+        ionic, electronic = effective_conductivities(
+            self.model,
+            self.polymer.get("ionic_conductivity", T, default=0.0),
+            self.ceramic.get("ionic_conductivity", T, default=0.0),
+            self.polymer.get("electronic_conductivity", T, default=0.0),
+            self.ceramic.get("electronic_conductivity", T, default=0.0),
+            self.polymer_fraction, **dict(self.params))
+        return float(ionic if which == "ionic" else electronic)
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,34 @@ def test_inline_override_keeps_law(tmp_path):
     layer = st.layers[0]
     assert layer.ionic_conductivity(st.T) == pytest.approx(0.1, rel=1e-12)
     assert layer.ionic_conductivity(320.0) > 0.1
+
+
+def test_composite_params_with_units_and_electronic_path(tmp_path):
+    text = BASE.replace('''[[layers]]
+name = "P"
+material = "uvea"
+thickness = { value = "100 um", source = "test" }''', '''[[layers]]
+name = "C"
+kind = "composite"
+thickness = { value = "400 um", source = "test" }
+[layers.composite]
+polymer = "uvea"
+ceramic = "latp"
+polymer_fraction = { value = 0.2, source = "test" }
+model = "coated-particle"
+params = { shell_conductivity = "13.728 mS/cm", shell_thickness_ratio = 0.02 }''')
+    st = load_model(_write(tmp_path, text))
+    comp = st.layers[0].composite
+    assert comp.params["shell_conductivity"] == pytest.approx(1.3728, rel=1e-12)
+    # the ionic shell does not conduct electrons: electronic stays between the two phases' values
+    se = st.layers[0].electronic_conductivity()
+    assert se <= max(comp.polymer.get("electronic_conductivity"), comp.ceramic.get("electronic_conductivity"))
+    assert st.layers[0].ionic_conductivity() > comp.ceramic.get("ionic_conductivity")
+
+
+def test_recipe_composite_fraction_consistent_with_library():
+    from cellsim.composites.recipe import composite_polymer_fraction
+    from cellsim.library import load_material
+    st = load_model("li-uvea+latp-li")
+    eps = composite_polymer_fraction(0.1, load_material("latp").get("density"), load_material("uvea").get("density"))
+    assert st.layers[0].composite.polymer_fraction == pytest.approx(eps, abs=1e-4)

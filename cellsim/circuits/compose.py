@@ -18,9 +18,13 @@ roughly from high to low frequency:
    the interface gives an ideal capacitance, R alone when it gives neither), with
    R = ASR/S (ASR = R T/(F i0) + R_SEI), Q = q S, C = c S; a blocking electrode (SS, Cu) as
    its double layer ``CPE`` (or ``C``) alone; an ideal interface adds nothing;
-4. per binary polymer layer between two anion-blocking faces, when Li+ can pass the whole
-   stack (no blocking electrode, every layer an ionic conductor): the finite-length
-   diffusion element ``Zd`` with R_d = 2RTL(1-t+)^2 chi/(F^2 D c0 S), tau = L^2/(4D);
+4. per salt-diffusion domain, when Li+ can pass the whole stack (no blocking electrode,
+   every layer an ionic conductor): the finite-length diffusion element ``Zd``. A domain
+   is a binary polymer layer between two anion-blocking faces (Li, a single-ion ceramic,
+   a mixed conductor): R_d = 2RTL(1-t+)^2 chi/(F^2 D c0 S), tau = L^2/(4D). Polymer layers
+   joined through the percolating polymer-filled pores of composite layers form one
+   domain; its Zd has the exact DC resistance (sum of R_d with D_eff = D eps/tortuosity in
+   composites) and the tau that matches the O(w) term (:func:`diffusion_time`);
 5. electronic paths: a mixed ionic-electronic layer touching exactly one electrode shunts
    that electrode's interface and its own bulk with its electronic resistance
    L/(sigma_e S); and the electronic resistance of the whole stack, sum L_i/(sigma_e,i S),
@@ -302,36 +306,14 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
     layers = stack.layers
     dc_passes = (not stack.left.blocking and not stack.right.blocking
                  and all(l.ionic_conductivity(T) > 0 for l in layers))
-    for i, layer in enumerate(layers):
-        if layer.kind != "polymer":
-            continue
-        if not dc_passes:
-            why = "a blocking electrode" if (stack.left.blocking or stack.right.blocking) else "a layer without ionic conduction"
-            notes.append(f"no diffusion element for {layer.name}: {why} stops the DC ionic current")
-            continue
-        neighbours = [layers[x] for x in (i - 1, i + 1) if 0 <= x < len(layers)]
-        open_faces = [nb.name for nb in neighbours if nb.kind in ("polymer", "composite")]
-        if open_faces:
-            notes.append(f"no diffusion element for {layer.name}: its face to {', '.join(open_faces)} does not "
-                         "block the anion (salt diffuses on into the neighbour); not modelled")
-            continue
-        em = layer.electrolyte
-        D = layer.salt_diffusivity(T)
-        tp = layer.transference_number()
-        c0 = layer.salt_concentration()
-        chi = layer.thermodynamic_factor()
-        r_d, tau = polymer_diffusion_parameters(D, tp, c0, layer.thickness, S, T, chi)
-        chi_src = _src(em.parameter("thermodynamic_factor")) if em.has("thermodynamic_factor") else "default 1 (ideal)"
-        common = (f"D = {D:.4g} m2/s ({_src(em.parameter('salt_diffusivity'))}); "
-                  f"L = {layer.thickness * 1e6:.4g} um ({layer.thickness_source or 'no source'})")
-        b.add(f"Zd{k}_0", r_d, "ohm",
-              f"salt-diffusion resistance R_d of polymer layer {layer.name} ({em.label}) between anion-blocking faces: "
-              f"2RTL(1-t+)^2 chi/(F^2 D c0 S) at {T:.2f} K; t+ = {tp:g} ({_src(em.parameter('transference_number'))}); "
-              f"c0 = {c0:.4g} mol/m3 ({_src(em.parameter('salt_concentration'))}); chi = {chi:g} ({chi_src}); "
-              f"{common}; {area_src}")
-        b.add(f"Zd{k}_1", tau, "s", f"salt-diffusion time tau of polymer layer {layer.name}: L^2/(4D); {common}")
-        groups.append(Group("diffusion", layer.name, f"Zd{k}", tau, r_d))
-        k += 1
+    if not dc_passes:
+        why = "a blocking electrode" if (stack.left.blocking or stack.right.blocking) else "a layer without ionic conduction"
+        for layer in layers:
+            if layer.kind in ("polymer", "composite"):
+                notes.append(f"no diffusion element for {layer.name}: {why} stops the DC ionic current")
+    else:
+        for domain in _diffusion_domains(layers, notes):
+            k = _add_diffusion(b, groups, notes, stack, domain, T, S, k, area_src)
 
     # 5. electronic paths ------------------------------------------------------------------------
     pieces = [g.text for g in groups]
@@ -388,3 +370,118 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
         raise RuntimeError(f"composed circuit and parameters disagree: {sorted(missing)}")
     return ComposedCircuit(circuit, {n: b.params[n] for n in names}, {n: b.prov[n] for n in names},
                            {n: b.units[n] for n in names}, groups, notes)
+
+
+def _channel(layer):
+    """(eps, eps/tau) of the salt-carrying polymer in a layer: (1, 1) for a polymer layer."""
+    if layer.kind == "polymer":
+        return 1.0, 1.0
+    from ..composites.mixing import pore_channel
+
+    comp = layer.composite
+    ch = pore_channel(comp.model, comp.polymer_fraction, **dict(comp.params))
+    return ch.polymer_fraction, ch.transport_factor
+
+
+def _diffusion_domains(layers, notes) -> list[list[tuple]]:
+    """Contiguous runs of salt-carrying layers (polymer, or composite with percolating pores)
+    between anion-blocking faces (electrodes, single-ion ceramics, mixed conductors)."""
+    domains: list[list[tuple]] = []
+    run: list[tuple] = []
+    for layer in layers:
+        carries = False
+        if layer.kind in ("polymer", "composite"):
+            eps, phi = _channel(layer)
+            carries = phi > 0
+            if not carries:
+                notes.append(f"layer {layer.name}: its polymer-filled pores do not percolate; it blocks the salt")
+        if carries:
+            run.append((layer, eps, phi))
+        else:
+            if run:
+                domains.append(run)
+            run = []
+    if run:
+        domains.append(run)
+    out = []
+    for dom in domains:
+        names = {l.electrolyte.name for l, _, _ in dom}
+        if len(names) > 1:  # different electrolytes in contact: treat each layer alone
+            notes.append("layers " + ", ".join(l.name for l, _, _ in dom) + " hold different electrolytes; "
+                         "each gets its own diffusion element as if its faces blocked the anion")
+            out.extend([[x] for x in dom])
+        else:
+            out.append(dom)
+    return out
+
+
+def diffusion_time(lengths, resistivities, capacities) -> float:
+    """tau of one finite-diffusion element equivalent to a layered diffusion domain.
+
+    The domain (regions i of length L_i, diffusion resistance per length r_i = 1/D_eff,i
+    and salt capacity per length g_i = eps_i) lies between two anion-blocking faces that
+    inject and remove salt at the same rate J. Its impedance at low frequency is
+    Z = R (1 - j w tau/3 + O(w^2)) with R = sum r_i L_i; matching the first moment
+    K = (1/J) int r(x) Q(x) dx, Q(x) = int_0^x g c_0 dx' (c_0 the DC profile with zero mean
+    excess salt), gives tau = 3 K / R. For one uniform layer tau = L^2/(4 D).
+    """
+    G = sum(g * L for g, L in zip(capacities, lengths))
+    # a = (1/G) int g R(x) dx, R(x) = cumulative resistance from the left face (J = 1)
+    acc = 0.0
+    r_start = 0.0
+    for L, r, g in zip(lengths, resistivities, capacities):
+        acc += g * (r_start * L + r * L * L / 2.0)
+        r_start += r * L
+    a = acc / G
+    K = 0.0
+    q = 0.0
+    r_start = 0.0
+    for L, r, g in zip(lengths, resistivities, capacities):
+        c_s = a - r_start
+        K += r * (q * L + g * (c_s * L * L / 2.0 - r * L ** 3 / 6.0))
+        q += g * (c_s * L - r * L * L / 2.0)
+        r_start += r * L
+    return 3.0 * K / r_start
+
+
+def _add_diffusion(b, groups, notes, stack, domain, T, S, k, area_src) -> int:
+    first = domain[0][0]
+    em = first.electrolyte
+    tp = first.transference_number()
+    c0 = first.salt_concentration()
+    chi = first.thermodynamic_factor()
+    chi_src = _src(em.parameter("thermodynamic_factor")) if em.has("thermodynamic_factor") else "default 1 (ideal)"
+    r_total = 0.0
+    lengths, res, caps, parts = [], [], [], []
+    for layer, eps, phi in domain:
+        D = layer.salt_diffusivity(T)
+        r_i, _ = polymer_diffusion_parameters(D * phi, tp, c0, layer.thickness, S, T, chi)
+        r_total += r_i
+        lengths.append(layer.thickness)
+        res.append(1.0 / (D * phi))
+        caps.append(eps)
+        txt = f"{layer.name}: L = {layer.thickness * 1e6:.4g} um ({layer.thickness_source or 'no source'})"
+        if layer.kind == "composite":
+            txt += (f", salt in the pores with eps = {eps:.4g}, eps/tortuosity = {phi:.4g} "
+                    f"({layer.composite.model} pore network; fraction: {layer.composite.source or 'no source'})")
+        parts.append(txt)
+    D0 = first.salt_diffusivity(T)
+    if len(domain) == 1 and domain[0][2] == 1.0:
+        tau = first.thickness ** 2 / (4.0 * D0)
+        how = "L^2/(4D)"
+    else:
+        tau = diffusion_time(lengths, res, caps)
+        how = ("first-moment match of the layered domain (exact DC limit and O(w) term; "
+               "cellsim.circuits.compose.diffusion_time)")
+        notes.append("diffusion domain " + " + ".join(l.name for l, _, _ in domain)
+                     + " (salt crosses these layers) is one Zd matched at low frequency")
+    where = " + ".join(l.name for l, _, _ in domain)
+    common = (f"D = {D0:.4g} m2/s ({_src(em.parameter('salt_diffusivity'))}); " + "; ".join(parts))
+    b.add(f"Zd{k}_0", r_total, "ohm",
+          f"salt-diffusion resistance R_d of {where} ({em.label}) between anion-blocking faces: "
+          f"sum of 2RTL(1-t+)^2 chi/(F^2 D_eff c0 S) at {T:.2f} K; t+ = {tp:g} "
+          f"({_src(em.parameter('transference_number'))}); c0 = {c0:.4g} mol/m3 "
+          f"({_src(em.parameter('salt_concentration'))}); chi = {chi:g} ({chi_src}); {common}; {area_src}")
+    b.add(f"Zd{k}_1", tau, "s", f"salt-diffusion time tau of {where}: {how}; {common}")
+    groups.append(Group("diffusion", where, f"Zd{k}", tau, r_total))
+    return k + 1

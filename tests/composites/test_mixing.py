@@ -291,7 +291,7 @@ def test_parameter_validation():
         effective_conductivity("coated-particle", 0.1, 0.01, 0.4)
     with pytest.raises(InputError, match="archie_exponent"):
         effective_conductivity("archie", 0.1, 0.01, 0.4, archie_exponent=0.5)
-    with pytest.raises(InputError, match="m"):
+    with pytest.raises(InputError, match="archie.m"):
         effective_conductivity("archie", 0.1, 0.01, 0.4, m=1.5)
     with pytest.raises(InputError, match="none"):
         effective_conductivity("bruggeman", 0.1, 0.01, 0.4, archie_exponent=1.5)

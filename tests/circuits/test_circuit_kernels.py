@@ -1,0 +1,161 @@
+"""The numba circuit kernel against a plain NumPy evaluation of the same tree; the Circuit API."""
+
+import numpy as np
+import pytest
+
+from cellsim.circuits import ELEMENTS, Circuit, _kernels, elements
+from cellsim.circuits.circuit import compile_program
+from cellsim.circuits.parser import iter_elements
+from cellsim.errors import InputError
+
+from .test_circuit_elements import random_params
+
+FREQ = np.logspace(-3, 7, 97)
+
+
+def test_opcodes_match():
+    for name in dir(elements):
+        if name.startswith("OP_"):
+            assert getattr(_kernels, name) == getattr(elements, name), name
+    assert len({et.opcode for et in ELEMENTS.values()}) == len(ELEMENTS)
+
+
+def test_ctanh_against_numpy():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-30, 30, 2000), rng.uniform(-1e-3, 1e-3, 200), [0.0, 21.9, 22.1, -22.1, 700.0]])
+    y = np.concatenate([rng.uniform(-50, 50, 2000), rng.uniform(-1e-3, 1e-3, 200), [0.0, np.pi / 2, 1.0, -2.0, 3.0]])
+    z = x + 1j * y
+    ours = _kernels.ctanh_array(z)
+    ref = np.tanh(z)
+    assert np.all(np.isfinite(ours))
+    err = np.abs(ours - ref) / np.maximum(np.abs(ref), 1e-300)
+    assert np.max(err) < 1e-13
+    # huge arguments (diffusion elements at MHz with tau ~ 1e3 s): no overflow
+    big = np.array([1e6 + 1e6j, -3e5 + 3e5j])
+    assert np.allclose(_kernels.ctanh_array(big), [1.0, -1.0])
+
+
+def random_tree(rng, depth=0, counter=None):
+    """A random circuit string using every element type."""
+    counter = counter if counter is not None else [0]
+    prefixes = list(ELEMENTS)
+
+    def leaf():
+        counter[0] += 1
+        return f"{prefixes[rng.integers(len(prefixes))]}{counter[0]}"
+
+    n = int(rng.integers(2, 4))
+    parts = []
+    for _ in range(n):
+        r = rng.random()
+        if depth < 3 and r < 0.35:
+            branches = [random_tree(rng, depth + 1, counter) for _ in range(int(rng.integers(2, 4)))]
+            parts.append("p(" + ",".join(branches) + ")")
+        else:
+            parts.append(leaf())
+    return "-".join(parts)
+
+
+def params_for(circuit, rng):
+    p = []
+    for name, prefix in circuit.elements:
+        p.extend(random_params(prefix, rng))
+    return np.array(p)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_kernel_matches_numpy_tree_evaluation(seed):
+    rng = np.random.default_rng(seed)
+    c = Circuit(random_tree(rng))
+    p = params_for(c, rng)
+    ours = c.impedance(FREQ, p)
+    ref = c.numpy_impedance(FREQ, p)
+    assert ours.shape == (FREQ.size,)
+    assert np.max(np.abs(ours - ref) / np.abs(ref)) < 1e-12, str(c)
+
+
+def test_batch_equals_single_sets():
+    rng = np.random.default_rng(7)
+    c = Circuit("R0-p(R1,CPE1)-p(R2-Wo2,CPE2)-Zd3-p(G4,Zarc4)")
+    P = np.array([params_for(c, rng) for _ in range(40)])
+    Z = c.impedance(FREQ, P)
+    assert Z.shape == (40, FREQ.size)
+    for i in range(40):
+        assert np.array_equal(Z[i], c.impedance(FREQ, P[i]))
+    ref = c.numpy_impedance(FREQ, P)
+    assert np.max(np.abs(Z - ref) / np.abs(ref)) < 1e-12
+
+
+def test_program_is_postfix_with_correct_depth():
+    c = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)-CPE3")
+    offsets = {"R0": 0, "R1": 1, "CPE1": 2, "R2": 4, "CPE2": 5, "CPE3": 7}
+    ops, args, depth, needs_log = compile_program(c.tree, offsets)
+    assert list(ops) == [10, 10, 13, 1, 10, 13, 1, 13, 0]
+    assert list(args) == [0, 1, 2, 2, 4, 5, 2, 7, 4]
+    assert depth == 4 and needs_log
+    assert not compile_program(Circuit("R0-p(R1,C1)").tree, {"R0": 0, "R1": 1, "C1": 2})[3]
+
+
+def test_spec_benchmark_circuit_values():
+    c = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)-CPE3")
+    p = [10, 100, 1e-8, 0.90, 500, 1e-6, 0.80, 5e-5, 0.80]
+    f = np.logspace(0, np.log10(3e6), 1000)
+    w = 2 * np.pi * f
+    cpe = lambda q, n: 1 / (q * (1j * w) ** n)
+    ref = 10 + 1 / (1 / 100 + 1 / cpe(1e-8, 0.9)) + 1 / (1 / 500 + 1 / cpe(1e-6, 0.8)) + cpe(5e-5, 0.8)
+    assert np.max(np.abs(c.impedance(f, p) - ref) / np.abs(ref)) < 1e-13
+
+
+def test_mapping_parameters_and_scalar_frequency():
+    c = Circuit("R0-p(R1,C1)")
+    d = {"R0": 5.0, "R1": 20.0, "C1": 1e-6}
+    assert abs(c.impedance(1e9, d) - 5.0) < 2e-4  # 1/(w C) = 1.6e-4 ohm
+    assert np.ndim(c.impedance(1.0, d)) == 0
+    assert c.as_dict([5.0, 20.0, 1e-6]) == d
+    with pytest.raises(InputError, match="missing C1"):
+        c.impedance([1.0], {"R0": 5.0, "R1": 20.0})
+    with pytest.raises(InputError, match="unknown X"):
+        c.impedance([1.0], {**d, "X": 1.0})
+
+
+@pytest.mark.parametrize("freq", [[1.0, 0.0], [1.0, -5.0], [np.nan], [[1.0, 2.0]], [np.inf]])
+def test_bad_frequencies(freq):
+    with pytest.raises(InputError, match="frequencies"):
+        Circuit("R0").impedance(freq, [1.0])
+
+
+@pytest.mark.parametrize("params", [[1.0], [1.0, 2.0, 3.0, 4.0], np.ones((2, 2)), np.ones((2, 3, 3)), ["a", 1, 2]])
+def test_bad_parameter_shapes(params):
+    with pytest.raises(InputError):
+        Circuit("R0-p(R1,C1)").impedance([1.0], params)
+
+
+def test_kinds_bounds_and_checks():
+    c = Circuit("R0-p(R1,CPE1)-Zarc2")
+    assert c.parameter_kinds == ["positive", "positive", "positive", "exponent", "positive", "positive", "exponent"]
+    assert c.log_mask().tolist() == [True, True, True, False, True, True, False]
+    lo, hi = c.bounds()
+    assert lo.tolist() == [0.0] * 7
+    assert hi.tolist() == [np.inf, np.inf, np.inf, 1.0, np.inf, np.inf, 1.0]
+    assert c.parameter_labels == ["R", "R", "Q", "n", "R", "tau_k", "gamma"]
+    assert c.parameter_elements == ["R0", "R1", "CPE1", "CPE1", "Zarc2", "Zarc2", "Zarc2"]
+    assert c.index("CPE1_1") == 3
+    good = [1, 2, 1e-6, 0.9, 3, 1e-3, 0.7]
+    assert c.check_parameters(good).tolist() == good
+    with pytest.raises(InputError, match="CPE1_1"):
+        c.check_parameters([1, 2, 1e-6, 1.2, 3, 1e-3, 0.7])
+    with pytest.raises(InputError, match="R1"):
+        c.check_parameters([1, -2, 1e-6, 0.9, 3, 1e-3, 0.7])
+    with pytest.raises(InputError):
+        c.index("nope")
+
+
+def test_every_element_evaluates_in_a_circuit():
+    # each opcode reached through a full tree (not only alone)
+    text = "-".join(f"p({p}{i},R{i})" for i, p in enumerate(ELEMENTS) if p != "R")
+    c = Circuit(text)
+    rng = np.random.default_rng(3)
+    p = params_for(c, rng)
+    assert len(list(iter_elements(c.tree))) == 2 * (len(ELEMENTS) - 1)
+    ref = c.numpy_impedance(FREQ, p)
+    assert np.max(np.abs(c.impedance(FREQ, p) - ref) / np.abs(ref)) < 1e-12
