@@ -169,10 +169,16 @@ def nyquist(spectra, path=None, *, title: str | None = None, decade_markers: boo
         else:
             ax.plot(t.z.real, -t.z.imag, "-", lw=1.6, color=color, label=t.label)
         if decade_markers:
+            # label a decade only if it is not crowded onto the previously labelled one
+            span = max(np.ptp(t.z.real), np.ptp(t.z.imag), 1e-300)
+            last = None
             for fd, zd in _decade_points(t.f, t.z):
                 ax.plot([zd.real], [-zd.imag], marker="D", ms=4.5, color=color, mec="k", mew=0.5, ls="none")
+                if last is not None and abs(zd - last) < 0.04 * span:
+                    continue
                 ax.annotate(format_frequency(fd), (zd.real, -zd.imag), textcoords="offset points", xytext=(4, 4),
                             fontsize=7, color=color)
+                last = zd
     ax.set_xlabel("Z' [ohm]")
     ax.set_ylabel("-Z'' [ohm]")
     ax.set_aspect("equal", adjustable="datalim")

@@ -263,7 +263,7 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
                 qn = b.add(f"CPE{kk}_0", q * S, "ohm^-1 s^n",
                            f"CPE Q of interface {itf.name} ({label}): q S, q = {q:.4g} F s^(n-1)/m2 "
                            f"({_src(p.get('cpe_q'))}); {area_src}")
-                b.add(f"CPE{kk}_1", n, "", f"CPE exponent n of interface {itf.name} ({label}) ({_src(p.get('cpe_n'))})")
+                b.add(f"CPE{kk}_1", n, "", f"CPE exponent n of interface {itf.name} ({label}): {_src(p.get('cpe_n'))}")
                 return f"CPE{kk}", q * S, n
             if cap is not None:
                 cn = b.add(f"C{kk}", cap * S, "F",
@@ -354,8 +354,8 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
                        if l.kind != "composite" and l.material.has("electronic_conductivity") else "")
                     for l in layers)
                 rn = b.add(f"R{k}", r_e, "ohm",
-                           f"electronic leakage resistance of the whole stack, sum L_i/(sigma_e,i S) in parallel "
-                           f"with the ionic circuit; {parts}; {area_src}")
+                           f"electronic leakage resistance of the whole stack (in parallel with the ionic "
+                           f"circuit): sum L_i/(sigma_e,i S); {parts}; {area_src}")
                 pieces = [f"p({'-'.join(pieces)},{rn})"]
                 groups.append(Group("leakage", "stack", rn, None, r_e))
                 k += 1

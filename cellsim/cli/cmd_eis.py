@@ -1,0 +1,222 @@
+"""``cellsim eis``: predicted impedance spectrum of a model or of a circuit string."""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import CellsimError, InputError
+from ._common import add_json_flag, format_table, print_json
+
+DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
+DEFAULT_FMIN = 1.0  # Hz
+POINTS_PER_DECADE = 10
+
+
+def register(sub):
+    p = sub.add_parser("eis", help="predicted impedance spectrum of a cell model or of a circuit",
+                       description="Predicted EIS from the composed equivalent circuit of MODEL, from "
+                                   "--circuit/--params, or (--physics) from the linearised transport model. "
+                                   "Default: 3 MHz to 1 Hz at 10 points per decade, like the seed.")
+    p.add_argument("model", nargs="?", help="model name (e.g. li-uvea-latp-uvea-li) or path to a model TOML")
+    p.add_argument("--circuit", metavar="STR", help="circuit string, e.g. 'R0-p(R1,CPE1)'")
+    p.add_argument("--params", metavar="P0,P1,...",
+                   help="parameter values in circuit order (SI: ohm, F, s, ...), or NAME=VALUE pairs "
+                        "(with a MODEL: overrides of the composed values)")
+    p.add_argument("--fmin", default=None, help="lowest frequency, e.g. 1, '10 mHz' (default 1 Hz)")
+    p.add_argument("--fmax", default=None, help="highest frequency, e.g. 3e6, '3 MHz' (default 3 MHz)")
+    p.add_argument("--points", type=int, default=None, help="total number of log-spaced points (default: 10 per decade)")
+    p.add_argument("--temperature", metavar="T", help="temperature for a MODEL, e.g. '60 degC'")
+    p.add_argument("--out", metavar="FILE.csv", help="write frequency_Hz,z_real_ohm,z_imag_ohm")
+    p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot")
+    p.add_argument("--bode", metavar="FILE.png", help="save a Bode plot")
+    p.add_argument("--physics", action="store_true", help="impedance of the linearised transport model instead of the circuit")
+    add_json_flag(p)
+    return p
+
+
+def _frequency(text, default: float, field: str) -> float:
+    if text is None:
+        return default
+    try:
+        v = float(text)
+    except ValueError:
+        from ..units import parse_quantity
+
+        v = parse_quantity(text, "frequency", field)
+    if not (math.isfinite(v) and v > 0):
+        raise InputError(field, text, "a frequency > 0 Hz, e.g. '1 Hz' or 3e6")
+    return v
+
+
+def frequencies(fmin=None, fmax=None, points=None):
+    """Log-spaced frequencies from fmax down to fmin [Hz] (descending, like instruments)."""
+    import numpy as np
+
+    lo = _frequency(fmin, DEFAULT_FMIN, "--fmin")
+    hi = _frequency(fmax, DEFAULT_FMAX, "--fmax")
+    if lo > hi:
+        raise InputError("--fmin", fmin, f"a frequency below --fmax = {hi:g} Hz")
+    if points is None:
+        points = max(1, int(round(POINTS_PER_DECADE * math.log10(hi / lo))) + 1)
+    if points < 1 or points > 10_000_000:
+        raise InputError("--points", points, "a count from 1 to 10000000")
+    if points == 1:
+        return np.array([hi])
+    if lo == hi:
+        raise InputError("--fmin", fmin, f"a frequency below --fmax = {hi:g} Hz when --points > 1")
+    out = np.logspace(math.log10(hi), math.log10(lo), points)
+    out[0], out[-1] = hi, lo
+    return out
+
+
+def _parse_params(text: str):
+    """'1,2,3' -> [1.0, 2.0, 3.0]; 'R0=1,C0=2e-6' -> {'R0': 1.0, 'C0': 2e-6}."""
+    items = [s.strip() for s in text.split(",") if s.strip()]
+    if not items:
+        raise InputError("--params", text, "comma-separated numbers, e.g. 10,100,1e-6,0.9")
+    named = ["=" in s for s in items]
+    if any(named) and not all(named):
+        raise InputError("--params", text, "either all plain numbers or all NAME=VALUE pairs")
+    out_named: dict[str, float] = {}
+    out_list: list[float] = []
+    for s in items:
+        key, _, val = s.partition("=") if "=" in s else ("", "", s)
+        try:
+            v = float(val)
+        except ValueError:
+            raise InputError("--params", s, "a number such as 1e-6 (SI units)") from None
+        if not math.isfinite(v):
+            raise InputError("--params", s, "a finite number")
+        if key:
+            out_named[key.strip()] = v
+        else:
+            out_list.append(v)
+    return out_named if out_named else out_list
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from ..circuits import Circuit
+
+    if args.model and args.circuit:
+        raise InputError("--circuit", args.circuit, "either a MODEL or --circuit, not both")
+    if not args.model and not args.circuit:
+        raise InputError("model", None, "a MODEL name/path or --circuit STR --params P0,P1,...")
+    f = frequencies(args.fmin, args.fmax, args.points)
+    result = {"frequency_Hz": f}
+    provenance = None
+    if args.circuit:
+        if args.physics:
+            raise InputError("--physics", True, "a MODEL (the transport model needs a cell, not a circuit)")
+        circuit = Circuit(args.circuit)
+        if args.params is None:
+            raise InputError("--params", None, f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}")
+        given = _parse_params(args.params)
+        if isinstance(given, list) and len(given) != circuit.n_params:
+            raise InputError("--params", args.params,
+                             f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}, got {len(given)}")
+        values = circuit.check_parameters(given)
+        parameters = dict(zip(circuit.parameter_names, map(float, values)))
+        title = str(circuit)
+        result.update(source="circuit", model=None, method="circuit", circuit=str(circuit))
+        z = circuit.impedance(f, values)
+    else:
+        from ..circuits import compose_circuit
+        from ..models import load_model
+        from .cmd_circuit import parse_temperature
+
+        stack = load_model(args.model)
+        T = parse_temperature(args.temperature)
+        if T is not None:
+            stack = stack.replace(temperature=T)
+        cc = compose_circuit(stack)
+        circuit = cc.circuit
+        parameters = dict(cc.parameters)
+        provenance = cc.provenance
+        if args.params:
+            given = _parse_params(args.params)
+            if isinstance(given, list):
+                raise InputError("--params", args.params, "NAME=VALUE pairs with a MODEL, names from: "
+                                 + ", ".join(circuit.parameter_names))
+            for k in given:
+                if k not in parameters:
+                    raise InputError("--params", k, "a parameter of the composed circuit: " + ", ".join(parameters))
+            parameters.update(given)
+            circuit.check_parameters(parameters)
+        title = stack.title or stack.name
+        result.update(source="model", model=stack.name, circuit=str(circuit), temperature_K=stack.temperature)
+        if args.physics:
+            z = _physics(stack, f)
+            result["method"] = "physics"
+        else:
+            z = circuit.impedance(f, parameters)
+            result["method"] = "circuit"
+    z = np.asarray(z, dtype=complex)
+    result.update(parameters=parameters, z_real_ohm=z.real, z_imag_ohm=z.imag, n_points=int(f.size))
+    if args.out:
+        write_csv(args.out, f, z)
+        result["out"] = args.out
+    if args.plot or args.bode:
+        from .. import plotting
+
+        label = f"{title} ({result['method']})"
+        for path, fn in ((args.plot, plotting.nyquist), (args.bode, plotting.bode)):
+            if path:
+                fig = fn([(f, z, label)], path, title=title)
+                import matplotlib.pyplot as plt
+
+                plt.close(fig)
+        if args.plot:
+            result["plot"] = args.plot
+        if args.bode:
+            result["bode"] = args.bode
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"{title}: {result['circuit']}  [{result['method']}]")
+    units = dict(zip(circuit.parameter_names, circuit.parameter_units))
+    prow = [[n, v, units[n] or "-"] + ([provenance[n].split(":")[0]] if provenance else [])
+            for n, v in parameters.items()]
+    print(format_table(["parameter", "value", "unit"] + (["origin"] if provenance else []), prow))
+    print()
+    rows = [[fk, zk.real, -zk.imag, abs(zk), math.degrees(math.atan2(zk.imag, zk.real))] for fk, zk in zip(f, z)]
+    print(format_table(["f [Hz]", "Z' [ohm]", "-Z'' [ohm]", "|Z| [ohm]", "phase [deg]"], rows))
+    for key in ("out", "plot", "bode"):
+        if key in result:
+            print(f"wrote {result[key]}")
+    return 0
+
+
+def _physics(stack, f):
+    try:
+        from ..transport.impedance import physics_impedance
+    except ModuleNotFoundError as exc:
+        if exc.name in ("cellsim.transport", "cellsim.transport.impedance"):
+            raise CellsimError("--physics: the transport model (cellsim.transport.impedance) is not available "
+                               "in this installation; use the circuit prediction (omit --physics)") from None
+        raise
+    return physics_impedance(stack, f)
+
+
+def write_csv(path, f, z) -> None:
+    """Write ``frequency_Hz,z_real_ohm,z_imag_ohm`` atomically."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    p = Path(path)
+    directory = p.parent if str(p.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("--out", str(path), f"a file in an existing directory ({directory} does not exist)")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            fh.write("frequency_Hz,z_real_ohm,z_imag_ohm\n")
+            for fk, zk in zip(f, z):
+                fh.write(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n")
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
