@@ -1,0 +1,30 @@
+"""Benchmarks stay runnable: each script runs (few repeats) and ends with one JSON line.
+
+No timing is asserted here (speed is shown by running the scripts); only that they run,
+that their correctness pre-checks pass and that the JSON carries the ratios.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_benchmark(name, *args, timeout=600):
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_circuit_prediction_benchmark_runs():
+    pytest.importorskip("impedance")
+    out = run_benchmark("circuit_prediction.py", "--repeats", "3")
+    assert out["max_rel_difference"] < 1e-10
+    assert out["batch_sets"] == 10_000
+    for key in ("ratio", "batch_ratio", "cellsim_median_s", "impedance_py_median_s"):
+        assert out[key] > 0
