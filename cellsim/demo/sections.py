@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..units import parse_quantity, to_unit
 from .report import Section
 
@@ -154,4 +156,63 @@ def temperature_dependence() -> Section:
     return sec
 
 
-SECTIONS = [conductivity_cells, sandwich_conductivity, temperature_dependence]
+def predicted_spectra() -> Section:
+    """Figs. S5a, S8, S9b: impedance spectra predicted from the composed equivalent circuits."""
+    import numpy as np
+
+    from ..circuits import compose_circuit
+    from ..models import load_model
+    from ..plotting import nyquist
+
+    cells = CONDUCTIVITY_CELLS + ["li-uvea-li"] + SANDWICHES
+    sec = Section("eis", "Figs. S5a, S8, S9b: predicted impedance spectra (3 MHz to 1 Hz, like the seed)",
+                  "Each cell's equivalent circuit is composed from its stack (cellsim.circuits.compose_circuit): "
+                  "bulk R with geometric C per layer, R||CPE per interface, blocking double layers, the finite-length "
+                  "diffusion of the polymer, electronic leakage where it matters. For the conductivity cells the "
+                  "high-frequency arc closes on the Eq. 1 bulk resistance, marked on each plot; that is the "
+                  "intercept the seed read to get Table S2.")
+    sec.inputs.append("Inputs from the seed: conductivities (Table S2), geometry (Figs. S5a, S8). ESTIMATES (to be "
+                      "fitted to measured spectra with `cellsim validate`): interface resistances and capacitances "
+                      "(parameters/interfaces.toml), relative permittivities. Model files: "
+                      + " ".join(f"models/{m}.toml" for m in cells))
+    sec.notes.append("The seed's spectra themselves are not available as data, so the arcs below are predictions from "
+                     "estimated interface parameters; only the bulk intercepts of the conductivity cells follow from "
+                     "the seed's own numbers.")
+    f = np.logspace(np.log10(3e6), 0.0, 65)
+    plt = _plt()
+    rows = []
+    fig1, axes = plt.subplots(1, len(CONDUCTIVITY_CELLS), figsize=(13, 3.6), layout="constrained")
+    fig2, axes2 = plt.subplots(1, len(cells) - len(CONDUCTIVITY_CELLS), figsize=(13, 3.6), layout="constrained")
+    for i, name in enumerate(cells):
+        st = load_model(name)
+        cc = compose_circuit(st)
+        z = cc.impedance(f)
+        rb = st.total_bulk_resistance()
+        blocking = name.startswith("ss-")
+        ax = axes[i] if blocking else axes2[i - len(CONDUCTIVITY_CELLS)]
+        nyquist([(f, z, st.layers[0].material.label if blocking else st.title)], ax=ax,
+                decade_markers=True)
+        ax.axvline(rb, color="0.4", ls="--", lw=0.8)
+        ax.annotate(f"R_b = {rb:.4g} ohm", (rb, 0.97), xycoords=("data", "axes fraction"), ha="left", va="top",
+                    textcoords="offset points", xytext=(3, 0), fontsize=7, color="0.3")
+        ax.set_title(st.title, fontsize=8)
+        if ax.get_legend():
+            ax.get_legend().remove()
+        arcs = [g for g in cc.groups if g.tau is not None and g.resistance is not None and math.isfinite(g.resistance)]
+        arcs.sort(key=lambda g: g.tau)
+        rows.append([st.title, rb, float(z[0].real), float(z[-1].real),
+                     "; ".join(f"{g.kind} {g.where}: R = {g.resistance:.3g} ohm, tau = {g.tau:.2g} s" for g in arcs)])
+        if not blocking:
+            sec.summary.append([f"Z'(1 Hz) {st.title} [ohm]", None, round(float(z[-1].real), 1),
+                                f"prediction; R_b = {rb:.3g} ohm + interfaces (estimates)"])
+    sec.figures.append(("conductivity_cells", fig1, "Predicted Nyquist plots of the conductivity cells (SS|sample|SS); "
+                        "dashed: Eq. 1 bulk resistance from Table S2. Diamonds: frequency decades."))
+    sec.figures.append(("li_cells", fig2, "Predicted Nyquist plots of Li|UVEA|Li and the three sandwiches (composed "
+                        "circuits; interface parameters are estimates). Dashed: total bulk resistance."))
+    sec.tables.append(("Predicted spectra: bulk resistance, Z' at 3 MHz and at 1 Hz, and the arcs in order of their "
+                       "time constants", ["cell", "R_b (Eq. 1) [ohm]", "Z'(3 MHz) [ohm]", "Z'(1 Hz) [ohm]",
+                                          "arcs (fast to slow)"], rows))
+    return sec
+
+
+SECTIONS = [conductivity_cells, sandwich_conductivity, predicted_spectra, temperature_dependence]
