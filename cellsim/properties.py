@@ -108,7 +108,7 @@ def normalise(name: str) -> str:
 
 ELECTRODE_PROPERTIES: dict[str, PropertySpec] = {
     "thickness": _p("length", "m", 0, low_open=True, d="electrode thickness (Li foil, cathode coating)"),
-    "loading": _p("areal_mass", "kg/m2", 0, low_open=True, d="active-material areal loading (cathodes)"),
+    "loading": _p("areal_mass", "kg/m2", 0, low_open=True, d="coating areal mass loading (cathodes); active mass = loading x active_fraction"),
     "specific_capacity": _p("specific_capacity", "C/kg", 0, low_open=True, d="reversible specific capacity of the active material"),
     "active_fraction": _p("dimensionless", "-", 0, 1, low_open=True, d="mass fraction of active material in the coating"),
     "areal_capacity": _p("charge_density", "C/m2", 0, low_open=True, d="Li inventory per area (plated Li anodes)"),

@@ -349,11 +349,13 @@ class Electrode:
 
     @property
     def areal_capacity(self) -> float | None:
-        """Capacity per area [C/m2]: loading x specific capacity (cathode) or Li inventory."""
+        """Capacity per area [C/m2]: coating loading x active fraction x specific capacity
+        (cathode), or the Li inventory of a Li electrode."""
         if "areal_capacity" in self.parameters:
             return self.parameters["areal_capacity"].value
         if self.kind == "nmc811" and "loading" in self.parameters and "specific_capacity" in self.parameters:
-            return self.parameters["loading"].value * self.parameters["specific_capacity"].value
+            return (self.parameters["loading"].value * self.parameters["specific_capacity"].value
+                    * self.get("active_fraction", 1.0))
         if self.kind == "li" and "thickness" in self.parameters:
             # Li metal: rho = 534 kg/m3, M = 6.94e-3 kg/mol -> F rho / M [C/m3]
             return self.parameters["thickness"].value * F * 534.0 / 6.94e-3

@@ -312,7 +312,7 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
             if layer.kind in ("polymer", "composite"):
                 notes.append(f"no diffusion element for {layer.name}: {why} stops the DC ionic current")
     else:
-        for domain in _diffusion_domains(layers, notes):
+        for domain in diffusion_domains(layers, notes):
             k = _add_diffusion(b, groups, notes, stack, domain, T, S, k, area_src)
 
     # 5. electronic paths ------------------------------------------------------------------------
@@ -383,7 +383,7 @@ def _channel(layer):
     return ch.polymer_fraction, ch.transport_factor
 
 
-def _diffusion_domains(layers, notes) -> list[list[tuple]]:
+def diffusion_domains(layers, notes) -> list[list[tuple]]:
     """Contiguous runs of salt-carrying layers (polymer, or composite with percolating pores)
     between anion-blocking faces (electrodes, single-ion ceramics, mixed conductors)."""
     domains: list[list[tuple]] = []
@@ -485,3 +485,6 @@ def _add_diffusion(b, groups, notes, stack, domain, T, S, k, area_src) -> int:
     b.add(f"Zd{k}_1", tau, "s", f"salt-diffusion time tau of {where}: {how}; {common}")
     groups.append(Group("diffusion", where, f"Zd{k}", tau, r_total))
     return k + 1
+
+
+_diffusion_domains = diffusion_domains  # the earlier private name
