@@ -525,8 +525,8 @@ def _read_table(path: str, lines: list[str]) -> list[Spectrum]:
         names = hfields
         roles = recognise_columns(names)
         if len(names) != ncols:
-            raise FileFormatError(path, f"column header has {len(names)} names but the first data row has "
-                                        f"{ncols} fields", h + 1)
+            raise FileFormatError(path, f"{ncols} fields where the column header (line {h + 1}) has {len(names)} "
+                                        f"names: {names}", first_data + 1)
         _check_roles(path, roles, names, h + 1)
         fmt = "cellsim-csv" if [n.lower() for n in names[:3]] == ["frequency_hz", "z_real_ohm", "z_imag_ohm"] \
             else "table"

@@ -13,7 +13,7 @@ M is chosen automatically with the mu criterion: M grows until
     mu = 1 - sum_{R_k<0} |R_k| / sum_{R_k>=0} |R_k|  <=  c     (c = 0.85),
 
 i.e. until over-fitting starts producing negative resistances. The search starts at the
-first M whose pseudo chi^2 is within a factor 4 of the best attainable (``chi2_factor``):
+first M from which the pseudo chi^2 stays within a factor 4 of the best attainable (``chi2_factor``):
 for smaller M the chain is under-resolved and rings around sharp (near-Debye) relaxations,
 which also gives negative R_k but is not over-fitting; without this guard the plain
 criterion stops there with residuals of tens of percent on ideal RC spectra.
@@ -118,9 +118,9 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
     threshold : float
         ``passed`` is ``max_abs_residual <= threshold`` (fraction of |Z|).
     chi2_factor : float
-        Under-resolution guard: mu is only tested from the first M whose pseudo chi^2
-        (sum of squared relative residuals) is within this factor of the best attainable
-        with more elements. Below that M the Voigt chain rings around sharp relaxations
+        Under-resolution guard: mu is only tested from the first M from which the pseudo
+        chi^2 (sum of squared relative residuals) stays, for every larger M, within this
+        factor of the best attainable. Below that M the Voigt chain rings around sharp relaxations
         and produces negative R_k that are not over-fitting (set 1e300 to disable the guard
         and reproduce the plain Schönleber search from M = 1).
 
@@ -173,11 +173,12 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
         fits.append((m, tau, x, float(mu), float(r @ r)))
     # Lower limit: below it the Voigt chain is under-resolved and negative R_k come from
     # ringing around sharp relaxations, not from over-fitting the noise. It is the first M
-    # whose pseudo chi^2 is within a factor `chi2_factor` of the best attainable at any
-    # larger M.
+    # from which the pseudo chi^2 stays within a factor `chi2_factor` of the best attainable.
     chi2 = np.array([ft[4] for ft in fits])
-    best_after = np.minimum.accumulate(chi2[::-1])[::-1]
-    m_lo = int(np.flatnonzero(chi2 <= chi2_factor * best_after + 1e-300)[0]) + 1
+    # worst chi^2 at this M or any larger one: a lucky alignment of a coarse tau grid with
+    # the true time constants (a dip in chi^2 followed by worse fits) does not count
+    worst_after = np.maximum.accumulate(chi2[::-1])[::-1]
+    m_lo = int(np.flatnonzero(worst_after <= chi2_factor * chi2.min() + 1e-300)[0]) + 1
     history = [ft[3] for ft in fits]
     chosen = fits[-1]
     for ft in fits[m_lo - 1:]:

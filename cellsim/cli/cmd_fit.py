@@ -1,0 +1,134 @@
+"""``cellsim fit DATA --circuit STR``: complex non-linear least-squares circuit fit."""
+
+from __future__ import annotations
+
+import math
+
+from ._common import add_json_flag, format_table, print_json
+
+
+def register(sub):
+    p = sub.add_parser("fit", help="fit an equivalent circuit to a measured spectrum (CNLS)",
+                       description="Weighted complex non-linear least squares with automatic initial guesses and "
+                                   "multi-start. Parameter names as in impedance.py (R0, CPE1_0, CPE1_1, ...).")
+    p.add_argument("data", help="impedance file (.mpt, .mpr, .DTA, .z, .csv, .txt)")
+    p.add_argument("--circuit", required=True, metavar="STR", help="circuit string, e.g. 'R0-p(R1,CPE1)'")
+    p.add_argument("--guess", metavar="P0,P1,...", help="initial values in circuit order (SI), or NAME=VALUE pairs; "
+                                                        "default: automatic from the data")
+    p.add_argument("--fix", metavar="NAME=VAL,...", help="parameters held fixed (SI values)")
+    p.add_argument("--weight", default="modulus", choices=("modulus", "proportional", "unit"),
+                   help="weighting of the residuals (default modulus: sigma = |Z|)")
+    p.add_argument("--fmin", default=None, help="lowest frequency fitted, e.g. 1, '100 mHz'")
+    p.add_argument("--fmax", default=None, help="highest frequency fitted, e.g. 1e6, '1 MHz'")
+    p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
+    p.add_argument("--starts", type=int, default=6, help="number of optimiser starts (default 6)")
+    p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot of data and fit")
+    add_json_flag(p)
+    return p
+
+
+def parse_pairs(text: str, flag: str) -> dict:
+    """'R0=1,C1=2e-6' -> {'R0': 1.0, 'C1': 2e-6}."""
+    from ..errors import InputError
+
+    out = {}
+    for item in [s.strip() for s in text.split(",") if s.strip()]:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(flag, item, "NAME=VALUE pairs separated by commas, e.g. R0=10,CPE1_1=0.9")
+        try:
+            v = float(val)
+        except ValueError:
+            raise InputError(flag, item, "a number after '=' (SI units)") from None
+        if not math.isfinite(v):
+            raise InputError(flag, item, "a finite number")
+        out[key.strip()] = v
+    if not out:
+        raise InputError(flag, text, "NAME=VALUE pairs separated by commas")
+    return out
+
+
+def dense(f, per_decade: int = 20):
+    """Log-spaced frequencies over the range of ``f`` [Hz] for smooth model curves."""
+    import numpy as np
+
+    lo, hi = float(np.min(f)), float(np.max(f))
+    n = max(2, int(per_decade * np.log10(hi / lo)) + 1) if hi > lo else 1
+    return np.logspace(np.log10(hi), np.log10(lo), n)
+
+
+def frequency_arg(text, flag):
+    from ..errors import InputError
+
+    if text is None:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        from ..units import parse_quantity
+
+        v = parse_quantity(text, "frequency", flag)
+    if not (math.isfinite(v) and v > 0):
+        raise InputError(flag, text, "a frequency > 0 Hz, e.g. 1 or '100 mHz'")
+    return v
+
+
+def run(args) -> int:
+    from ..circuits import Circuit
+    from ..fitting import fit
+    from .cmd_eis import _parse_params
+    from .cmd_read import load
+
+    spec = load(args.data, args.loop)[0]
+    circuit = Circuit(args.circuit)
+    guess = None
+    if args.guess:
+        guess = _parse_params(args.guess)
+        if isinstance(guess, list) and len(guess) != circuit.n_params:
+            from ..errors import InputError
+
+            raise InputError("--guess", args.guess, f"{circuit.n_params} values for "
+                             + ", ".join(circuit.parameter_names) + f", got {len(guess)}")
+    fixed = parse_pairs(args.fix, "--fix") if args.fix else None
+    if args.starts < 1:
+        from ..errors import InputError
+
+        raise InputError("--starts", args.starts, "an integer >= 1")
+    res = fit(circuit, spec, guess=guess, fixed=fixed, weight=args.weight, fmin=frequency_arg(args.fmin, "--fmin"),
+              fmax=frequency_arg(args.fmax, "--fmax"), n_starts=args.starts)
+    result = {
+        "data": str(args.data), "loop": spec.loop, "circuit": str(circuit), "success": res.success,
+        "message": res.message, "weighting": res.weighting,
+        "parameters": {n: {"value": float(v), "stderr": float(e), "fixed": bool(fx), "unit": u}
+                       for n, v, e, fx, u in zip(res.names, res.values, res.stderr, res.fixed,
+                                                 circuit.parameter_units)},
+        "weighted_ssr": res.weighted_ssr, "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
+        "n_free": res.n_free, "aic": res.aic, "bic": res.bic,
+        "correlation": {"names": res.free_names, "matrix": res.correlation},
+        "frequency_Hz": res.frequency, "z_real_ohm": res.z.real, "z_imag_ohm": res.z.imag,
+        "z_fit_real_ohm": res.z_fit.real, "z_fit_imag_ohm": res.z_fit.imag,
+    }
+    if args.plot:
+        from .. import plotting
+
+        fd = dense(res.frequency)
+        fig = plotting.nyquist([{"frequency": res.frequency, "z": res.z, "label": "data", "style": "points"},
+                                {"frequency": fd, "z": circuit.impedance(fd, res.values), "label": f"fit {circuit}"}],
+                               args.plot, title=str(args.data))
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        result["plot"] = args.plot
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"{args.data} (loop {spec.loop}): {circuit}, {res.n_points} points, weighting {res.weighting}")
+    print(f"success: {res.success} ({res.message})")
+    rows = [[n, float(v), ("fixed" if fx else float(e)), (f"{100 * e / abs(v):.2g} %" if not fx and v else "-"), u or "-"]
+            for n, v, e, fx, u in zip(res.names, res.values, res.stderr, res.fixed, circuit.parameter_units)]
+    print(format_table(["parameter", "value", "stderr", "rel.", "unit"], rows))
+    print(f"weighted SSR {res.weighted_ssr:.5g}, reduced chi2 {res.reduced_chi2:.4g}, AIC {res.aic:.4g}, "
+          f"BIC {res.bic:.4g}")
+    if args.plot:
+        print(f"wrote {args.plot}")
+    return 0

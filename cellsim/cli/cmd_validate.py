@@ -1,0 +1,80 @@
+"""``cellsim validate MODEL DATA``: model vs measurement (fit the stack's uncertain parameters)."""
+
+from __future__ import annotations
+
+from ._common import add_json_flag, format_table, print_json
+
+
+def register(sub):
+    p = sub.add_parser("validate", help="compare a cell model with a measured spectrum and fit its uncertain "
+                                        "parameters",
+                       description="Composes MODEL's equivalent circuit, fits the parameters whose sources are "
+                                   "estimates/assumptions/calibrations (interfaces, layer conductivities) while "
+                                   "the others keep their sourced values, and reports physical quantities with "
+                                   "standard errors, the residuals and the lin-KK test of the data.")
+    p.add_argument("model", help="model name (e.g. li-uvea-latp-uvea-li) or path to a model TOML")
+    p.add_argument("data", help="impedance file")
+    p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
+    p.add_argument("--fit", metavar="NAMES", help="override: comma-separated circuit parameters to fit")
+    p.add_argument("--no-tie", action="store_true", help="do not tie the identical interfaces of symmetric cells")
+    p.add_argument("--weight", default="modulus", choices=("modulus", "proportional", "unit"))
+    p.add_argument("--fmin", default=None, help="lowest frequency fitted")
+    p.add_argument("--fmax", default=None, help="highest frequency fitted")
+    p.add_argument("--temperature", metavar="T", help="measurement temperature, e.g. '60 degC'")
+    p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
+    add_json_flag(p)
+    return p
+
+
+def run(args) -> int:
+    from ..fitting.validate import validate_model
+    from ..models import load_model
+    from .cmd_circuit import parse_temperature
+    from .cmd_fit import frequency_arg
+    from .cmd_read import load
+
+    stack = load_model(args.model)
+    T = parse_temperature(args.temperature)
+    if T is not None:
+        stack = stack.replace(temperature=T)
+    spec = load(args.data, args.loop)[0]
+    names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
+    v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,
+                       fmin=frequency_arg(args.fmin, "--fmin"), fmax=frequency_arg(args.fmax, "--fmax"))
+    res = v.fit
+    quantities = [{"quantity": q["quantity"], "where": q["where"], "parameter": q["parameter"], "tied": q["tied"],
+                   q["key"]: q["value"], "value": q["value"], "stderr": q["stderr"], "model_value": q["model_value"],
+                   "unit": q["unit"]} for q in v.quantities]
+    result = {"model": stack.name, "data": str(args.data), "loop": spec.loop, "circuit": str(v.circuit),
+              "success": res.success, "message": res.message, "fitted": v.fitted, "ties": v.ties,
+              "quantities": quantities,
+              "parameters": {n: {"value": float(x), "stderr": float(e), "fitted": n in v.fitted,
+                                 "model_value": v.model_parameters[n]}
+                             for n, x, e in zip(res.names, res.values, res.stderr)},
+              "weighted_ssr": res.weighted_ssr, "model_weighted_ssr": v.model_weighted_ssr,
+              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
+              "kk": {"n_rc": v.kk.n_rc, "max_abs_residual": v.kk.max_abs_residual, "passed": v.kk.passed},
+              "frequency_Hz": v.frequency, "residuals_real": (v.z - v.z_fit).real / abs(v.z),
+              "residuals_imag": (v.z - v.z_fit).imag / abs(v.z)}
+    if args.plot:
+        import matplotlib.pyplot as plt
+
+        fig = v.plot(args.plot, title=f"{stack.name} vs {args.data}")
+        plt.close(fig)
+        result["plot"] = args.plot
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"{stack.name} vs {args.data} (loop {spec.loop}): {v.circuit}")
+    print(f"fitted {', '.join(v.fitted)}" + (f"; tied {v.ties}" if v.ties else ""))
+    print(f"success: {res.success} ({res.message})")
+    rows = [[q["quantity"], q["where"], q["lab_model_value"], q["lab_value"], q["lab_stderr"], q["lab_unit"] or "-"]
+            for q in v.quantities]
+    print(format_table(["quantity", "where", "model", "fitted", "stderr", "unit"], rows))
+    print(f"weighted SSR {res.weighted_ssr:.5g} (model with sourced values: {v.model_weighted_ssr:.5g}), "
+          f"{res.n_points} points")
+    print(f"lin-KK of the data: {v.kk.n_rc} RC, max |residual| {100 * v.kk.max_abs_residual:.3g} % of |Z| "
+          f"({'passed' if v.kk.passed else 'flagged'})")
+    if args.plot:
+        print(f"wrote {args.plot}")
+    return 0

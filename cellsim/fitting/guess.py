@@ -1,0 +1,346 @@
+"""Automatic initial guesses for circuit fits, from the data.
+
+The circuit's top-level series terms are recognised where possible as *separable*: their
+impedance is a known coefficient times a basis function of a few non-linear parameters,
+
+    R              -> R * 1                      p(R,C)   -> R / (1 + j w tau),  C = tau/R
+    L              -> L * j w                    p(R,CPE) -> R / (1 + (j w tau)^n), Q = tau^n/R
+    C              -> (1/C) / (j w)              K        -> R / (1 + j w tau)
+    CPE            -> (1/Q) (j w)^-n             Zarc     -> R / (1 + (j w tau)^g)
+    W              -> A_W (1 - j)/sqrt(w)        G        -> R_G / sqrt(1 + j w t_G)
+    Wo, Ws, Zd     -> Z0 * coth or tanh(sqrt(j w tau))/sqrt(j w tau)
+
+Many candidate sets of the non-linear parameters (time constants log-uniform over one
+decade beyond the measured range, exponents uniform) are drawn; for each the coefficients
+follow from a weighted linear least-squares solve with non-negativity (variable projection),
+so that resistances, the high-frequency intercept and arc sizes come from the data rather
+than from a default. Terms that are not separable (nested parallels, elements with fixed
+parameters) are sampled around scales set by the data (|Z|, the frequency range). The
+candidates are ranked by their weighted cost with the full circuit, and the best few
+distinct ones are returned as starting points for the non-linear fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import InputError
+
+__all__ = ["auto_guesses", "data_scales"]
+
+
+def data_scales(frequency: np.ndarray, z: np.ndarray) -> dict:
+    """Characteristic scales of a spectrum.
+
+    Returns
+    -------
+    dict
+        ``z_scale`` (max |Z|) [ohm], ``r_hf`` (real part at the highest frequency) [ohm],
+        ``r_lf`` (real part at the lowest frequency) [ohm], ``w_min``, ``w_max`` [rad/s],
+        ``apex_w`` (angular frequencies of local maxima of -Z'') [rad/s].
+    """
+    w = 2 * np.pi * np.asarray(frequency, dtype=float)
+    order = np.argsort(w)
+    ws, zs = w[order], z[order]
+    mz = -zs.imag
+    apex = [ws[i] for i in range(1, ws.size - 1) if mz[i] > 0 and mz[i] >= mz[i - 1] and mz[i] >= mz[i + 1]]
+    return {"z_scale": float(np.max(np.abs(z))), "r_hf": float(zs[-1].real), "r_lf": float(zs[0].real),
+            "w_min": float(ws[0]), "w_max": float(ws[-1]), "apex_w": apex}
+
+
+class _Term:
+    """One top-level series term."""
+
+    def __init__(self, kind: str, idx: list[int], nl: list[str]):
+        self.kind = kind      # separable kind or "opaque"
+        self.idx = idx        # circuit parameter indices of this term
+        self.nl = nl          # names of the sampled non-linear quantities
+
+
+def _classify(node, circuit, fixed_mask) -> _Term:
+    from ..circuits.parser import Element, Parallel
+
+    names = circuit.parameter_names
+    owner = circuit.parameter_elements
+
+    def idx_of(el_name):
+        return [i for i, o in enumerate(owner) if o == el_name]
+
+    if isinstance(node, Element):
+        idx = idx_of(node.name)
+        kind = node.prefix
+        if kind in ("R", "L", "C", "W", "CPE", "Wo", "Ws", "Zd", "G", "K", "Zarc") and not fixed_mask[idx].any():
+            nl = {"CPE": ["n_series"], "Wo": ["tau_d"], "Ws": ["tau_d"], "Zd": ["tau_d"], "G": ["tau_d"],
+                  "K": ["tau"], "Zarc": ["tau", "n"]}.get(kind, [])
+            return _Term(kind, idx, nl)
+        return _Term("opaque", idx, [])
+    if isinstance(node, Parallel) and len(node.children) == 2 and all(isinstance(c, Element) for c in node.children):
+        prefixes = sorted(c.prefix for c in node.children)
+        byp = {c.prefix: c.name for c in node.children}
+        if prefixes in (["C", "R"], ["CPE", "R"]):
+            r_idx = idx_of(byp["R"])
+            other = idx_of(byp["C"] if "C" in byp else byp["CPE"])
+            if not fixed_mask[r_idx + other].any():
+                if "C" in byp:
+                    return _Term("RC", r_idx + other, ["tau"])
+                return _Term("RQ", r_idx + other, ["tau", "n"])
+    # anything else: all its parameters sampled
+    from ..circuits.parser import iter_elements
+
+    idx = []
+    for el in iter_elements(node):
+        idx += idx_of(el.name)
+    del names
+    return _Term("opaque", idx, [])
+
+
+def _jw_pow(w: np.ndarray, tau, n: np.ndarray) -> np.ndarray:
+    """(j w tau)^n for (S,) tau and n, shape (S, N): (w tau)^n (cos(n pi/2) + j sin(n pi/2))."""
+    tau = np.broadcast_to(np.asarray(tau, dtype=float), n.shape)
+    mag = np.exp(n[:, None] * np.log(w[None, :] * tau[:, None]))
+    return mag * np.cos(0.5 * np.pi * n)[:, None] + 1j * (mag * np.sin(0.5 * np.pi * n)[:, None])
+
+
+def _basis(term: _Term, w: np.ndarray, s: dict) -> np.ndarray:
+    """Basis function (S, N) of a separable term (coefficient 1)."""
+    jw = 1j * w[None, :]
+    k = term.kind
+    if k == "R":
+        return np.ones_like(jw) * np.ones((s["_S"], 1))
+    if k == "L":
+        return jw * np.ones((s["_S"], 1))
+    if k == "C":
+        return (1.0 / jw) * np.ones((s["_S"], 1))
+    if k == "W":
+        return ((1 - 1j) / np.sqrt(w))[None, :] * np.ones((s["_S"], 1))
+    if k == "CPE":
+        return _jw_pow(w, 1.0, -s["n_series"])
+    if k in ("Wo", "Ws", "Zd"):
+        x = np.sqrt(jw * s["tau_d"][:, None])
+        return 1.0 / (x * np.tanh(x)) if k == "Wo" else np.tanh(x) / x
+    if k == "G":
+        return 1.0 / np.sqrt(1 + jw * s["tau_d"][:, None])
+    if k in ("K", "RC"):
+        return 1.0 / (1 + jw * s["tau"][:, None])
+    if k in ("Zarc", "RQ"):
+        return 1.0 / (1 + _jw_pow(w, s["tau"], s["n"]))
+    raise AssertionError(k)  # pragma: no cover
+
+
+def _to_params(term: _Term, coef: np.ndarray, s: dict, out: np.ndarray) -> None:
+    """Write the circuit parameters of a separable term into ``out`` (S, n_params)."""
+    k, i = term.kind, term.idx
+    if k in ("R", "L", "W"):
+        out[:, i[0]] = coef
+    elif k == "C":
+        out[:, i[0]] = 1.0 / coef
+    elif k == "CPE":
+        out[:, i[0]] = 1.0 / coef
+        out[:, i[1]] = s["n_series"]
+    elif k in ("Wo", "Ws", "Zd", "G"):
+        out[:, i[0]] = coef
+        out[:, i[1]] = s["tau_d"]
+    elif k == "K":
+        out[:, i[0]] = coef
+        out[:, i[1]] = s["tau"]
+    elif k == "Zarc":
+        out[:, i[0]] = coef
+        out[:, i[1]] = s["tau"]
+        out[:, i[2]] = s["n"]
+    elif k == "RC":
+        out[:, i[0]] = coef
+        out[:, i[1]] = s["tau"] / coef
+    elif k == "RQ":
+        out[:, i[0]] = coef
+        out[:, i[1]] = s["tau"] ** s["n"] / coef
+        out[:, i[2]] = s["n"]
+
+
+def _sample_opaque(circuit, idx: list[int], S: int, sc: dict, rng) -> np.ndarray:
+    """Log-uniform samples (S, len(idx)) for parameters of non-separable terms, by unit."""
+    units = circuit.parameter_units
+    kinds = circuit.parameter_kinds
+    labels = circuit.parameter_labels
+    zs = sc["z_scale"]
+    lw = rng.uniform(np.log(sc["w_min"]), np.log(sc["w_max"]), size=S)
+    out = np.empty((S, len(idx)))
+    for c, i in enumerate(idx):
+        u = units[i]
+        spread = rng.uniform(-1.5, 1.5, size=S) * math.log(10)
+        if kinds[i] == "exponent":
+            out[:, c] = rng.uniform(0.5, 1.0, size=S)
+            continue
+        if u == "ohm":
+            base = np.log(zs)
+        elif u == "F":
+            base = -lw - np.log(zs)
+        elif u == "H":
+            base = np.log(zs) - lw
+        elif u == "s":
+            base = -lw
+        elif u.startswith("ohm^-1 s^"):
+            base = -np.log(zs) - 0.8 * lw
+        elif u == "ohm s^-1/2":
+            base = np.log(zs) + 0.5 * lw
+        elif labels[i] in ("phi",):
+            base = np.zeros(S)
+        else:
+            base = np.zeros(S)
+        out[:, c] = np.exp(base + spread)
+    return out
+
+
+def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None = None,
+                 bounds: tuple[np.ndarray, np.ndarray] | None = None, n_samples: int | None = None,
+                 n_best: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate starting points for fitting ``circuit`` to the data.
+
+    Parameters
+    ----------
+    circuit : cellsim.circuits.Circuit
+    frequency : numpy.ndarray
+        [Hz].
+    z : numpy.ndarray
+        Complex impedance [ohm].
+    sigma_re, sigma_im : numpy.ndarray
+        Standard deviations of the real and imaginary parts [ohm] (the fit's weighting).
+    fixed : dict, optional
+        name -> value of parameters held fixed (candidates carry these values).
+    bounds : (lower, upper), optional
+        Natural-unit bounds per parameter; candidates are clipped into them.
+    n_samples : int, optional
+        Number of random candidates (default about 2e5 / n_freq, 200..1500).
+    n_best : int
+        Number of distinct best candidates returned.
+    seed : int
+        Seed of the random generator (results are reproducible).
+
+    Returns
+    -------
+    params : numpy.ndarray
+        (n_best, n_params) candidate parameter sets, best first.
+    costs : numpy.ndarray
+        Their weighted sums of squared residuals.
+    """
+    from ..circuits.parser import Series
+
+    fixed = dict(fixed or {})
+    n = circuit.n_params
+    names = circuit.parameter_names
+    fixed_mask = np.zeros(n, dtype=bool)
+    fixed_vals = np.zeros(n)
+    for name, v in fixed.items():
+        j = circuit.index(name)
+        fixed_mask[j] = True
+        fixed_vals[j] = v
+    f = np.asarray(frequency, dtype=float)
+    w = 2 * np.pi * f
+    N = f.size
+    S = int(n_samples) if n_samples is not None else int(np.clip(200000 // max(N, 1), 200, 1500))
+    rng = np.random.default_rng(seed)
+    sc = data_scales(f, z)
+    tree = circuit.tree
+    children = tree.children if isinstance(tree, Series) else (tree,)
+    terms = [_classify(ch, circuit, fixed_mask) for ch in children]
+
+    # non-linear samples
+    lt_lo, lt_hi = np.log(0.3 / sc["w_max"]), np.log(3.0 / sc["w_min"])
+    params = np.tile(fixed_vals, (S, 1))
+    wr, wi = 1.0 / sigma_re, 1.0 / sigma_im
+    target = z.copy()[None, :] * np.ones((S, 1))
+    cols, sep_terms, samples = [], [], []
+    for t in terms:
+        if t.kind == "opaque":
+            free = [i for i in t.idx if not fixed_mask[i]]
+            if free:
+                params[:, free] = _sample_opaque(circuit, free, S, sc, rng)
+            continue
+        s = {"_S": S}
+        for q in t.nl:
+            if q == "tau":
+                s[q] = np.exp(rng.uniform(lt_lo, lt_hi, size=S))
+            elif q == "tau_d":
+                s[q] = np.exp(rng.uniform(np.log(0.1 / sc["w_max"]), np.log(10.0 / sc["w_min"]), size=S))
+            elif q == "n":
+                s[q] = rng.uniform(0.6, 1.0, size=S)
+            elif q == "n_series":
+                s[q] = rng.uniform(0.4, 1.0, size=S)
+        cols.append(_basis(t, w, s))
+        sep_terms.append(t)
+        samples.append(s)
+    # contribution of the opaque terms (sampled or fixed) via the circuit itself
+    opaque_idx = [i for t in terms if t.kind == "opaque" for i in t.idx]
+    if opaque_idx:
+        from ..circuits import Circuit
+
+        for t, ch in zip(terms, children):
+            if t.kind != "opaque":
+                continue
+            sub = Circuit(ch)
+            sub_idx = [circuit.index(nm) for nm in sub.parameter_names]
+            target = target - sub.impedance(f, np.ascontiguousarray(params[:, sub_idx]), check=False)
+    if cols:
+        B = np.stack(cols, axis=2)  # (S, N, m)
+        A = np.concatenate([B.real * wr[None, :, None], B.imag * wi[None, :, None]], axis=1)  # (S, 2N, m)
+        b = np.concatenate([target.real * wr, target.imag * wi], axis=1)  # (S, 2N)
+        m = A.shape[2]
+        active = np.ones((S, m), dtype=bool)
+        coef = np.zeros((S, m))
+        ata_full = A.transpose(0, 2, 1) @ A                    # (S, m, m)
+        atb_full = (A.transpose(0, 2, 1) @ b[..., None])[..., 0]  # (S, m)
+        eye = np.eye(m)[None]
+        rows = np.arange(S)
+        for _ in range(3):
+            # normal equations restricted to the active columns (rows/columns of inactive ones zeroed)
+            act = active[rows]
+            mask2 = act[:, :, None] & act[:, None, :]
+            ata = ata_full[rows] * mask2
+            atb = atb_full[rows] * act
+            ridge = 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None] * eye + eye * (~act)[:, :, None]
+            coef[rows] = np.linalg.solve(ata + ridge, atb[..., None])[..., 0]
+            neg = (coef[rows] <= 0) & act
+            if not neg.any():
+                break
+            active[rows] &= ~neg
+            rows = rows[neg.any(axis=1)]
+        # tiny positive coefficient where a term was switched off
+        colscale = np.max(np.abs(B), axis=1)  # (S, m)
+        tiny = 1e-6 * sc["z_scale"] / np.maximum(colscale, 1e-300)
+        coef = np.where(coef > 0, coef, tiny)
+        for j, (t, s) in enumerate(zip(sep_terms, samples)):
+            _to_params(t, coef[:, j], s, params)
+    params[:, fixed_mask] = fixed_vals[fixed_mask]
+    if bounds is not None:
+        lo, hi = bounds
+        params = np.clip(params, np.where(np.isfinite(lo), lo, -np.inf), np.where(np.isfinite(hi), hi, np.inf))
+    kinds = circuit.parameter_kinds
+    exp_mask = np.array([k == "exponent" for k in kinds])
+    params[:, exp_mask] = np.clip(params[:, exp_mask], 1e-6, 1.0)
+    params[:, ~exp_mask] = np.clip(params[:, ~exp_mask], 1e-300, 1e300)
+    ok = np.all(np.isfinite(params), axis=1)
+    params = params[ok]
+    if params.shape[0] == 0:  # pragma: no cover - sampling always gives finite values
+        raise InputError("guess", "none", "an explicit initial guess (automatic guessing failed)")
+    zc = circuit.impedance(f, np.ascontiguousarray(params), check=False)
+    d = zc - z[None, :]
+    cost = np.sum((d.real * wr) ** 2 + (d.imag * wi) ** 2, axis=1)
+    cost = np.where(np.isfinite(cost), cost, np.inf)
+    order = np.argsort(cost)
+    # distinct: differ by > 10 % in some log-parameter
+    logm = ~exp_mask
+    chosen: list[int] = []
+    for i in order:
+        if not np.isfinite(cost[i]):
+            break
+        pi = params[i]
+        if all(np.max(np.abs(np.where(logm, np.log(pi) - np.log(params[j]), pi - params[j]))) > 0.1
+               for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) >= n_best:
+            break
+    if not chosen:
+        chosen = [int(order[0])]
+    del names
+    return params[chosen], cost[chosen]
