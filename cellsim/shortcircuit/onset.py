@@ -18,9 +18,9 @@ Method
    voltage collapse of an electronic bridge whose resistance is far below the ionic path);
    a **soft short** when its settled ASR falls below ``soft_fraction x r_ref`` (a
    partial electronic path carrying a significant share of the current), or when the
-   voltage becomes erratic: the standard deviation of the settled voltage about a linear
-   fit exceeds ``noise_fraction x median |V|`` (the fluctuating "soft short" of
-   Li-metal cells).
+   voltage becomes erratic (the fluctuating "soft short" of
+   Li-metal cells); erratic means the median sample-to-sample jump of the settled
+   voltage exceeds ``noise_fraction x median |V|``.
 4. The onset is the first such segment; ``survived_current_density`` is the largest
    ``|J|`` whose segments all ended before the onset without either sign.
 
@@ -219,11 +219,12 @@ def detect_short(time, voltage, current_density, *, hard_fraction: float = 0.2, 
             if kind is None and r < soft_fraction * ref:
                 drop = np.flatnonzero(np.abs(v[s.start:s.stop]) < soft_fraction * ref * jabs)
                 kind, when = "soft", float(t[s.start + (drop[0] if drop.size else 0)])
-        if kind is None and vs.size >= min_samples and ts[-1] > ts[0]:
-            coef = np.polyfit(ts - ts[0], vs, 1)
-            resid = vs - np.polyval(coef, ts - ts[0])
+        if kind is None and vs.size >= min_samples:
+            # erratic voltage: the typical sample-to-sample jump, robust to a few steps (a
+            # Sand's-time rise is a few large jumps, fluctuation makes most jumps large)
             med = float(np.median(vs))
-            if med > 0 and float(np.std(resid)) > noise_fraction * med:
+            jump = float(np.median(np.abs(np.diff(v[settled]))))
+            if med > 0 and jump > noise_fraction * med:
                 kind, when = "noise", float(ts[0])
         if kind is not None:
             # fully survived: healthy segments at a current density below the onset's (a short in the
