@@ -401,11 +401,13 @@ def default_interface(left: Any, right: Any) -> Interface:
     params = parse_parameter_table(table.get("parameters", {}), INTERFACE_PROPERTIES, f"interfaces.{kind}",
                                    "parameters/interfaces.toml")
     if kind == "interphase":
-        # a Li-unstable ceramic brings its own interphase resistance
+        # a Li-unstable ceramic brings its own interphase: the reaction layer Li forms with it is
+        # an ohmic resistance in series with the Li|ceramic charge transfer
         layer = right if isinstance(right, Layer) else left
         if isinstance(layer, Layer) and layer.material.has("interphase_resistance"):
             p = layer.material.parameter("interphase_resistance")
-            params["resistance"] = Parameter(p.value, p.unit, p.source, p.status, p.law)
+            params["sei_resistance"] = Parameter(p.value, p.unit, f"reaction layer at Li contact: {p.source}",
+                                                 p.status, p.law)
     return Interface(name, kind, params)
 
 

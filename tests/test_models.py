@@ -55,8 +55,12 @@ def test_sandwich_structure_and_default_interfaces():
     assert [i.kind for i in ss.interfaces] == ["blocking", "blocking"] and ss.left.blocking
     bare = load_model("li-latp-li")
     assert bare.interfaces[0].kind == "interphase"
-    # the LATP file's interphase resistance replaces the generic default
-    assert bare.interfaces[0].resistance() == pytest.approx(bare.layers[0].material.get("interphase_resistance"))
+    # the LATP file's interphase resistance is an ohmic reaction layer in series with the
+    # generic Li|ceramic charge transfer
+    itf = bare.interfaces[0]
+    assert itf.sei_resistance == pytest.approx(bare.layers[0].material.get("interphase_resistance"))
+    assert itf.resistance() == pytest.approx(itf.sei_resistance + itf.charge_transfer_resistance())
+    assert itf.charge_transfer_resistance() == pytest.approx(50e-4)
 
 
 def test_electronic_resistance_and_leakage():
