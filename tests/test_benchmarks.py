@@ -28,3 +28,9 @@ def test_circuit_prediction_benchmark_runs():
     assert out["batch_sets"] == 10_000
     for key in ("ratio", "batch_ratio", "cellsim_median_s", "impedance_py_median_s"):
         assert out[key] > 0
+
+
+def test_step_up_benchmark_runs():
+    out = run_benchmark("step_up.py", "--repeats", "1")
+    assert out["model"] == "li-uvea-latp-uvea-li" and out["samples"] > 1000
+    assert out["warm_median_s"] > 0 and out["cold_process_s"] > 0

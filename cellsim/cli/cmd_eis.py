@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import CellsimError, InputError
+from ..errors import InputError
 from ._common import add_json_flag, format_table, print_json
 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
@@ -30,6 +30,11 @@ def register(sub):
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot")
     p.add_argument("--bode", metavar="FILE.png", help="save a Bode plot")
     p.add_argument("--physics", action="store_true", help="impedance of the linearised transport model instead of the circuit")
+    p.add_argument("--bias", metavar="J", default=None,
+                   help="with --physics: DC current density of the steady state the model is linearised about, "
+                        "e.g. '1 mA/cm2' (default: rest)")
+    p.add_argument("--cells", type=int, default=None,
+                   help="with --physics: finite volumes per salt-carrying layer (default 200)")
     add_json_flag(p)
     return p
 
@@ -106,6 +111,10 @@ def run(args) -> int:
     f = frequencies(args.fmin, args.fmax, args.points)
     result = {"frequency_Hz": f}
     provenance = None
+    if not args.physics:
+        for flag, value in (("--bias", args.bias), ("--cells", args.cells)):
+            if value is not None:
+                raise InputError(flag, value, "only together with --physics")
     if args.circuit:
         if args.physics:
             raise InputError("--physics", True, "a MODEL (the transport model needs a cell, not a circuit)")
@@ -147,8 +156,19 @@ def run(args) -> int:
         title = stack.title or stack.name
         result.update(source="model", model=stack.name, circuit=str(circuit), temperature_K=stack.temperature)
         if args.physics:
-            z = _physics(stack, f)
+            bias = 0.0
+            if args.bias is not None:
+                from ..units import parse_quantity
+
+                bias = parse_quantity(args.bias, "current_density", "--bias")
+            try:
+                z = _physics(stack, f, bias, args.cells)
+            except InputError as exc:
+                if exc.field != "bias_current_density":
+                    raise
+                raise InputError("--bias", args.bias, exc.allowed) from None
             result["method"] = "physics"
+            result["bias_current_density_A_m2"] = bias
         else:
             z = circuit.impedance(f, parameters)
             result["method"] = "circuit"
@@ -175,6 +195,9 @@ def run(args) -> int:
         print_json(result)
         return 0
     print(f"{title}: {result['circuit']}  [{result['method']}]")
+    if result["method"] == "physics":
+        print(f"transport model linearised at J = {result['bias_current_density_A_m2'] * 0.1:.4g} mA/cm2 "
+              "(circuit parameters below for comparison)")
     units = dict(zip(circuit.parameter_names, circuit.parameter_units))
     prow = [[n, v, units[n] or "-"] + ([provenance[n].split(":")[0]] if provenance else [])
             for n, v in parameters.items()]
@@ -188,15 +211,14 @@ def run(args) -> int:
     return 0
 
 
-def _physics(stack, f):
-    try:
-        from ..transport.impedance import physics_impedance
-    except ModuleNotFoundError as exc:
-        if exc.name in ("cellsim.transport", "cellsim.transport.impedance"):
-            raise CellsimError("--physics: the transport model (cellsim.transport.impedance) is not available "
-                               "in this installation; use the circuit prediction (omit --physics)") from None
-        raise
-    return physics_impedance(stack, f)
+def _physics(stack, f, bias: float = 0.0, cells: int | None = None):
+    """Z [ohm] of the linearised transport model (:mod:`cellsim.transport.smallsignal`)."""
+    from ..transport.smallsignal import DEFAULT_CELLS, transport_impedance
+
+    if cells is not None and not 2 <= cells <= 100_000:
+        raise InputError("--cells", cells, "a number of cells from 2 to 100000")
+    return transport_impedance(stack, f, bias_current_density=bias,
+                               n_cells=DEFAULT_CELLS if cells is None else cells)
 
 
 def write_csv(path, f, z) -> None:

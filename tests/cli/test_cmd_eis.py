@@ -111,17 +111,54 @@ def test_bad_input_exits_2_with_one_line(capsys, args, fragment):
     assert fragment in err
 
 
-def test_physics_flag(capsys):
-    try:
-        import cellsim.transport.impedance  # noqa: F401
-        available = True
-    except ModuleNotFoundError:
-        available = False
-    code, out, err = run_cli(capsys, "eis", "li-uvea-li", "--physics", "--points", "5", "--json")
-    if available:
-        assert code == 0 and json.loads(out)["method"] == "physics"
-    else:
-        assert code == 2 and "transport model" in err
+def test_physics_flag(capsys, tmp_path):
+    from cellsim.transport.smallsignal import transport_impedance
+
+    out_csv = tmp_path / "p.csv"
+    code, out, err = run_cli(capsys, "eis", "li-uvea-li", "--physics", "--json", "--out", str(out_csv))
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["method"] == "physics" and d["bias_current_density_A_m2"] == 0.0
+    f = np.array(d["frequency_Hz"])
+    assert f[0] == 3e6 and f[-1] == 1.0 and f.size == round(10 * math.log10(3e6)) + 1  # SPEC §3 default
+    z = transport_impedance(load_model("li-uvea-li"), f)
+    assert np.allclose(d["z_real_ohm"], z.real, rtol=1e-14) and np.allclose(d["z_imag_ohm"], z.imag, rtol=1e-14)
+    assert max(d["z_imag_ohm"]) < 0  # capacitive
+    with open(out_csv, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["frequency_Hz", "z_real_ohm", "z_imag_ohm"]
+    assert np.allclose(np.array(rows[1:], dtype=float)[:, 1], z.real, rtol=1e-11)
+    # the transport model and the composed circuit describe the same cell
+    zc = compose_circuit(load_model("li-uvea-li"), leakage_threshold=math.inf).impedance(f)
+    assert np.max(np.abs(z - zc) / np.abs(zc)) < 1e-3
+
+
+def test_physics_bias_and_cells(capsys):
+    from cellsim.transport.smallsignal import transport_impedance
+
+    code, out, err = run_cli(capsys, "eis", "li-uvea-li", "--physics", "--bias", "20 uA/cm2", "--cells", "60",
+                             "--points", "4", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["bias_current_density_A_m2"] == pytest.approx(0.2, rel=1e-12)
+    z = transport_impedance(load_model("li-uvea-li"), d["frequency_Hz"], bias_current_density=0.2, n_cells=60)
+    assert np.allclose(d["z_real_ohm"], z.real, rtol=1e-14)
+    code, out, _ = run_cli(capsys, "eis", "li-uvea-li", "--physics", "--points", "3")
+    assert code == 0 and "[physics]" in out and "linearised at J = 0 mA/cm2" in out
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["li-uvea-li", "--physics", "--bias", "1 A/cm2"], "limiting current"),
+    (["li-uvea-li", "--physics", "--bias", "3 m"], "--bias"),
+    (["li-uvea-li", "--bias", "1 mA/cm2"], "only together with --physics"),
+    (["li-uvea-li", "--cells", "50"], "only together with --physics"),
+    (["li-uvea-li", "--physics", "--cells", "1"], "--cells"),
+])
+def test_physics_bad_input_exits_2_with_one_line(capsys, args, fragment):
+    code, out, err = run_cli(capsys, "eis", *args)
+    assert code == 2
+    assert err.startswith("cellsim: error:") and err.count("\n") == 1
+    assert fragment in err
 
 
 def test_subprocess_csv(tmp_path):

@@ -1,0 +1,815 @@
+"""Critical current density under step-up protocols (SPEC C10; physics.md §2.1.7, §2.5).
+
+The transport solver (:mod:`cellsim.transport`) runs the protocol half cycle by half cycle
+(the state carried over); on its output this module tracks two *conducting fronts*, one
+grown from each Li electrode, through the layers of the stack:
+
+* in a **binary polymer layer** a front advances only after a dendrite has nucleated:
+  the salt at the layer face on the front's side has run out (``c < threshold c0``,
+  Sand's time, physics.md §2.1.4) while Li plates on that side. It then grows at
+  ``v = beta (1 - t+) |J| / (F c0)`` (physics.md §2.1.5). When the current reverses, the
+  front dissolves back at ``(1 - f_dead) v`` (a fraction ``f_dead`` of the stripped length
+  stays as dead Li in the layer), and it must nucleate again on the next plating;
+* in a **middle layer** (ceramic, mixed conductor, cathode, inert) the front goes on as
+  its :class:`~cellsim.shortcircuit.mechanisms.MiddleLayerPath` says: an interphase grows
+  from the contact (parabolic or linear, in both half cycles: reduction is chemical),
+  an electronic conductor is crossed at once (``intrinsic``), and any ceramic with a
+  fracture toughness cracks through when the deposition overpotential at the contact,
+  ``focusing |J| R_contact``, exceeds the Griffith/Porz limit
+  ``Omega_Li K_IC / (F Y sqrt(pi a))``; a passivating layer without one blocks. (A
+  reducible ceramic can therefore crack as well as be reduced, so a Li-stable one with the
+  same toughness is never worse);
+* once the two fronts meet (or one reaches the other electrode) an **electronic path**
+  spans the cell: its area-specific resistance is the sum over the spanned layers of
+  ``L / sigma_path`` (0 for Li metal in the polymer and in cracks) divided by the contact
+  fraction. In parallel with the ionic path (``ASR_ion = V / J`` from the solver) it
+  carries the share ``ASR_ion / (ASR_ion + R_path)`` of the current: a **soft short**
+  above ``soft_share``, a **hard short** above ``hard_share``, no short below (the path
+  is reported as a leak). The voltage after the short is ``V_ion R_path / (ASR_ion +
+  R_path)``, as a measured trace shows it.
+
+Approximations (documented, not hidden): dendrites do not feed back on the transport
+(the polymer keeps its full thickness for diffusion and IR); nucleation is read at the
+layer face, not at a tip inside the layer; a cell whose |V| exceeds ``voltage_limit``
+has "failed to cycle" (the "hardly initiated" bare LATP cell of Fig. S21a) — reported as
+mechanism ``polarization``, not as a short.
+
+Parameters that no measurement fixes (enhancement, dead fraction, flaw size, focusing,
+contact fraction) live in ``parameters/shortcircuit.toml`` with their status
+(estimate / calibrated) and source.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..constants import F
+from ..errors import InputError
+from .mechanisms import MiddleLayerPath, griffith_overpotential, middle_layer_path
+
+__all__ = ["StepUpProtocol", "ShortCircuitParameters", "CCDResult", "Calibration", "run_ccd", "calibrate",
+           "load_parameters", "ccd_solver_options"]
+
+MAH_CM2 = 36000.0  # C/m2 per mAh/cm2
+MA_CM2 = 10.0  # A/m2 per mA/cm2
+
+
+@dataclass(frozen=True)
+class StepUpProtocol:
+    """A step-up plating/stripping protocol (Figs. S19, S20).
+
+    Step k applies ``J_k = start + k increment`` (k = 0, 1, ... while J_k <= stop): Li is
+    plated on the right electrode (+J_k) for one half cycle, then stripped (-J_k) for one.
+    The half cycle lasts ``step_time`` [s] or ``step_capacity / J_k`` [s] (capacity in
+    C/m2). An optional ``rest`` [s] follows each half cycle.
+    """
+
+    start: float
+    increment: float
+    stop: float
+    step_time: float | None = None
+    step_capacity: float | None = None
+    rest: float = 0.0
+
+    def __post_init__(self):
+        for name in ("start", "stop"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise InputError(f"protocol.{name}", v, "a current density > 0 A/m2")
+        if not (isinstance(self.increment, (int, float)) and math.isfinite(self.increment) and self.increment >= 0):
+            raise InputError("protocol.increment", self.increment, "a current density >= 0 A/m2")
+        if self.stop < self.start:
+            raise InputError("protocol.stop", self.stop, f">= start = {self.start:g} A/m2")
+        if (self.step_time is None) == (self.step_capacity is None):
+            raise InputError("protocol", "step_time and step_capacity", "exactly one of step_time or step_capacity")
+        for name in ("step_time", "step_capacity"):
+            v = getattr(self, name)
+            if v is not None and not (math.isfinite(v) and v > 0):
+                raise InputError(f"protocol.{name}", v, "> 0")
+        if not (math.isfinite(self.rest) and self.rest >= 0):
+            raise InputError("protocol.rest", self.rest, ">= 0 s")
+        if self.increment == 0 and self.stop > self.start:
+            raise InputError("protocol.increment", 0, "> 0 when stop > start")
+
+    @classmethod
+    def parse(cls, *, start: str, increment: str, stop: str, step_time: str | None = None,
+              step_capacity: str | None = None, rest: str | None = None) -> "StepUpProtocol":
+        """From lab-unit strings: ``start="0.1 mA/cm2"``, ``step_time="0.5 h"`` or
+        ``step_capacity="0.5 mAh/cm2"``."""
+        from ..units import parse_quantity
+
+        return cls(start=parse_quantity(start, "current_density", "--start"),
+                   increment=parse_quantity(increment, "current_density", "--increment"),
+                   stop=parse_quantity(stop, "current_density", "--stop"),
+                   step_time=None if step_time is None else parse_quantity(step_time, "time", "--step-time"),
+                   step_capacity=None if step_capacity is None else
+                   parse_quantity(step_capacity, "charge_density", "--step-capacity"),
+                   rest=0.0 if rest is None else parse_quantity(rest, "time", "--rest"))
+
+    def levels(self) -> np.ndarray:
+        """The current densities J_k [A/m2]."""
+        if self.increment == 0:
+            return np.array([self.start])
+        n = int(math.floor((self.stop - self.start) / self.increment * (1 + 1e-12) + 1e-9)) + 1
+        return self.start + self.increment * np.arange(n)
+
+    def half_time(self, j: float) -> float:
+        """Duration of a half cycle at |J| = j [s]."""
+        return self.step_time if self.step_time is not None else self.step_capacity / j
+
+    def describe(self) -> str:
+        per = (f"{self.step_time / 3600:g} h" if self.step_time is not None
+               else f"{self.step_capacity / MAH_CM2:g} mAh/cm2")
+        return (f"step-up from {self.start / MA_CM2:g} mA/cm2 in {self.increment / MA_CM2:g} mA/cm2 steps to "
+                f"{self.stop / MA_CM2:g} mA/cm2, {per} per half cycle")
+
+
+#: name -> (SI default, unit text, allowed, dimension for TOML parsing)
+_PARAMS = {
+    "enhancement": (1.0, "", "> 0", "dimensionless"),
+    "dead_fraction": (0.3, "", "in [0, 1]", "dimensionless"),
+    "nucleation_threshold": (1e-3, "", "in (0, 1)", "dimensionless"),
+    "flaw_size": (1e-6, "m", "> 0 m", "length"),
+    "focusing": (1.0, "", ">= 1", "dimensionless"),
+    "contact_resistance": (5e-4, "ohm m2", "> 0 ohm m2", "area_resistance"),
+    "contact_fraction": (1.0, "", "in (0, 1]", "dimensionless"),
+    "soft_share": (0.1, "", "in (0, 1)", "dimensionless"),
+    "hard_share": (0.9, "", "in (soft_share, 1)", "dimensionless"),
+    "voltage_limit": (5.0, "V", "> 0 V", "voltage"),
+}
+
+
+@dataclass(frozen=True)
+class ShortCircuitParameters:
+    """Parameters of the short-circuit model that no measurement in the seed fixes.
+
+    Attributes
+    ----------
+    enhancement : float
+        beta, dendrite velocity / anion drift velocity.
+    dead_fraction : float
+        f_dead, fraction of a front's stripped length left behind as dead Li.
+    nucleation_threshold : float
+        c/c0 at the plating face below which a dendrite nucleates (Sand).
+    flaw_size : float
+        Surface flaw depth a of ceramics [m] (Griffith/Porz criterion).
+    focusing : float
+        Current-focusing factor at a dendrite tip touching a ceramic (>= 1).
+    contact_resistance : float
+        Charge-transfer ASR of Li deposition at a Li|ceramic contact [ohm m2]; the
+        overpotential that presses Li into a flaw is ``focusing |J| contact_resistance``.
+    contact_fraction : float
+        Area fraction of the electronic bridge once it spans the cell.
+    soft_share, hard_share : float
+        Share of the current carried electronically that makes a soft / hard short.
+    voltage_limit : float
+        |V| above which the cell has failed to cycle [V].
+    sources : dict
+        name -> source text and status.
+    """
+
+    enhancement: float = 1.0
+    dead_fraction: float = 0.3
+    nucleation_threshold: float = 1e-3
+    flaw_size: float = 1e-6
+    focusing: float = 1.0
+    contact_resistance: float = 5e-4
+    contact_fraction: float = 1.0
+    soft_share: float = 0.1
+    hard_share: float = 0.9
+    voltage_limit: float = 5.0
+    sources: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        def chk(name, ok):
+            if not ok:
+                raise InputError(f"shortcircuit.{name}", getattr(self, name), _PARAMS[name][2])
+        for name in _PARAMS:
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+                raise InputError(f"shortcircuit.{name}", v, "a finite number")
+        chk("enhancement", self.enhancement > 0)
+        chk("dead_fraction", 0 <= self.dead_fraction <= 1)
+        chk("nucleation_threshold", 0 < self.nucleation_threshold < 1)
+        chk("flaw_size", self.flaw_size > 0)
+        chk("focusing", self.focusing >= 1)
+        chk("contact_resistance", self.contact_resistance > 0)
+        chk("contact_fraction", 0 < self.contact_fraction <= 1)
+        chk("soft_share", 0 < self.soft_share < 1)
+        chk("hard_share", self.soft_share < self.hard_share < 1)
+        chk("voltage_limit", self.voltage_limit > 0)
+
+    def with_values(self, **values) -> "ShortCircuitParameters":
+        """A copy with some values replaced (their source becomes 'set by the user')."""
+        for k in values:
+            if k not in _PARAMS:
+                raise InputError("shortcircuit parameter", k, "one of " + ", ".join(_PARAMS))
+        src = dict(self.sources)
+        src.update({k: "set by the user [assumed]" for k in values})
+        return replace(self, sources=src, **values)
+
+
+def load_parameters(path=None) -> ShortCircuitParameters:
+    """The shipped short-circuit parameters (``parameters/shortcircuit.toml``) or a file's."""
+    from ..paths import data_dir, read_toml
+    from ..units import parse_quantity
+
+    p = data_dir("parameters") / "shortcircuit.toml" if path is None else path
+    data = read_toml(p)
+    table = data.get("shortcircuit", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{p}: [shortcircuit]", table, "a table of parameters")
+    values, sources = {}, {}
+    for name, raw in table.items():
+        if name not in _PARAMS:
+            raise InputError(f"{p}: shortcircuit.{name}", raw, "one of " + ", ".join(_PARAMS))
+        if not isinstance(raw, dict) or "value" not in raw or "source" not in raw:
+            raise InputError(f"{p}: shortcircuit.{name}", raw, "{ value = ..., source = ..., status = ... }")
+        dim = _PARAMS[name][3]
+        v = raw["value"]
+        values[name] = float(v) if dim == "dimensionless" and isinstance(v, (int, float)) else \
+            parse_quantity(v, dim, f"{p}: shortcircuit.{name}")
+        sources[name] = f"{raw['source']} [{raw.get('status', 'estimate')}]"
+    return ShortCircuitParameters(sources=sources, **values)
+
+
+# --------------------------------------------------------------------------- result
+@dataclass
+class CCDResult:
+    """Outcome of a simulated step-up test.
+
+    Attributes
+    ----------
+    ccd : float or None
+        Current density of the step in which the cell shorted or failed [A/m2]; None when
+        it survived the whole protocol.
+    survived : float or None
+        Highest current density whose plating and stripping half cycles both completed [A/m2].
+    short_time : float or None
+        When [s].
+    kind : str or None
+        ``hard``, ``soft`` or ``polarization`` (|V| above the limit).
+    mechanism : str
+        How the path formed, layer by layer, or why nothing shorted.
+    time, voltage, current_density : ndarray
+        The simulated trace, with the short's effect on the voltage [s, V, A/m2].
+    front_left, front_right : ndarray, (n_t, n_layers)
+        Depth each front has reached in each layer [m] (dendrite length, interphase
+        thickness, or the full layer once spanned).
+    electronic_share : float or None
+        Share of the current the completed electronic path carries.
+    path_asr : float or None
+        Its area-specific resistance [ohm m2].
+    events : list of dict
+        Nucleations, layer crossings, the short.
+    parameters : ShortCircuitParameters
+    protocol : StepUpProtocol
+    """
+
+    ccd: float | None
+    survived: float | None
+    short_time: float | None
+    kind: str | None
+    mechanism: str
+    time: np.ndarray
+    voltage: np.ndarray
+    current_density: np.ndarray
+    front_left: np.ndarray
+    front_right: np.ndarray
+    layer_names: list
+    electronic_share: float | None
+    path_asr: float | None
+    events: list
+    parameters: ShortCircuitParameters
+    protocol: StepUpProtocol
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of SPEC §3 (``cellsim ccd --json``)."""
+        return {"ccd_A_m2": self.ccd, "survived_A_m2": self.survived, "short_time_s": self.short_time,
+                "kind": self.kind, "mechanism": self.mechanism, "electronic_share": self.electronic_share,
+                "path_asr_ohm_m2": self.path_asr, "protocol": self.protocol.describe(),
+                "events": self.events,
+                "parameters": {k: getattr(self.parameters, k) for k in _PARAMS},
+                "parameter_sources": dict(self.parameters.sources)}
+
+
+# --------------------------------------------------------------------------- the fronts
+_POLY, _GROW, _INTRINSIC, _CRACK, _BLOCKED = 0, 1, 2, 3, 4
+
+
+class _Layers:
+    """What the front tracker needs of each layer."""
+
+    def __init__(self, stack, prm: ShortCircuitParameters):
+        T = stack.temperature
+        self.names = [l.name for l in stack.layers]
+        self.L = np.array([l.thickness for l in stack.layers])
+        n = len(self.names)
+        self.kind = np.zeros(n, dtype=int)
+        self.vcoef = np.zeros(n)       # v = vcoef |J|   [m/s per A/m2]
+        self.c0 = np.ones(n)
+        self.k = np.zeros(n)
+        self.law = ["parabolic"] * n
+        self.path_res = np.zeros(n)    # L / sigma_path  [ohm m2]
+        self.eta_crit = np.full(n, math.inf)
+        self.how = [""] * n
+        self.paths: list[MiddleLayerPath | None] = [None] * n
+        for i, l in enumerate(stack.layers):
+            if l.kind == "polymer":
+                self.kind[i] = _POLY
+                tp = l.transference_number()
+                c0 = l.salt_concentration()
+                self.c0[i] = c0
+                self.vcoef[i] = prm.enhancement * (1.0 - tp) / (F * c0)
+                self.how[i] = "dendrite"
+                continue
+            path = middle_layer_path(l, T)
+            self.paths[i] = path
+            if path.fracture_toughness:
+                self.eta_crit[i] = griffith_overpotential(path.fracture_toughness, prm.flaw_size)
+            if path.kind in ("reduction", "lithiation"):
+                self.kind[i] = _GROW if path.growth_constant > 0 else _CRACK
+                self.k[i] = path.growth_constant
+                self.law[i] = path.law
+                sig = path.path_conductivity
+                self.path_res[i] = l.thickness / sig if sig > 0 else math.inf
+                self.how[i] = f"{path.kind} interphase"
+            elif path.kind == "intrinsic":
+                self.kind[i] = _INTRINSIC
+                sig = path.path_conductivity
+                self.path_res[i] = l.thickness / sig if sig > 0 else math.inf
+                self.how[i] = "intrinsic electronic conduction"
+            elif path.kind == "crack":
+                self.kind[i] = _CRACK
+                self.how[i] = "crack"
+            else:
+                self.kind[i] = _CRACK if math.isfinite(self.eta_crit[i]) else _BLOCKED
+                self.how[i] = "crack" if math.isfinite(self.eta_crit[i]) else "blocked"
+
+
+@dataclass
+class _Front:
+    side: str            # "left" front grows from the left electrode (layer index increases)
+    layer: int           # layer the tip is in
+    depth: float = 0.0   # [m] into that layer, from the front's side
+    nucleated: bool = False
+    contact: float | None = None   # time the tip touched a middle layer
+    spanned: list = field(default_factory=list)   # (layer, how) crossed so far
+
+    def step(self) -> int:
+        return 1 if self.side == "left" else -1
+
+
+def _interp_cross(t0, t1, y0, y1, level):
+    """Time where a linear interpolant from (t0, y0) to (t1, y1) falls to ``level``."""
+    if y1 == y0:
+        return t1
+    return t0 + (t1 - t0) * min(max((y0 - level) / (y0 - y1), 0.0), 1.0)
+
+
+class _Tracker:
+    def __init__(self, stack, prm, layers: _Layers):
+        self.stack = stack
+        self.prm = prm
+        self.ly = layers
+        n = len(layers.names)
+        self.n = n
+        self.left = _Front("left", 0)
+        self.right = _Front("right", n - 1)
+        self.events: list[dict] = []
+        self.met_time: float | None = None
+        self.poly_names = [layers.names[i] for i in range(n) if layers.kind[i] == _POLY]
+        # a middle layer touching an electrode is in contact from the start
+        for fr in (self.left, self.right):
+            if layers.kind[fr.layer] != _POLY:
+                fr.contact = 0.0
+
+    def met(self) -> bool:
+        if self.met_time is not None:
+            return True
+        a, b = self.left, self.right
+        if a.layer > b.layer:
+            return True
+        if a.layer == b.layer:
+            return a.depth + b.depth >= self.ly.L[a.layer] * (1 - 1e-12)
+        return False
+
+    def _advance_layer(self, fr: _Front, t: float, how: str):
+        i = fr.layer
+        fr.spanned.append((i, how))
+        self.events.append({"kind": "layer_crossed", "time_s": t, "layer": self.ly.names[i], "front": fr.side,
+                            "how": how})
+        fr.layer = i + fr.step()
+        fr.depth = 0.0
+        fr.nucleated = False
+        fr.contact = t if 0 <= fr.layer < self.n and self.ly.kind[fr.layer] != _POLY else None
+        if self.met() or not 0 <= fr.layer < self.n:
+            self._mark_met(t)
+
+    def _mark_met(self, t: float):
+        if self.met_time is None:
+            self.met_time = float(t)
+
+    def _face_side(self, fr: _Front) -> str:
+        # the face of the tip's layer on the front's side
+        return "left" if fr.side == "left" else "right"
+
+    def process(self, sol, t_offset: float):
+        """Advance both fronts over one solver solution; returns the index of the sample at
+        which the fronts met (or None) and the per-sample front depths."""
+        ly = self.ly
+        t = sol.time + t_offset
+        J = sol.ionic_current_density
+        nt = t.size
+        depth_l = np.zeros((nt, self.n))
+        depth_r = np.zeros((nt, self.n))
+        faces = {name: (sol.face_concentration(name, "left"), sol.face_concentration(name, "right"))
+                 for name in sol.layer_names}
+        eta = sol.overpotentials
+        itf_names = [i.name for i in self.stack.interfaces]
+        # salt depletion events of the solver: (layer, face side, absolute time)
+        self.depletions = [(e.layer, "left" if e.detail.startswith("left") else "right", e.time_s + t_offset)
+                           for e in sol.events if e.kind == "salt_depletion"]
+        met_at = None
+        for k in range(1, nt):
+            t0, t1 = t[k - 1], t[k]
+            dt = t1 - t0
+            j = 0.5 * (J[k - 1] + J[k])
+            if dt <= 0:
+                self._record(depth_l, depth_r, k)
+                continue
+            plating = self.right if j > 0 else self.left if j < 0 else None
+            stripping = self.left if j > 0 else self.right if j < 0 else None
+            for fr in (self.left, self.right):
+                self._chemical(fr, t0, t1)
+            if stripping is not None:
+                self._dissolve(stripping, abs(j), dt)
+            if plating is not None:
+                self._grow(plating, abs(j), t0, t1, k, faces, eta, itf_names)
+            self._record(depth_l, depth_r, k)
+            if self.met() or self.left.layer >= self.n or self.right.layer < 0:
+                met_at = k
+                for kk in range(k + 1, nt):
+                    self._record(depth_l, depth_r, kk)
+                break
+        self._record(depth_l, depth_r, 0)
+        return met_at, depth_l, depth_r
+
+    def _record(self, dl, dr, k):
+        for fr, d in ((self.left, dl), (self.right, dr)):
+            for i, how in fr.spanned:
+                d[k, i] = self.ly.L[i]
+            if 0 <= fr.layer < self.n:
+                d[k, fr.layer] = fr.depth
+
+    def _chemical(self, fr: _Front, t0, t1):
+        """Interphase growth from a contact (chemical, in both half cycles)."""
+        ly = self.ly
+        while 0 <= fr.layer < self.n and ly.kind[fr.layer] in (_GROW, _INTRINSIC) and fr.contact is not None:
+            i = fr.layer
+            if ly.kind[i] == _INTRINSIC:
+                fr.depth = ly.L[i]
+                self._advance_layer(fr, max(fr.contact, t0), ly.how[i])
+                continue
+            from .mechanisms import interphase_thickness, interphase_time
+
+            x = interphase_thickness(max(t1 - fr.contact, 0.0), ly.k[i], ly.law[i])
+            if x >= ly.L[i]:
+                tc = fr.contact + interphase_time(ly.L[i], ly.k[i], ly.law[i])
+                fr.depth = ly.L[i]
+                self._advance_layer(fr, tc, ly.how[i])
+                continue
+            fr.depth = x
+            break
+
+    def _dissolve(self, fr: _Front, j, dt):
+        ly = self.ly
+        if 0 <= fr.layer < self.n and ly.kind[fr.layer] == _POLY:
+            fr.nucleated = False
+            if fr.depth > 0:
+                fr.depth = max(0.0, fr.depth - (1.0 - self.prm.dead_fraction) * ly.vcoef[fr.layer] * j * dt)
+
+    def _grow(self, fr: _Front, j, t0, t1, k, faces, eta, itf_names):
+        ly = self.ly
+        tnow = t0
+        while tnow < t1 and 0 <= fr.layer < self.n:
+            i = fr.layer
+            if ly.kind[i] == _POLY:
+                if not fr.nucleated:
+                    cl, cr = faces[ly.names[i]]
+                    c = cr if fr.side == "right" else cl
+                    level = self.prm.nucleation_threshold * ly.c0[i]
+                    if c[k] < level:
+                        # the solver's own depletion time (its event) where it has one in this
+                        # interval, else the linear interpolation between the samples
+                        tev = [te for (name, side, te) in self.depletions
+                               if name == ly.names[i] and side == fr.side and t0 - 1e-9 <= te <= t1 + 1e-9]
+                        tn = tev[0] if tev else _interp_cross(t0, t1, c[k - 1], c[k], level)
+                        tn = max(tn, tnow)
+                        fr.nucleated = True
+                        self.events.append({"kind": "nucleation", "time_s": float(tn), "layer": ly.names[i],
+                                            "front": fr.side, "current_density_A_m2": float(j)})
+                        tnow = tn
+                    else:
+                        return
+                v = ly.vcoef[i] * j
+                other = self.right if fr is self.left else self.left
+                reach = ly.L[i] - (other.depth if other.layer == i else 0.0)  # where it meets the other front
+                need = (reach - fr.depth) / v if v > 0 else math.inf
+                if tnow + need <= t1:
+                    tnow += max(need, 0.0)
+                    fr.depth = reach
+                    if reach < ly.L[i] * (1 - 1e-12):
+                        self._mark_met(tnow)
+                        self.events.append({"kind": "fronts_met", "time_s": float(tnow), "layer": ly.names[i]})
+                        return
+                    self._advance_layer(fr, tnow, ly.how[i])
+                    continue
+                fr.depth += v * (t1 - tnow)
+                return
+            if math.isfinite(ly.eta_crit[i]):
+                # Li pressed into a surface flaw at the contact: the deposition overpotential at the
+                # (focused) local current through the Li|ceramic contact resistance (physics.md §2.5.3)
+                e = self.prm.focusing * j * self.prm.contact_resistance
+                if e >= ly.eta_crit[i]:
+                    fr.depth = ly.L[i]
+                    self.events.append({"kind": "crack", "time_s": float(tnow), "layer": ly.names[i], "front": fr.side,
+                                        "overpotential_V": float(e), "griffith_V": float(ly.eta_crit[i])})
+                    self._advance_layer(fr, float(tnow), "crack")
+                    continue
+            return
+
+    def path(self):
+        """Layers spanned by the fronts and the electronic path's ASR [ohm m2]."""
+        spans = {}
+        for fr in (self.left, self.right):
+            for i, how in fr.spanned:
+                spans[i] = how
+        a, b = self.left, self.right
+        if a.layer == b.layer and 0 <= a.layer < self.n and a.layer not in spans:
+            spans[a.layer] = " + ".join(sorted({self.ly.how[a.layer]}))
+        r = 0.0
+        for i, how in spans.items():
+            if how in ("dendrite", "crack"):
+                continue
+            r += self.ly.path_res[i]
+        return spans, r / self.prm.contact_fraction
+
+
+# --------------------------------------------------------------------------- driver
+def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters | None = None,
+            options=None, samples_per_half: int = 40) -> CCDResult:
+    """Simulate a step-up test and find its critical current density.
+
+    Parameters
+    ----------
+    stack : Stack
+    protocol : StepUpProtocol
+    parameters : ShortCircuitParameters, optional
+        Default: the shipped ``parameters/shortcircuit.toml``.
+    options : cellsim.transport.SolverOptions, optional
+        Solver options (default :func:`ccd_solver_options`; ``on_depletion`` is always
+        ``continue`` here).
+    samples_per_half : int
+        Output samples per half cycle (the fronts are advanced between samples).
+
+    Returns
+    -------
+    CCDResult
+    """
+    from ..transport import TransportProblem
+    from ..transport.protocol import Protocol, Step
+
+    if not isinstance(protocol, StepUpProtocol):
+        raise InputError("protocol", protocol, "a StepUpProtocol")
+    prm = parameters if parameters is not None else load_parameters()
+    if not (isinstance(samples_per_half, int) and samples_per_half >= 4):
+        raise InputError("samples_per_half", samples_per_half, "an integer >= 4")
+    opt = replace(options or ccd_solver_options(), on_depletion="continue",
+                  depletion_threshold=prm.nucleation_threshold)
+    problem = TransportProblem(stack, opt)
+    layers = _Layers(stack, prm)
+    tr = _Tracker(stack, prm, layers)
+    times, volts, currents, dls, drs = [], [], [], [], []
+    state = None
+    t_off = 0.0
+    survived = None
+    result_kind = None
+    short_time = None
+    ccd = None
+    share = None
+    path_asr = None
+    mechanism = ""
+    leak_done = False
+    r_e = stack.electronic_resistance()
+    r_stack = r_e * stack.area if math.isfinite(r_e) else math.inf
+    for jk in protocol.levels():
+        half = protocol.half_time(jk)
+        level_ok = True
+        for sign in (1.0, -1.0):
+            steps = [Step("current", sign * jk, duration=half, text=f"{'Plate' if sign > 0 else 'Strip'} at "
+                                                                   f"{jk / MA_CM2:g} mA/cm2")]
+            if protocol.rest > 0:
+                steps.append(Step("current", 0.0, duration=protocol.rest, text="Rest"))
+            sol = problem.run(Protocol(steps), output_dt=half / samples_per_half, state=state)
+            state = sol.final_state
+            met_at, dl, dr = tr.process(sol, t_off)
+            t = sol.time + t_off
+            v = sol.voltage.copy()
+            jj = sol.current_density
+            cut = None
+            over = np.flatnonzero(np.abs(v) > prm.voltage_limit)
+            if over.size and (met_at is None or over[0] <= met_at):
+                cut = int(over[0])
+                result_kind = "polarization"
+                short_time = float(t[cut])
+                mechanism = (f"|V| = {abs(v[cut]):.3g} V exceeds the {prm.voltage_limit:g} V limit at "
+                             f"{jk / MA_CM2:g} mA/cm2: the cell fails to cycle (polarization, not a short)")
+            elif met_at is not None and not leak_done:
+                spans, r_path = tr.path()
+                path_asr = r_path
+                v_new, share = _with_path(v[met_at:], sol.ionic_current_density[met_at:], jj[met_at:], r_path, r_stack)
+                desc = "; ".join(f"{layers.names[i]}: {spans[i]}" for i in sorted(spans))
+                if share >= prm.soft_share:
+                    cut = met_at
+                    result_kind = "hard" if share >= prm.hard_share else "soft"
+                    short_time = tr.met_time if tr.met_time is not None else float(t[met_at])
+                    mechanism = (f"{result_kind} short: electronic path through {desc} carries "
+                                 f"{100 * share:.3g} % of the current (path ASR {r_path * 1e4:.4g} ohm cm2)")
+                    v[met_at:] = v_new
+                    tr.events.append({"kind": f"{result_kind}_short", "time_s": short_time,
+                                      "current_density_A_m2": float(jk), "electronic_share": share})
+                else:
+                    leak_done = True
+                    t_met = tr.met_time if tr.met_time is not None else float(t[met_at])
+                    mechanism = (f"electronic path through {desc} formed at {t_met:.6g} s but carries only "
+                                 f"{100 * share:.3g} % of the current (path ASR {r_path * 1e4:.4g} ohm cm2): a leak, "
+                                 "not a short")
+                    tr.events.append({"kind": "leak_path", "time_s": t_met, "electronic_share": share})
+            keep = slice(None) if not times else slice(1, None)
+            times.append(t[keep])
+            volts.append(v[keep])
+            currents.append(jj[keep])
+            dls.append(dl[keep])
+            drs.append(dr[keep])
+            t_off = float(t[-1])
+            if cut is not None:
+                ccd = float(jk)
+                level_ok = False
+                break
+        if not level_ok:
+            break
+        survived = float(jk)
+    if ccd is None and not mechanism:
+        mechanism = _no_short_text(tr, layers)
+    return CCDResult(ccd=ccd, survived=survived, short_time=short_time, kind=result_kind, mechanism=mechanism,
+                     time=np.concatenate(times), voltage=np.concatenate(volts),
+                     current_density=np.concatenate(currents), front_left=np.concatenate(dls),
+                     front_right=np.concatenate(drs), layer_names=list(layers.names), electronic_share=share,
+                     path_asr=path_asr, events=tr.events, parameters=prm, protocol=protocol)
+
+
+def _with_path(v, j_ion, j_ext, r_path, r_stack):
+    """Voltage with an electronic path of ASR ``r_path`` in parallel with the ionic one, and
+    the share of the current it carries (at the first sample).
+
+    The solver already carries the stack's bulk electronic leakage (ASR ``r_stack``); the
+    electronic conductance after the path forms is ``g = max(1/r_path, 1/r_stack)``, and
+    with the ionic branch linear at its present ASR (``V / J_ion``),
+    ``V' = J / (1/ASR_ion + g)``, share ``= V' g / J``.
+    """
+    g = max(1.0 / r_path if r_path > 0 else math.inf, 1.0 / r_stack if r_stack > 0 else math.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asr_ion = np.where(np.abs(j_ion) > 0, np.abs(v) / np.maximum(np.abs(j_ion), 1e-300), np.inf)
+        if math.isinf(g):
+            v_new = np.zeros_like(v)
+        else:
+            v_new = np.where(np.isfinite(asr_ion), j_ext / (1.0 / asr_ion + g), j_ext / g)
+        jt = np.abs(j_ext)
+        share_arr = np.where(jt > 0, np.abs(v_new) * (g if math.isfinite(g) else 0.0) / np.maximum(jt, 1e-300),
+                             0.0)
+    share = 1.0 if math.isinf(g) else float(share_arr[0]) if share_arr.size else 0.0
+    return v_new, min(share, 1.0)
+
+
+def _no_short_text(tr: _Tracker, layers: _Layers) -> str:
+    parts = []
+    for fr in (tr.left, tr.right):
+        crossed = ", ".join(f"{layers.names[i]} ({how})" for i, how in fr.spanned) or "nothing"
+        if 0 <= fr.layer < tr.n:
+            i = fr.layer
+            where = f"stopped in {layers.names[i]} at {fr.depth * 1e6:.3g} um of {layers.L[i] * 1e6:.4g} um"
+            if layers.kind[i] == _BLOCKED:
+                where += " (blocked)"
+        else:
+            where = "reached the other electrode"
+        parts.append(f"{fr.side} front crossed {crossed}, {where}")
+    return "no short within the protocol; " + "; ".join(parts)
+
+
+#: Solver options for step-up runs: 16 cells per polymer layer, rtol 1e-3, no double
+#: layers (galvanostatic half cycles of minutes to hours; the double layers charge in
+#: milliseconds). tests/shortcircuit/test_ccd.py checks that the CCD and crossing times do
+#: not change against the solver's fine defaults.
+def ccd_solver_options():
+    """The transport options :func:`run_ccd` uses by default (see the comment above)."""
+    from ..transport import SolverOptions
+
+    return SolverOptions(n_cells=16, rtol=1e-3, atol=1e-4, double_layer=False, on_depletion="continue")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Result of :func:`calibrate`.
+
+    Attributes
+    ----------
+    parameter : str
+    value : float
+        Calibrated value (SI), on the side of the bracket where the CCD equals the target.
+    bracket : (float, float)
+        Final bisection interval.
+    ccd : float or None
+        CCD simulated with ``value`` [A/m2].
+    target : float
+        The measured CCD [A/m2].
+    evaluations : int
+    """
+
+    parameter: str
+    value: float
+    bracket: tuple
+    ccd: float | None
+    target: float
+    evaluations: int
+
+    def to_dict(self) -> dict:
+        return {"parameter": self.parameter, "value": self.value, "bracket": list(self.bracket),
+                "ccd_A_m2": self.ccd, "target_ccd_A_m2": self.target, "evaluations": self.evaluations}
+
+
+def calibrate(stack, protocol: StepUpProtocol, parameter: str, target: float, low: float, high: float,
+              parameters: ShortCircuitParameters | None = None, iterations: int = 24, options=None) -> Calibration:
+    """Fit one short-circuit parameter so that the simulated CCD equals a measured one.
+
+    The CCD is a step function of the parameter (it moves in protocol increments), assumed
+    monotone between ``low`` and ``high``. Bisection in log space finds the boundary where
+    the simulated CCD first reaches ``target``; the value returned lies on the side where
+    it equals the target (within one increment).
+
+    Parameters
+    ----------
+    stack, protocol
+    parameter : str
+        A name of :class:`ShortCircuitParameters` (e.g. ``contact_resistance``).
+    target : float
+        Measured CCD [A/m2] (a short observed in that step).
+    low, high : float
+        Bracket of the parameter (SI, > 0).
+    """
+    if parameter not in _PARAMS or parameter in ("soft_share", "hard_share"):
+        raise InputError("--calibrate", parameter, "one of " + ", ".join(p for p in _PARAMS
+                                                                         if p not in ("soft_share", "hard_share")))
+    if not (math.isfinite(target) and target > 0):
+        raise InputError("--target", target, "a CCD > 0 A/m2")
+    if not (0 < low < high and math.isfinite(high)):
+        raise InputError("--bounds", (low, high), "0 < low < high")
+    base = parameters if parameters is not None else load_parameters()
+    tol = max(protocol.increment, 1e-12) * 0.5
+    big = protocol.stop + 10 * max(protocol.increment, protocol.start)
+
+    def ccd_at(p):
+        r = run_ccd(stack, protocol, base.with_values(**{parameter: p}), options=options)
+        return r.ccd
+
+    def above(c):  # CCD at or above the target (no short counts as above)
+        return (big if c is None else c) >= target - tol
+
+    c_lo, c_hi = ccd_at(low), ccd_at(high)
+    n = 2
+    a_lo, a_hi = above(c_lo), above(c_hi)
+    if a_lo == a_hi:
+        raise InputError(f"--calibrate {parameter}", (low, high),
+                         f"a bracket over which the CCD crosses the target {target / MA_CM2:g} mA/cm2 (it is "
+                         f"{'-' if c_lo is None else f'{c_lo / MA_CM2:g}'} and "
+                         f"{'-' if c_hi is None else f'{c_hi / MA_CM2:g}'} mA/cm2 at the ends)")
+    lo, hi = low, high
+    c_at = {lo: c_lo, hi: c_hi}
+    for _ in range(iterations):
+        mid = math.sqrt(lo * hi)
+        c = ccd_at(mid)
+        n += 1
+        c_at[mid] = c
+        if above(c) == a_lo:
+            lo = mid
+        else:
+            hi = mid
+        if hi / lo < 1 + 1e-4:
+            break
+    # the side whose CCD is closest to the target
+    best = min((lo, hi), key=lambda p: abs((big if c_at[p] is None else c_at[p]) - target))
+    return Calibration(parameter, best, (lo, hi), c_at[best], target, n)

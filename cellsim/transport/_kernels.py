@@ -1,0 +1,1042 @@
+"""numba kernels of the 1D transport solver (physics.md §2.1, §2.4, §5).
+
+Functions of arrays and scalars only; :mod:`cellsim.transport.solver` validates, unpacks
+and names things. Every kernel has a NumPy (or closed-form) reference in the tests.
+
+State layout
+------------
+The cell averages of every binary polymer layer are concatenated in one vector ``c``
+[mol/m3]; layer ``p`` owns ``c[off[p]:off[p] + ncell[p]]``. Couplings between layers are
+zero in the tridiagonal matrix, so one Thomas solve advances all layers at once.
+
+Finite-volume semi-discretisation (cell widths ``vol``, ``klo[i] = D/(x_i - x_{i-1})``,
+``khi[i] = D/(x_{i+1} - x_i)``, zero at the layer faces)::
+
+    vol_i dc_i/dt = khi_i (c_{i+1} - c_i) - klo_i (c_i - c_{i-1})
+                    + [i first] betaL J - [i last] betaR J
+
+with ``beta = (1 - t+)/F`` at an anion-blocking face (Li or ceramic), 0 at a blocking
+electrode (the double-layer charge is neglected in the salt balance), and J the ionic
+current density [A/m2]. Time stepping: variable-step BDF2 (first step of every protocol
+step: implicit Euler), ``a0 c^{n+1} - b1 c^n + b2 c^{n-1} = h f(c^{n+1})``.
+
+Interfaces (index k, between neighbour k-1 and k): kind 0 ideal, 1 Butler-Volmer,
+2 linearised Butler-Volmer, 3 blocking. Faradaic current
+``jf = i0 (c/c_ref)^alpha [exp(alpha f eta) - exp(-(1 - alpha) f eta)]`` (physics.md §2.4);
+with a double layer ``C deta/dt + jf = J``; interfacial voltage ``eta + J R_s``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+F = 96485.33212
+R = 8.314462618
+
+# status codes of run_step
+ST_END = 0         # reached the step's end time
+ST_LIMIT = 1       # voltage / current limit reached
+ST_DEPLETION = 2   # salt depletion and on_depletion == stop
+ST_FULL = 3        # output buffer full: grow and call again
+ST_NEWTON = -1     # Newton iteration failed
+ST_SMALL = -2      # time step underflow / non-finite state
+ST_MAXSTEPS = -3   # too many steps
+
+
+# --------------------------------------------------------------------------------------
+# linear algebra
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def thomas(lower, diag, upper, rhs, out):
+    """Solve a tridiagonal system (Thomas algorithm) into ``out``.
+
+    ``lower[i]`` multiplies x[i-1] (lower[0] unused), ``upper[i]`` multiplies x[i+1]
+    (upper[-1] unused). No pivoting: for diagonally dominant matrices.
+    """
+    n = diag.size
+    cp = np.empty(n)
+    dp = np.empty(n)
+    cp[0] = upper[0] / diag[0] if n > 1 else 0.0
+    dp[0] = rhs[0] / diag[0]
+    for i in range(1, n):
+        m = diag[i] - lower[i] * cp[i - 1]
+        cp[i] = upper[i] / m if i < n - 1 else 0.0
+        dp[i] = (rhs[i] - lower[i] * dp[i - 1]) / m
+    out[n - 1] = dp[n - 1]
+    for i in range(n - 2, -1, -1):
+        out[i] = dp[i] - cp[i] * out[i + 1]
+    return out
+
+
+@numba.njit(cache=True)
+def thomas_factor(lower, diag, upper, cp, inv):
+    """Forward-elimination factors of a tridiagonal matrix (for several right-hand sides)."""
+    n = diag.size
+    inv[0] = 1.0 / diag[0]
+    cp[0] = upper[0] * inv[0] if n > 1 else 0.0
+    for i in range(1, n):
+        m = diag[i] - lower[i] * cp[i - 1]
+        inv[i] = 1.0 / m
+        cp[i] = upper[i] * inv[i] if i < n - 1 else 0.0
+
+
+@numba.njit(cache=True)
+def thomas_apply(lower, cp, inv, rhs, out):
+    """Solve with factors from :func:`thomas_factor` (``out`` may be ``rhs``)."""
+    n = cp.size
+    out[0] = rhs[0] * inv[0]
+    for i in range(1, n):
+        out[i] = (rhs[i] - lower[i] * out[i - 1]) * inv[i]
+    for i in range(n - 2, -1, -1):
+        out[i] = out[i] - cp[i] * out[i + 1]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# diffusion operator
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def diffusion_rhs(c, vol, klo, khi, off, ncell, betaL, betaR, J, out):
+    """Semi-discrete right-hand side dc/dt [mol/m3/s] of all polymer layers."""
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        for i in range(a, b):
+            s = 0.0
+            if i > a:
+                s -= klo[i] * (c[i] - c[i - 1])
+            if i < b - 1:
+                s += khi[i] * (c[i + 1] - c[i])
+            if i == a:
+                s += betaL[p] * J
+            if i == b - 1:
+                s -= betaR[p] * J
+            out[i] = s / vol[i]
+    return out
+
+
+@numba.njit(cache=True)
+def implicit_step(c_n, c_nm1, h, a0, b1, b2, vol, klo, khi, off, ncell, betaL, betaR, c_hom, g):
+    """Allocating wrapper of :func:`implicit_step_work` (see there)."""
+    n = c_n.size
+    work = np.empty((7, n))
+    implicit_step_work(c_n, c_nm1, h, a0, b1, b2, vol, klo, khi, off, ncell, betaL, betaR, c_hom, g, work)
+
+
+@numba.njit(cache=True)
+def implicit_step_work(c_n, c_nm1, h, a0, b1, b2, vol, klo, khi, off, ncell, betaL, betaR, c_hom, g, work):
+    """One implicit (Euler or BDF2) diffusion step as an affine function of J.
+
+    The step ``(a0 V - h A) c = V (b1 c_n - b2 c_nm1) + h J bvec`` is solved in increment
+    form for ``d = c - c_n``: ``(a0 V - h A) d = V b2 (c_n - c_nm1) + h A c_n + h J bvec``
+    (b1 - a0 = b2), so that round-off scales with the change, not with c (salt conserved to
+    ~1e-15 per step). Returns in ``c_hom`` the increment for J = 0 and in ``g`` the response
+    to J = 1 A/m2: ``c^{n+1} = c_n + (c_hom + J g)`` (the diffusion is linear in J).
+    """
+    n = c_n.size
+    if n == 0:
+        return
+    lower = work[0]
+    diag = work[1]
+    upper = work[2]
+    rhs = work[3]
+    rg = work[4]
+    cp = work[5]
+    inv = work[6]
+    for i in range(n):
+        rg[i] = 0.0
+        lower[i] = -h * klo[i]
+        upper[i] = -h * khi[i]
+        diag[i] = a0 * vol[i] + h * (klo[i] + khi[i])
+        rhs[i] = vol[i] * b2 * (c_n[i] - c_nm1[i])
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        for i in range(a, b - 1):
+            flux = h * khi[i] * (c_n[i + 1] - c_n[i])
+            rhs[i] += flux
+            rhs[i + 1] -= flux
+    for p in range(off.size):
+        rg[off[p]] += h * betaL[p]
+        rg[off[p] + ncell[p] - 1] -= h * betaR[p]
+    thomas_factor(lower, diag, upper, cp, inv)
+    thomas_apply(lower, cp, inv, rhs, c_hom)
+    thomas_apply(lower, cp, inv, rg, g)
+
+
+# --------------------------------------------------------------------------------------
+# face values
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def face_value(A1, A2, h1, h2, slope):
+    """Value at a face from the two adjacent cell averages and the known face gradient.
+
+    Fits ``c(y) = a + b y + d y^2`` (y measured from the face into the layer, ``b =
+    slope``) to the averages ``A1`` over [0, h1] and ``A2`` over [h1, h1 + h2]; returns
+    ``a``. Exact for quadratics (third-order accurate).
+    """
+    d = (A2 - A1 - slope * 0.5 * (h1 + h2)) / (2.0 * h1 * h1 / 3.0 + h1 * h2 + h2 * h2 / 3.0)
+    return A1 - slope * 0.5 * h1 - d * h1 * h1 / 3.0
+
+
+@numba.njit(cache=True)
+def layer_faces(c, vol, off, ncell, Dp, betaL, betaR, J, fl, fr):
+    """Left and right face concentrations of every polymer layer (flux conditions at J)."""
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p] - 1
+        # left face: -D dc/dx = betaL J  ->  dc/dy = -betaL J / D (y = x)
+        fl[p] = face_value(c[a], c[a + 1], vol[a], vol[a + 1], -betaL[p] * J / Dp[p])
+        # right face: -D dc/dx = betaR J, y = L - x  ->  dc/dy = +betaR J / D
+        fr[p] = face_value(c[b], c[b - 1], vol[b], vol[b - 1], betaR[p] * J / Dp[p])
+
+
+# --------------------------------------------------------------------------------------
+# interfacial kinetics
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def bv_current(eta, i0, alpha, f):
+    """Butler-Volmer current density i0 [exp(alpha f eta) - exp(-(1-alpha) f eta)] [A/m2]."""
+    return i0 * (math.exp(alpha * f * eta) - math.exp(-(1.0 - alpha) * f * eta))
+
+
+@numba.njit(cache=True)
+def bv_overpotential(j, i0, alpha, f):
+    """Invert Butler-Volmer for eta [V] at current density ``j`` (Newton; closed form if alpha = 1/2)."""
+    if j == 0.0:
+        return 0.0
+    x = 2.0 / f * math.asinh(j / (2.0 * i0))
+    if alpha == 0.5:
+        return x
+    for _ in range(100):
+        ea = math.exp(alpha * f * x)
+        ec = math.exp(-(1.0 - alpha) * f * x)
+        r = i0 * (ea - ec) - j
+        dr = i0 * f * (alpha * ea + (1.0 - alpha) * ec)
+        dx = -r / dr
+        if dx > 0.05:
+            dx = 0.05
+        elif dx < -0.05:
+            dx = -0.05
+        x += dx
+        if abs(dx) < 1e-15 + 1e-13 * abs(x):
+            break
+    return x
+
+
+@numba.njit(cache=True)
+def faradaic(kind, eta, i0, alpha, f):
+    """Faradaic current density and its derivative d jf / d eta for interface ``kind``."""
+    if kind == 1:
+        ea = math.exp(alpha * f * eta)
+        ec = math.exp(-(1.0 - alpha) * f * eta)
+        return i0 * (ea - ec), i0 * f * (alpha * ea + (1.0 - alpha) * ec)
+    if kind == 2:
+        return i0 * f * eta, i0 * f
+    return 0.0, 0.0
+
+
+@numba.njit(cache=True)
+def interface_eta(kind, J, i0, alpha, f, C, a0, h, hist, eta_guess):
+    """Overpotential eta [V] of one interface at ionic current J.
+
+    Without double layer (C == 0): jf(eta) = J. With one: C (a0 eta - hist)/h + jf(eta) = J,
+    ``hist = b1 eta_n - b2 eta_nm1``. Returns (eta, ok).
+    """
+    if kind == 0:
+        return 0.0, True
+    if C == 0.0:
+        if kind == 1:
+            return bv_overpotential(J, i0, alpha, f), True
+        if kind == 2:
+            return J / (i0 * f), True
+        return 0.0, J == 0.0
+    k = C * a0 / h
+    if kind == 3:
+        return (J + C * hist / h) / k, True
+    if kind == 2:
+        return (J + C * hist / h) / (k + i0 * f), True
+    x = eta_guess
+    for _ in range(200):
+        jf, dj = faradaic(kind, x, i0, alpha, f)
+        r = k * x - C * hist / h + jf - J
+        dx = -r / (k + dj)
+        if dx > 0.05:
+            dx = 0.05
+        elif dx < -0.05:
+            dx = -0.05
+        x += dx
+        if abs(dx) < 1e-15 + 1e-13 * abs(x):
+            return x, True
+    return x, False
+
+
+# --------------------------------------------------------------------------------------
+# the voltage
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, kappa_law,
+                  layer_R, layer_poly, Rs, floor_rel, parts):
+    """Cell voltage split into parts [V]; returns their sum.
+
+    ``parts`` = [ohmic per layer] + [concentration per polymer layer] + [interface per interface]:
+    ohmic J L/kappa (kappa_law 0) or J sum vol_i/kappa(c_i) with kappa = kappa0 c/c0
+    (kappa_law 1, Nernst-Einstein); concentration (2RT/F)(1 - t+) chi ln(c_left/c_right)
+    (physics.md §2.1.1, §5.2); interface eta + J R_s.
+    """
+    nl = layer_R.size
+    P = off.size
+    K = eta.size
+    tot = 0.0
+    for l in range(nl):
+        p = layer_poly[l]
+        if p < 0:
+            v = J * layer_R[l]
+        elif kappa_law == 0:
+            v = J * Lp[p] / kappa0[p]
+        else:
+            s = 0.0
+            a = off[p]
+            fl_ = floor_rel * c0p[p]
+            for i in range(a, a + ncell[p]):
+                ci = c[i] if c[i] > fl_ else fl_
+                s += vol[i] * c0p[p] / ci
+            v = J * s / kappa0[p]
+        parts[l] = v
+        tot += v
+    for p in range(P):
+        fl_ = floor_rel * c0p[p]
+        a = fl[p] if fl[p] > fl_ else fl_
+        b = fr[p] if fr[p] > fl_ else fl_
+        v = 2.0 * R * T / F * tminus[p] * chi[p] * math.log(a / b)
+        parts[nl + p] = v
+        tot += v
+    for k in range(K):
+        v = eta[k] + J * Rs[k]
+        parts[nl + P + k] = v
+        tot += v
+    return tot
+
+
+@numba.njit(cache=True)
+def _state_at(J, c_base, c_hom, g, c, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h, fr_h, fl_g, fr_g,
+              ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T, Cdl, a0, h, ehist, eta_guess,
+              eta, need_c):
+    """Given J: concentrations c = c_base + c_hom + J g, face values and overpotentials."""
+    f = F / (R * T)
+    P = off.size
+    if need_c:
+        for i in range(c.size):
+            c[i] = c_base[i] + (c_hom[i] + J * g[i])
+    for p in range(P):
+        fl[p] = fl_h[p] + J * fl_g[p]
+        fr[p] = fr_h[p] + J * fr_g[p]
+    ok = True
+    for k in range(ikind.size):
+        i0k = i0[k]
+        p = ip[k]
+        if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+            cf = fl[p] if iside[k] == 0 else fr[p]
+            fmin = floor_rel * c0p[p]
+            if cf < fmin:
+                cf = fmin
+            i0k = i0k * (cf / cref[k]) ** alpha[k]
+        e, good = interface_eta(ikind[k], J, i0k, alpha[k], f, Cdl[k], a0, h, ehist[k], eta_guess[k])
+        eta[k] = e
+        ok = ok and good
+    return ok
+
+
+# --------------------------------------------------------------------------------------
+# the time loop of one protocol step
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def run_step(mode, target, t_end, limit_kind, limit_value,
+             c, c_prev, eta, eta_prev, st, fh, eh, th,
+             vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
+             layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl,
+             T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method,
+             dep_rel, on_dep, dep_armed, max_steps,
+             out_times, record_every,
+             o_t, o_Jext, o_J, o_c, o_eta, o_parts, o_fl, o_fr,
+             ev_kind, ev_t, ev_p, ev_side):
+    """Integrate one protocol step from ``st[0]`` to ``t_end`` or an end condition.
+
+    mode 0: ionic+electronic current density ``target`` [A/m2] (galvanostatic, rest);
+    mode 1: cell voltage ``target`` [V] (potentiostatic). limit_kind 0 none, 1 voltage
+    reaching ``limit_value`` [V], 2 |J_ext| falling to ``limit_value`` [A/m2].
+
+    ``st`` (float64[20]) carries the loop state between calls: 0 t, 1 next h, 2 h_prev,
+    3 number of history points, 4 J (ionic), 5 J_prev, 6 n_out, 7 out-time pointer,
+    8 n_events, 9 t_prev, 10 J_ext, 11 steps taken, 12 needed buffer, 13 last voltage,
+    14 direction of a voltage limit (+1: stop when V >= limit, -1: when V <= limit),
+    15 n_out at the start of the protocol step (times before it are not step-local),
+    16 step attempts (accepted + rejected + event refinements).
+    Returns a status code (ST_*).
+    """
+    N = c.size
+    P = off.size
+    K = eta.size
+    nl = layer_R.size
+    npart = nl + P + K
+    f = F / (R * T)
+    c_hom = np.empty(N)
+    g = np.empty(N)
+    c_new = np.empty(N)
+    eta_new = np.empty(K)
+    fl = np.empty(P)
+    fr = np.empty(P)
+    fl_h = np.empty(P)
+    fr_h = np.empty(P)
+    fl_g = np.empty(P)
+    fr_g = np.empty(P)
+    ehist = np.empty(K)
+    parts = np.empty(npart)
+    work = np.empty((7, N))
+    cap = o_t.size
+    ev_cap = ev_t.size
+    need_c = kappa_law == 1
+
+    t = st[0]
+    h = st[1]
+    J = st[4]
+    while True:
+        if st[11] >= max_steps:
+            return ST_MAXSTEPS
+        remaining = t_end - t
+        if remaining <= 1e-13 * max(abs(t_end), 1.0):
+            st[0] = t
+            st[4] = J
+            return ST_END
+        if h > h_max:
+            h = h_max
+        if h >= remaining or h * 1.25 > remaining:
+            h = remaining
+        # room in the output buffers for this step
+        ptr = int(st[7])
+        need = 3
+        while ptr < out_times.size and out_times[ptr] <= t + h:
+            need += 1
+            ptr += 1
+        if int(st[6]) + need > cap or int(st[8]) + 2 * P + 1 > ev_cap:
+            st[0] = t
+            st[1] = h
+            st[4] = J
+            st[12] = need
+            return ST_FULL
+        nh = int(st[3])
+        bdf2 = method == 1 and nh >= 2
+        # ---- attempt one step, with event refinement ----
+        accepted = False
+        event_found = -1  # 0.. 2P-1 depletion face, 100 limit
+        h_try = h
+        for attempt in range(60):
+            st[16] += 1
+            if bdf2:
+                w = h_try / st[2]
+                a0 = (1.0 + 2.0 * w) / (1.0 + w)
+                b1 = 1.0 + w
+                b2 = w * w / (1.0 + w)
+            else:
+                a0 = 1.0
+                b1 = 1.0
+                b2 = 0.0
+            implicit_step_work(c, c_prev, h_try, a0, b1, b2, vol, klo, khi, off, ncell, betaL, betaR, c_hom, g, work)
+            for i in range(N):
+                c_new[i] = c[i] + c_hom[i]
+            layer_faces(c_new, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+            layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
+            # layer_faces(g, ..., J=1) includes the flux slope; the affine split holds.
+            for k in range(K):
+                ehist[k] = b1 * eta[k] - b2 * eta_prev[k]
+            # ---- solve for J ----
+            ok = True
+            if mode == 0 and g_e == 0.0:
+                Jn = target
+                ok = _state_at(Jn, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h, fr_h,
+                               fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T, Cdl, a0,
+                               h_try, ehist, eta, eta_new, True)
+                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+            else:
+                Jn = J
+                V = 0.0
+                conv = False
+                for it in range(60):
+                    ok = _state_at(Jn, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
+                                   fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
+                                   Cdl, a0, h_try, ehist, eta, eta_new, need_c)
+                    V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
+                                      kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                    if mode == 1:
+                        r = V - target
+                    else:
+                        r = Jn + g_e * V - target
+                    dJ = 1e-7 * (abs(Jn) + 1e-3)
+                    _state_at(Jn + dJ, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
+                              fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
+                              Cdl, a0, h_try, ehist, eta, eta_new, need_c)
+                    V2 = voltage_parts(c_new, fl, fr, Jn + dJ, eta_new, T, vol, off, ncell, tminus, chi, c0p,
+                                       kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                    if mode == 1:
+                        dr = (V2 - V) / dJ
+                    else:
+                        dr = 1.0 + g_e * (V2 - V) / dJ
+                    if not (dr > 0.0) or not math.isfinite(dr):
+                        ok = False
+                        break
+                    step = -r / dr
+                    Jn += step
+                    # converged: relative step, or the residual at round-off of the voltage
+                    r_tol = 1e-14 * (abs(V) + abs(target)) if mode == 1 else 1e-14 * (abs(Jn) + abs(target))
+                    if abs(step) <= 1e-12 * abs(Jn) + 1e-14 or abs(r) <= r_tol:
+                        conv = True
+                        break
+                if not conv:
+                    ok = False
+                ok = ok and _state_at(Jn, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
+                                      fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p,
+                                      T, Cdl, a0, h_try, ehist, eta, eta_new, True)
+                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+            if not ok or not math.isfinite(V):
+                if h_try < 1e-14 * max(t, 1.0):
+                    return ST_NEWTON
+                h_try *= 0.25
+                continue
+            # ---- error estimate on the face concentrations (and double-layer eta) ----
+            err = 0.0
+            if nh >= 2:
+                t1 = t + h_try
+                for j in range(2 * P + K):
+                    if j < 2 * P and dep_armed[j] == 0:
+                        continue  # a depleted face (on_depletion = continue) is not controlled
+                    if j < P:
+                        y = fl[j]
+                    elif j < 2 * P:
+                        y = fr[j - P]
+                    else:
+                        if Cdl[j - 2 * P] == 0.0:
+                            continue
+                        y = eta_new[j - 2 * P]
+                    if nh >= 3:
+                        # quadratic extrapolation through the last three points
+                        ta, tb, tc = th[0], th[1], th[2]
+                        ya = fh[0, j] if j < 2 * P else eh[0, j - 2 * P]
+                        yb = fh[1, j] if j < 2 * P else eh[1, j - 2 * P]
+                        yc = fh[2, j] if j < 2 * P else eh[2, j - 2 * P]
+                        yp = (ya * (t1 - tb) * (t1 - tc) / ((ta - tb) * (ta - tc))
+                              + yb * (t1 - ta) * (t1 - tc) / ((tb - ta) * (tb - tc))
+                              + yc * (t1 - ta) * (t1 - tb) / ((tc - ta) * (tc - tb)))
+                        fac = 2.0 / 11.0 if bdf2 else 0.5
+                    else:
+                        tb, tc = th[1], th[2]
+                        yb = fh[1, j] if j < 2 * P else eh[1, j - 2 * P]
+                        yc = fh[2, j] if j < 2 * P else eh[2, j - 2 * P]
+                        yp = yc + (yc - yb) * (t1 - tc) / (tc - tb)
+                        fac = 0.5
+                    if j < 2 * P:
+                        p = j if j < P else j - P
+                        sc = atol_c * c0p[p] + rtol * abs(y)
+                    else:
+                        sc = atol_v + rtol * abs(y)
+                    e = fac * abs(y - yp) / sc
+                    if e > err:
+                        err = e
+            if not math.isfinite(err):
+                err = 1e10
+            if err > 1.0 and event_found < 0:
+                fac_h = 0.9 * err ** (-1.0 / 3.0)
+                if fac_h < 0.2:
+                    fac_h = 0.2
+                h_try *= fac_h
+                if h_try < 1e-15 * max(t, 1.0) + 1e-300:
+                    return ST_SMALL
+                continue
+            # ---- events: depletion, limits (refine the step to land on them) ----
+            cand = -1
+            cand_val = 0.0
+            cand_old = 0.0
+            for j in range(2 * P):
+                p = j if j < P else j - P
+                if dep_armed[j] == 0:
+                    continue
+                y = fl[p] if j < P else fr[p]
+                thr = dep_rel * c0p[p]
+                if y < thr:
+                    y0 = fh[2, j] - thr
+                    cand = j
+                    cand_val = y - thr
+                    cand_old = y0
+                    break
+            if cand < 0 and limit_kind == 1:
+                d = st[14]
+                if d * (V - limit_value) >= 0.0:
+                    cand = 100
+                    cand_val = d * (V - limit_value)
+                    cand_old = d * (st[13] - limit_value)
+                    if not (cand_old < 0.0):
+                        cand_old = -1e-300
+            if cand < 0 and limit_kind == 2:
+                Jx = Jn + g_e * V
+                a_old = abs(st[10]) - limit_value
+                if abs(Jx) - limit_value <= 0.0 and a_old > 0.0:
+                    cand = 100
+                    cand_val = abs(Jx) - limit_value
+                    cand_old = a_old
+            if cand >= 0:
+                if abs(cand_val) <= 1e-9 * (abs(cand_old) + abs(cand_val)) or attempt >= 55 or h_try < 1e-12:
+                    event_found = cand
+                else:
+                    # secant (linear interpolation between the old point and this trial)
+                    frac = cand_old / (cand_old - cand_val)
+                    if frac < 1e-3:
+                        frac = 1e-3
+                    if frac > 0.999:
+                        frac = 0.999
+                    h_new = h_try * frac
+                    if abs(h_new - h_try) <= 1e-12 * max(t, 1.0):
+                        event_found = cand
+                    else:
+                        h_try = h_new
+                        continue
+            accepted = True
+            break
+        if not accepted:
+            return ST_SMALL
+        # ---- accept ----
+        t_old = t
+        t_new = t + h_try
+        # outputs at requested times inside (t_old, t_new]
+        ptr = int(st[7])
+        n_out = int(st[6])
+        while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
+            tq = out_times[ptr]
+            if tq > t_old:
+                # quadratic (or linear) interpolation of the state between steps
+                if nh >= 2:
+                    ta, tb, tc = st[9], t_old, t_new
+                    la = (tq - tb) * (tq - tc) / ((ta - tb) * (ta - tc))
+                    lb = (tq - ta) * (tq - tc) / ((tb - ta) * (tb - tc))
+                    lc = (tq - ta) * (tq - tb) / ((tc - ta) * (tc - tb))
+                else:
+                    la = 0.0
+                    lc = (tq - t_old) / h_try
+                    lb = 1.0 - lc
+                # J jumps at the start of a protocol step: no interpolation across the jump
+                Jq = la * st[5] + lb * J + lc * Jn if nh >= 2 else Jn
+                if mode == 0 and g_e == 0.0:
+                    Jq = Jn
+                for i in range(N):
+                    o_c[n_out, i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
+                for k in range(K):
+                    eta_new_k = la * eta_prev[k] + lb * eta[k] + lc * eta_new[k]
+                    o_eta[n_out, k] = eta_new_k
+                layer_faces(o_c[n_out], vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
+                Vq = voltage_parts(o_c[n_out], fl_h, fr_h, Jq, o_eta[n_out], T, vol, off, ncell, tminus, chi,
+                                   c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                for q in range(npart):
+                    o_parts[n_out, q] = parts[q]
+                for p in range(P):
+                    o_fl[n_out, p] = fl_h[p]
+                    o_fr[n_out, p] = fr_h[p]
+                o_t[n_out] = tq
+                o_J[n_out] = Jq
+                o_Jext[n_out] = Jq + g_e * Vq
+                n_out += 1
+            ptr += 1
+        # shift history
+        for i in range(N):
+            c_prev[i] = c[i]
+            c[i] = c_new[i]
+        for k in range(K):
+            eta_prev[k] = eta[k]
+            eta[k] = eta_new[k]
+        for r_ in range(2):
+            th[r_] = th[r_ + 1]
+            for j in range(2 * P):
+                fh[r_, j] = fh[r_ + 1, j]
+            for k in range(K):
+                eh[r_, k] = eh[r_ + 1, k]
+        th[2] = t_new
+        for p in range(P):
+            fh[2, p] = fl[p]
+            fh[2, P + p] = fr[p]
+        for k in range(K):
+            eh[2, k] = eta_new[k]
+        st[9] = t_old
+        st[5] = J if nh >= 2 else Jn  # J(t0) of a new step is its value after the jump
+        J = Jn
+        st[2] = h_try
+        st[3] = min(nh + 1, 3)
+        st[11] += 1
+        st[13] = V
+        st[10] = Jn + g_e * V
+        t = t_new
+        st[0] = t
+        st[4] = J
+        st[7] = ptr
+        # re-arm depletion detection once a face has recovered
+        for j in range(2 * P):
+            p = j if j < P else j - P
+            y = fl[p] if j < P else fr[p]
+            if dep_armed[j] == 0 and y > 10.0 * dep_rel * c0p[p]:
+                dep_armed[j] = 1
+        if record_every or event_found >= 0 or t_end - t <= 1e-13 * max(abs(t_end), 1.0):
+            # record the step end unless an output time coincides with it
+            if n_out == int(st[15]) or o_t[n_out - 1] < t * (1.0 - 1e-15) - 1e-300:
+                for i in range(N):
+                    o_c[n_out, i] = c[i]
+                for k in range(K):
+                    o_eta[n_out, k] = eta[k]
+                voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, kappa_law,
+                              layer_R, layer_poly, Rs, floor_rel, parts)
+                for q in range(npart):
+                    o_parts[n_out, q] = parts[q]
+                for p in range(P):
+                    o_fl[n_out, p] = fl[p]
+                    o_fr[n_out, p] = fr[p]
+                o_t[n_out] = t
+                o_J[n_out] = J
+                o_Jext[n_out] = st[10]
+                n_out += 1
+        st[6] = n_out
+        # step-size proposal
+        if nh >= 2 and err > 0.0:
+            fac_h = 0.9 * err ** (-1.0 / 3.0)
+        else:
+            fac_h = 2.0
+        if fac_h > 2.0:
+            fac_h = 2.0
+        if fac_h < 0.2:
+            fac_h = 0.2
+        h = h_try * fac_h
+        st[1] = h
+        if event_found >= 0:
+            if event_found < 100:
+                j = event_found
+                ne = int(st[8])
+                ev_kind[ne] = 0
+                ev_t[ne] = t
+                ev_p[ne] = j if j < P else j - P
+                ev_side[ne] = 0 if j < P else 1
+                st[8] = ne + 1
+                dep_armed[j] = 0
+                if on_dep == 0:
+                    return ST_DEPLETION
+            else:
+                return ST_LIMIT
+
+
+# --------------------------------------------------------------------------------------
+# exact (modal) integration of a galvanostatic step
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _modal_faces(tau, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, null_tol):
+    """Face values (and modal state ``zt``) at step-local time ``tau``.
+
+    ``z_k(tau) = A_k exp(lam_k tau) + B_k`` (``+ Bt_k tau`` for the null mode of a layer
+    with a blocking face), faces ``sum_k phi_k z_k + s J``.
+    """
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        sl = sL[p] * J
+        sr = sR[p] * J
+        for k in range(a, b):
+            x = lam[k] * tau
+            if x > -37.0:  # exp(-37) = 8.5e-17: below round-off of the mode amplitude
+                z = A[k] * math.exp(x) + B[k] + Bt[k] * tau
+            else:
+                z = B[k] + Bt[k] * tau
+            zt[k] = z
+            sl += phiL[k] * z
+            sr += phiR[k] * z
+        fl[p] = sl
+        fr[p] = sr
+
+
+@numba.njit(cache=True)
+def _modal_faces_rec(tau, st_rec, E, G, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt):
+    """As :func:`_modal_faces` for increasing ``tau``, with ``E_k = exp(lam_k tau)`` updated
+    by a product: equal spacing reuses the factors ``G_k = exp(lam_k dtau)`` (no exp).
+
+    ``st_rec`` = [previous tau, previous dtau].
+    """
+    d = tau - st_rec[0]
+    same = abs(d - st_rec[1]) <= 1e-12 * abs(d)
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        sl = sL[p] * J
+        sr = sR[p] * J
+        for k in range(a, b):
+            e = E[k]
+            if e != 0.0:
+                if not same:
+                    x = lam[k] * d
+                    G[k] = math.exp(x) if x > -37.0 else 0.0
+                e *= G[k]
+                if e < 1e-17:
+                    e = 0.0
+                E[k] = e
+            z = A[k] * e + B[k] + Bt[k] * tau
+            zt[k] = z
+            sl += phiL[k] * z
+            sr += phiR[k] * z
+        fl[p] = sl
+        fr[p] = sr
+    st_rec[0] = tau
+    st_rec[1] = d
+
+
+@numba.njit(cache=True)
+def _modal_faces_fast(tau, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr):
+    """Face values only, at increasing ``tau``: ``F0 + Ft tau + sum_k (phi_k A_k) E_k``.
+
+    Modes are visited from the slowest (end of each block: eigenvalues ascend) and the loop
+    stops at the first one that has decayed to zero (all faster ones have too).
+    """
+    d = tau - st_rec[0]
+    same = abs(d - st_rec[1]) <= 1e-12 * abs(d)
+    for p in range(off.size):
+        a = off[p]
+        sl = F0L[p] + FtL[p] * tau
+        sr = F0R[p] + FtR[p] * tau
+        for k in range(a + ncell[p] - 1, a - 1, -1):
+            e = E[k]
+            if e == 0.0:
+                break
+            if not same:
+                x = lam[k] * d
+                G[k] = math.exp(x) if x > -37.0 else 0.0
+            e *= G[k]
+            if e < 1e-17:
+                e = 0.0
+            E[k] = e
+            sl += phAL[k] * e
+            sr += phAR[k] * e
+        fl[p] = sl
+        fr[p] = sr
+    st_rec[0] = tau
+    st_rec[1] = d
+
+
+@numba.njit(cache=True)
+def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
+                   vol, off, ncell, tminus, chi, c0p, kappa0, Lp, layer_R, layer_poly,
+                   ikind, i0, alpha, ip, iside, cref, Rs, T, floor_rel,
+                   dep_rel, on_dep, dep_armed, out_times, n_samples,
+                   o_t, o_Jext, o_J, o_c, o_eta, o_parts, o_fl, o_fr, o_modal,
+                   ev_kind, ev_t, ev_p, ev_side, A, B, Bt):
+    """Integrate a galvanostatic step exactly in time on the eigenmodes of the FV operator.
+
+    Per polymer layer ``V dc/dt = A c + J b`` is symmetrised (``y = V^(1/2) c``) and
+    diagonalised, ``V^(-1/2) A V^(-1/2) = Q diag(lam) Q^T`` (``Qf`` holds the blocks);
+    with constant J each mode is ``z_k(t) = (z_k(0) + J beta_k/lam_k) e^(lam_k t) - J beta_k/lam_k``.
+    Valid without double layers, leakage and with constant kappa: the voltage is then an
+    algebraic function of J and the face values. Output rows are flagged in ``o_modal``
+    and their profiles are not written: the caller rebuilds them from the mode amplitudes
+    returned in ``A``, ``B``, ``Bt`` (z = A e^(lam tau) + B + Bt tau, c = V^(-1/2) Q z). Depletion is located by sampling
+    ``n_samples`` log-spaced times and bisection. Returns ST_END, ST_DEPLETION or ST_FULL.
+    """
+    N = c.size
+    P = off.size
+    K = eta.size
+    nl = layer_R.size
+    npart = nl + P + K
+    f = F / (R * T)
+    z0 = np.empty(N)
+    for k in range(N):
+        Bt[k] = 0.0
+    zt = np.empty(N)
+    fl = np.empty(P)
+    fr = np.empty(P)
+    parts = np.empty(npart)
+    eta_t = np.empty(K)
+    cap = o_t.size
+    # project the state on the modes, per layer block
+    for p in range(P):
+        a = off[p]
+        n = ncell[p]
+        lmax = 0.0
+        for k in range(a, a + n):
+            if -lam[k] > lmax:
+                lmax = -lam[k]
+        for k in range(a, a + n):
+            s = 0.0
+            for i in range(a, a + n):
+                s += Qf[i, k] * sq[i] * c[i]
+            z0[k] = s
+            if -lam[k] <= 1e-11 * lmax:
+                A[k] = 0.0
+                B[k] = s
+                Bt[k] = J * betam[k]
+            else:
+                A[k] = s + J * betam[k] / lam[k]
+                B[k] = -J * betam[k] / lam[k]
+    n_out = int(st[6])
+    ptr = int(st[7])
+    n_times = 0
+    while ptr + n_times < out_times.size and out_times[ptr + n_times] <= t_len * (1.0 + 1e-14):
+        n_times += 1
+    if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev_t.size:
+        st[12] = n_times + 2
+        return ST_FULL
+    E = np.ones(N)
+    G = np.ones(N)
+    st_rec = np.zeros(2)
+    st_rec[1] = -1.0
+    phAL = np.empty(N)
+    phAR = np.empty(N)
+    F0L = np.empty(P)
+    F0R = np.empty(P)
+    FtL = np.empty(P)
+    FtR = np.empty(P)
+    for p in range(P):
+        a = off[p]
+        F0L[p] = sL[p] * J
+        F0R[p] = sR[p] * J
+        FtL[p] = 0.0
+        FtR[p] = 0.0
+        for k in range(a, a + ncell[p]):
+            phAL[k] = phiL[k] * A[k]
+            phAR[k] = phiR[k] * A[k]
+            F0L[p] += phiL[k] * B[k]
+            F0R[p] += phiR[k] * B[k]
+            FtL[p] += phiL[k] * Bt[k]
+            FtR[p] += phiR[k] * Bt[k]
+    E2 = np.ones(N)
+    G2 = np.ones(N)
+    st_rec2 = np.zeros(2)
+    st_rec2[1] = -1.0
+    # ---- depletion search on a log-spaced sample of the step ----
+    t_stop = t_len
+    stop_face = -1
+    t_prev = 0.0
+    _modal_faces(0.0, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, 0.0)
+    prev_l = fl.copy()
+    prev_r = fr.copy()
+    for s_i in range(n_samples + 1):
+        if s_i < n_samples:
+            ts = t_len * 10.0 ** (-9.0 * (1.0 - s_i / (n_samples - 1.0))) if n_samples > 1 else t_len
+        else:
+            ts = t_len
+        if ts <= t_prev or ts <= st_rec2[0]:
+            continue
+        _modal_faces_fast(ts, st_rec2, E2, G2, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr)
+        hit = -1
+        for j in range(2 * P):
+            p = j if j < P else j - P
+            if dep_armed[j] == 0:
+                continue
+            thr = dep_rel * c0p[p]
+            y = fl[p] if j < P else fr[p]
+            if y < thr:
+                hit = j
+                break
+        if hit >= 0:
+            # bisection between t_prev (above) and ts (below)
+            lo, hi = t_prev, ts
+            p = hit if hit < P else hit - P
+            thr = dep_rel * c0p[p]
+            for _ in range(100):
+                mid = 0.5 * (lo + hi)
+                _modal_faces(mid, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, 0.0)
+                y = fl[p] if hit < P else fr[p]
+                if y < thr:
+                    hi = mid
+                else:
+                    lo = mid
+                if hi - lo <= 1e-13 * hi:
+                    break
+            ne = int(st[8])
+            ev_kind[ne] = 0
+            ev_t[ne] = hi
+            ev_p[ne] = p
+            ev_side[ne] = 0 if hit < P else 1
+            st[8] = ne + 1
+            dep_armed[hit] = 0
+            if on_dep == 0:
+                t_stop = hi
+                stop_face = hit
+                break
+            t_prev = hi
+            continue
+        # re-arm faces that recovered
+        for j in range(2 * P):
+            p = j if j < P else j - P
+            y = fl[p] if j < P else fr[p]
+            if dep_armed[j] == 0 and y > 10.0 * dep_rel * c0p[p]:
+                dep_armed[j] = 1
+        t_prev = ts
+    # ---- outputs ----
+    k_t = 0
+    while k_t < n_times + 1:
+        if k_t < n_times:
+            tq = out_times[ptr + k_t]
+            if tq > t_stop * (1.0 + 1e-15):
+                k_t = n_times
+                continue
+            if tq <= 0.0:
+                k_t += 1
+                continue
+        else:
+            tq = t_stop
+            if n_out > int(st[15]) and o_t[n_out - 1] >= tq * (1.0 - 1e-15):
+                break
+        if tq < st_rec[0]:
+            k_t += 1
+            continue
+        _modal_faces_fast(tq, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr)
+        for kk in range(K):
+            i0k = i0[kk]
+            p = ip[kk]
+            if p >= 0 and (ikind[kk] == 1 or ikind[kk] == 2):
+                cf = fl[p] if iside[kk] == 0 else fr[p]
+                fmin = floor_rel * c0p[p]
+                if cf < fmin:
+                    cf = fmin
+                i0k = i0k * (cf / cref[kk]) ** alpha[kk]
+            e, good = interface_eta(ikind[kk], J, i0k, alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
+            eta_t[kk] = e
+        voltage_parts(zt, fl, fr, J, eta_t, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, 0,
+                      layer_R, layer_poly, Rs, floor_rel, parts)
+        for kk in range(K):
+            o_eta[n_out, kk] = eta_t[kk]
+        for q in range(npart):
+            o_parts[n_out, q] = parts[q]
+        for p in range(P):
+            o_fl[n_out, p] = fl[p]
+            o_fr[n_out, p] = fr[p]
+        o_t[n_out] = tq
+        o_J[n_out] = J
+        o_Jext[n_out] = J
+        o_modal[n_out] = 1
+        n_out += 1
+        k_t += 1
+    # ---- final state back to cell averages ----
+    _modal_faces(t_stop, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, 0.0)
+    for p in range(P):
+        a = off[p]
+        n = ncell[p]
+        for i in range(a, a + n):
+            s = 0.0
+            for k in range(a, a + n):
+                s += Qf[i, k] * zt[k]
+            c[i] = s / sq[i]
+    for kk in range(K):
+        eta[kk] = o_eta[n_out - 1, kk] if n_out > 0 else 0.0
+    st[6] = n_out
+    st[7] = ptr + n_times
+    st[0] = t_stop
+    st[4] = J
+    st[10] = J
+    st[13] = parts.sum()
+    st[11] += 1
+    if stop_face >= 0:
+        return ST_DEPLETION
+    return ST_END

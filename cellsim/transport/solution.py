@@ -1,0 +1,146 @@
+"""The result of a transport simulation: time series, profiles, voltage parts and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened during a simulation.
+
+    Attributes
+    ----------
+    kind : str
+        ``salt_depletion`` (a polymer face reached the depletion threshold: Sand's time,
+        physics.md §2.1.4), ``voltage_limit``, ``current_limit`` (a step's end condition)
+        or ``limit_not_reached`` (a step with only an end condition ran for
+        ``SolverOptions.max_duration``).
+    time_s : float
+        When [s].
+    layer : str or None
+        The polymer layer (for ``salt_depletion``).
+    detail : str
+        Human-readable detail (which face, which step).
+    """
+
+    kind: str
+    time_s: float
+    layer: str | None = None
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "time_s": self.time_s, "layer": self.layer, "detail": self.detail}
+
+
+@dataclass
+class Solution:
+    """Time series of a simulated stack (SI units).
+
+    Attributes
+    ----------
+    time : ndarray, (n_t,)
+        [s].
+    voltage : ndarray, (n_t,)
+        Cell voltage phi(left) - phi(right) [V]; the sum of ``voltage_parts``.
+    current_density : ndarray, (n_t,)
+        External current density [A/m2] (ionic + electronic leakage).
+    ionic_current_density : ndarray, (n_t,)
+        Ionic current density through the electrolyte [A/m2].
+    voltage_parts : dict
+        ``"ohmic <layer>"``, ``"concentration <layer>"``, ``"interface <interface>"`` -> [V].
+    overpotentials : dict
+        Interface name -> double-layer / charge-transfer overpotential eta [V] (without SEI).
+    step : ndarray of int, (n_t,)
+        Index of the protocol step each point belongs to (-1 for the initial point).
+    events : list of Event
+    layer_names : list of str
+        The binary polymer layers that carry a concentration.
+    area : float
+        Stack area [m2].
+    """
+
+    time: np.ndarray
+    voltage: np.ndarray
+    current_density: np.ndarray
+    ionic_current_density: np.ndarray
+    voltage_parts: Mapping[str, np.ndarray]
+    overpotentials: Mapping[str, np.ndarray]
+    step: np.ndarray
+    events: list
+    layer_names: list
+    area: float
+    _c: np.ndarray = field(repr=False, default=None)
+    _faces: tuple = field(repr=False, default=None)
+    _offsets: Mapping[str, tuple] = field(repr=False, default=None)
+    _widths: Mapping[str, np.ndarray] = field(repr=False, default=None)
+    stats: Mapping[str, float] = field(default_factory=dict)
+    _modal: tuple = field(repr=False, default=None)
+
+    def _profiles(self) -> np.ndarray:
+        """All cell averages (n_t, n_cells). Rows of exactly integrated (modal) steps are
+        rebuilt here on first use from their mode amplitudes: z = A e^(lam tau) + B + Bt tau,
+        c = V^(-1/2) Q z (physics unchanged; it only defers the work to when it is asked for)."""
+        if self._modal is not None:
+            records, lam, Qf, sq, off, ncell = self._modal
+            for i0, i1, tau, A, B, Bt in records:
+                x = np.clip(lam[None, :] * tau[:, None], -745.0, 0.0)
+                z = A[None, :] * np.exp(x) + B[None, :] + Bt[None, :] * tau[:, None]
+                rows = self._c[i0:i1]
+                for a, n in zip(off, ncell):
+                    sl = slice(int(a), int(a + n))
+                    rows[:, sl] = (z[:, sl] @ Qf[sl, sl].T) / sq[sl]
+            self._modal = None
+        return self._c
+
+    @property
+    def current(self) -> np.ndarray:
+        """External current [A]."""
+        return self.current_density * self.area
+
+    def _layer(self, layer) -> str:
+        if isinstance(layer, int):
+            if not -len(self.layer_names) <= layer < len(self.layer_names):
+                raise InputError("layer", layer, f"an index in 0..{len(self.layer_names) - 1}")
+            return self.layer_names[layer]
+        for n in self.layer_names:
+            if n == layer or n.lower() == str(layer).lower():
+                return n
+        raise InputError("layer", layer, "a polymer layer: " + (", ".join(self.layer_names) or "none"))
+
+    def x(self, layer) -> np.ndarray:
+        """Cell-centre positions [m] in ``layer``, from its left face."""
+        w = self._widths[self._layer(layer)]
+        edges = np.concatenate([[0.0], np.cumsum(w)])
+        return 0.5 * (edges[1:] + edges[:-1])
+
+    def cell_widths(self, layer) -> np.ndarray:
+        """Cell widths [m] in ``layer``."""
+        return self._widths[self._layer(layer)].copy()
+
+    def concentration(self, layer) -> np.ndarray:
+        """Cell-average salt concentration [mol/m3], shape (n_t, n_x)."""
+        a, b = self._offsets[self._layer(layer)]
+        return self._profiles()[:, a:b]
+
+    def face_concentration(self, layer, side: str) -> np.ndarray:
+        """Salt concentration extrapolated to the ``left`` or ``right`` face [mol/m3], (n_t,)."""
+        name = self._layer(layer)
+        p = self.layer_names.index(name)
+        if side not in ("left", "right"):
+            raise InputError("side", side, "'left' or 'right'")
+        return self._faces[0 if side == "left" else 1][:, p]
+
+    def salt_amount(self, layer) -> np.ndarray:
+        """Salt per area in ``layer``, sum of c_i dx_i [mol/m2], (n_t,)."""
+        return self.concentration(layer) @ self._widths[self._layer(layer)]
+
+    def as_dict(self) -> dict:
+        """The JSON form of SPEC §3 (``cellsim simulate --json``)."""
+        return {"time_s": self.time, "voltage_V": self.voltage, "current_density_A_m2": self.current_density,
+                "events": [e.as_dict() for e in self.events]}

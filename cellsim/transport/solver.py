@@ -1,0 +1,613 @@
+"""The 1D finite-volume transport solver over a whole stack (physics.md §2.1, §2.4, §5).
+
+Model
+-----
+* Binary polymer layers: salt diffusion ``dc/dt = d/dx(D dc/dx)`` with the anion-blocking
+  flux condition ``-D dc/dx = (1 - t+) i / F`` at both faces (Li or ceramic; physics.md
+  §2.1.2), i the ionic current density. At a blocking electrode (SS, Cu) the salt flux is
+  zero. D, t+, chi are constants of each layer at the stack temperature.
+* Ohmic drop ``i L / kappa`` per layer; for polymer layers optionally
+  ``i sum dx/kappa(c)`` with the Nernst-Einstein ``kappa = kappa0 c / c0``
+  (``SolverOptions.conductivity_law``). Single-ion ceramics, mixed conductors and
+  composites are ohmic (their ionic conductivity at T).
+* Concentration overpotential ``(2RT/F)(1 - t+) chi ln(c_left / c_right)`` per polymer layer.
+* Interfaces: Butler-Volmer ``i0 (c/c0)^alpha [exp(alpha f eta) - exp(-(1-alpha) f eta)]``
+  (physics.md §2.4) at Li|polymer, polymer|ceramic and the other non-ideal interfaces, with
+  ``i0`` from the interface (``exchange_current_density`` or R T/(F R_ct)) and the face
+  concentration of the neighbouring polymer layer; the SEI resistance in series; an
+  optional double layer ``C deta/dt + jf = i`` in parallel with the faradaic path (C from
+  ``capacitance``, else the CPE coefficient ``cpe_q`` taken as a capacitance — a
+  simplification, exact for n = 1). Blocking interfaces have only the double layer.
+* Electronic leakage: a resistor ``stack.electronic_resistance()`` in parallel with the
+  whole stack; the external current density is ``i + V/(R_e A)``.
+
+Numerics: cell-centred finite volumes on a grid refined toward both faces
+(:mod:`.grid`), variable-step BDF2 (implicit Euler on the first step after every protocol
+step), step size controlled by the local error of the face concentrations (and of the
+double-layer overpotentials), every step a single tridiagonal solve (the diffusion is linear
+in the current, so potentiostatic steps and leakage need only a scalar Newton on the
+current). The whole time loop of a protocol step runs in numba
+(:func:`._kernels.run_step`). Salt is conserved to round-off in every layer whose faces
+both block anions.
+
+Galvanostatic and rest steps without double layers or electronic leakage, with constant
+kappa and no voltage limit, are integrated *exactly in time* instead
+(:func:`._kernels.run_modal_step`): the FV operator of each layer is symmetrised and
+diagonalised once (cached), every mode then evolves as ``a + b exp(lam t)`` under a constant
+current, so outputs cost a few operations each and only the second-order spatial error of
+the grid remains. Depletion inside such a step is found by sampling
+``SolverOptions.depletion_samples`` log-spaced times and bisection. ``simulate`` reuses the
+discretisation of the same Stack object with equal options (LRU of 8).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..constants import F
+from ..errors import InputError, SolverError
+from . import _kernels as K
+from .grid import layer_grid
+from .protocol import Protocol
+from .solution import Event, Solution
+
+_IDEAL, _BV, _LINEAR, _BLOCKING = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Numerical options of :func:`simulate`.
+
+    Attributes
+    ----------
+    n_cells : int
+        Cells per polymer layer (>= 4).
+    grid_stretch : float
+        Middle cell width / face cell width of each polymer layer (1 = uniform).
+    rtol : float
+        Relative tolerance of the local error of the face concentrations.
+    atol : float
+        Absolute tolerance of the face concentrations, as a fraction of c0.
+    voltage_atol : float
+        Absolute tolerance of double-layer overpotentials [V].
+    initial_step : float or None
+        First time step of every protocol step [s] (None: from the fastest time scale).
+    max_step : float
+        Largest time step [s].
+    method : str
+        ``bdf2`` (default) or ``euler`` (implicit Euler throughout).
+    double_layer : bool
+        Charge the interfacial capacitances (needed for the current spike of
+        potentiostatic steps); blocking electrodes always keep theirs.
+    kinetics : str
+        ``butler-volmer`` or ``linear`` (eta = i R_ct(c)).
+    conductivity_law : str
+        ``constant`` kappa or ``nernst-einstein`` (kappa proportional to c).
+    depletion_threshold : float
+        A face whose concentration falls below this fraction of c0 is depleted (event).
+    on_depletion : str
+        ``stop`` the simulation at the first depletion, or ``continue`` (concentrations
+        are floored at ``concentration_floor`` c0 in logarithms and kinetics; the profile
+        itself is not clipped).
+    concentration_floor : float
+        Floor of c/c0 used in logarithms and kinetics.
+    max_duration : float
+        Longest duration [s] of a step given only by an end condition.
+    max_steps : int
+        Most time steps per protocol step.
+    exact_galvanostatic : bool
+        Integrate galvanostatic and rest steps exactly in time on the eigenmodes of the
+        finite-volume operator when that is valid (no double layers, no electronic leakage,
+        constant kappa, no voltage limit); only the spatial error then remains. Otherwise,
+        and for potentiostatic steps, BDF2 is used.
+    depletion_samples : int
+        Log-spaced sample times per exactly integrated step at which faces are checked for
+        depletion (the crossing is then located by bisection).
+    """
+
+    n_cells: int = 40
+    grid_stretch: float = 10.0
+    rtol: float = 1e-5
+    atol: float = 1e-7
+    voltage_atol: float = 1e-6
+    initial_step: float | None = None
+    max_step: float = math.inf
+    method: str = "bdf2"
+    double_layer: bool = True
+    kinetics: str = "butler-volmer"
+    conductivity_law: str = "constant"
+    depletion_threshold: float = 1e-3
+    on_depletion: str = "stop"
+    concentration_floor: float = 1e-4
+    max_duration: float = 1e7
+    max_steps: int = 10_000_000
+    exact_galvanostatic: bool = True
+    depletion_samples: int = 64
+
+    def __post_init__(self):
+        def pos(name, v, allow_inf=False):
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+                    and (math.isfinite(v) or allow_inf)):
+                raise InputError(f"options.{name}", v, "a number > 0")
+        if not (isinstance(self.n_cells, int) and self.n_cells >= 4):
+            raise InputError("options.n_cells", self.n_cells, "an integer >= 4")
+        if not (isinstance(self.grid_stretch, (int, float)) and self.grid_stretch >= 1):
+            raise InputError("options.grid_stretch", self.grid_stretch, ">= 1")
+        for n in ("rtol", "atol", "voltage_atol", "depletion_threshold", "concentration_floor"):
+            pos(n, getattr(self, n))
+        pos("max_step", self.max_step, allow_inf=True)
+        pos("max_duration", self.max_duration)
+        if self.initial_step is not None:
+            pos("initial_step", self.initial_step)
+        if self.method not in ("bdf2", "euler"):
+            raise InputError("options.method", self.method, "'bdf2' or 'euler'")
+        if self.kinetics not in ("butler-volmer", "linear"):
+            raise InputError("options.kinetics", self.kinetics, "'butler-volmer' or 'linear'")
+        if self.conductivity_law not in ("constant", "nernst-einstein"):
+            raise InputError("options.conductivity_law", self.conductivity_law, "'constant' or 'nernst-einstein'")
+        if self.on_depletion not in ("stop", "continue"):
+            raise InputError("options.on_depletion", self.on_depletion, "'stop' or 'continue'")
+        if not self.depletion_threshold < 1:
+            raise InputError("options.depletion_threshold", self.depletion_threshold, "a fraction of c0 in (0, 1)")
+
+
+class TransportProblem:
+    """A stack discretised for the solver: build once, run many protocols.
+
+    Parameters
+    ----------
+    stack : Stack
+    options : SolverOptions, optional
+    """
+
+    def __init__(self, stack, options: SolverOptions | None = None):
+        self.stack = stack
+        self.options = opt = options or SolverOptions()
+        T = stack.temperature
+        self.T = T
+        layers = stack.layers
+        ifs = stack.interfaces
+        kinds = [i.kind for i in ifs]
+        poly = [i for i, l in enumerate(layers) if l.kind == "polymer"]
+        self.poly_index = poly
+        self.layer_names = [layers[i].name for i in poly]
+        P = len(poly)
+        widths, off, ncell = [], [], []
+        Dp, tm, chi, c0, kap, Lp, bL, bR = ([] for _ in range(8))
+        self.widths = {}
+        self.offsets = {}
+        n0 = 0
+        for i in poly:
+            l = layers[i]
+            w = layer_grid(l.thickness, opt.n_cells, opt.grid_stretch)
+            widths.append(w)
+            self.widths[l.name] = w
+            self.offsets[l.name] = (n0, n0 + w.size)
+            off.append(n0)
+            ncell.append(w.size)
+            n0 += w.size
+            D = l.salt_diffusivity(T)
+            t_minus = 1.0 - l.transference_number()
+            Dp.append(D)
+            tm.append(t_minus)
+            chi.append(l.thermodynamic_factor())
+            c0.append(l.salt_concentration())
+            kap.append(l.ionic_conductivity(T))
+            Lp.append(l.thickness)
+            bL.append(0.0 if kinds[i] == "blocking" else t_minus / F)
+            bR.append(0.0 if kinds[i + 1] == "blocking" else t_minus / F)
+            for name, v in (("salt_diffusivity", D), ("salt_concentration", c0[-1]), ("ionic_conductivity", kap[-1])):
+                if not (math.isfinite(v) and v > 0):
+                    raise InputError(f"layer {l.name!r}.{name}", v, "> 0 for a polymer layer in the transport solver")
+        self.vol = np.concatenate(widths) if widths else np.zeros(0)
+        self.off = np.array(off, dtype=np.int64)
+        self.ncell = np.array(ncell, dtype=np.int64)
+        self.Dp, self.tminus, self.chi = np.array(Dp, float), np.array(tm, float), np.array(chi, float)
+        self.c0p, self.kappa0, self.Lp = np.array(c0, float), np.array(kap, float), np.array(Lp, float)
+        self.betaL, self.betaR = np.array(bL, float), np.array(bR, float)
+        N = self.vol.size
+        klo, khi = np.zeros(N), np.zeros(N)
+        for p in range(P):
+            a, n = off[p], ncell[p]
+            w = self.vol[a:a + n]
+            dist = 0.5 * (w[1:] + w[:-1])
+            khi[a:a + n - 1] = Dp[p] / dist
+            klo[a + 1:a + n] = Dp[p] / dist
+        self.klo, self.khi = klo, khi
+        # layers: ohmic parts
+        nl = len(layers)
+        self.layer_R = np.zeros(nl)
+        self.layer_poly = -np.ones(nl, dtype=np.int64)
+        for i, l in enumerate(layers):
+            if l.kind == "polymer":
+                self.layer_poly[i] = poly.index(i)
+            else:
+                s = l.ionic_conductivity(T)
+                if not (math.isfinite(s) and s > 0):
+                    raise InputError(f"layer {l.name!r}.ionic_conductivity", s,
+                                     "> 0 (an ionically blocking layer cannot carry a current in the transport solver)")
+                self.layer_R[i] = l.thickness / s
+        # interfaces
+        nK = len(ifs)
+        self.ikind = np.zeros(nK, dtype=np.int64)
+        self.i0 = np.ones(nK)
+        self.alpha = np.full(nK, 0.5)
+        self.ip = -np.ones(nK, dtype=np.int64)
+        self.iside = np.zeros(nK, dtype=np.int64)
+        self.cref = np.ones(nK)
+        self.Rs = np.zeros(nK)
+        self.Cdl = np.zeros(nK)
+        for k, itf in enumerate(ifs):
+            cap = itf.capacitance if itf.capacitance is not None else itf.cpe_q
+            if itf.kind == "ideal":
+                continue
+            if itf.kind == "blocking":
+                self.ikind[k] = _BLOCKING
+                if not cap:
+                    raise InputError(f"interface {itf.name!r}.capacitance", None,
+                                     "a double-layer capacitance (or cpe_q) for a blocking interface")
+                self.Cdl[k] = cap
+                continue
+            i0 = itf.exchange_current_density(T)
+            sei = itf._get("sei_resistance", T) or 0.0
+            self.Rs[k] = sei
+            if math.isinf(i0):
+                self.ikind[k] = _IDEAL
+            else:
+                self.ikind[k] = _BV if opt.kinetics == "butler-volmer" else _LINEAR
+                self.i0[k] = i0
+                self.alpha[k] = itf.alpha
+                if opt.double_layer and cap:
+                    self.Cdl[k] = cap
+            # neighbouring polymer face that sets i0(c)
+            right = layers[k] if k < nl else None
+            left = layers[k - 1] if k > 0 else None
+            if right is not None and right.kind == "polymer":
+                self.ip[k], self.iside[k] = poly.index(k), 0
+            elif left is not None and left.kind == "polymer":
+                self.ip[k], self.iside[k] = poly.index(k - 1), 1
+            if self.ip[k] >= 0:
+                self.cref[k] = self.c0p[self.ip[k]]
+        self.interface_names = [i.name for i in ifs]
+        r_e = stack.electronic_resistance(T)
+        self.g_e = 0.0 if math.isinf(r_e) or r_e <= 0 else 1.0 / (r_e * stack.area)
+        self.part_names = ([f"ohmic {l.name}" for l in layers] + [f"concentration {n}" for n in self.layer_names]
+                           + [f"interface {n}" for n in self.interface_names])
+        # time scales for the first step
+        scales = [self.vol.min() ** 2 / max(Dp) if N else math.inf]
+        for k in range(nK):
+            if self.Cdl[k] > 0:
+                if self.ikind[k] in (_BV, _LINEAR):
+                    scales.append(self.Cdl[k] * 8.314462618 * T / (F * self.i0[k]))
+                scales.append(self.Cdl[k] * max(float(self.layer_R.sum() + sum(
+                    Lp[p] / kap[p] for p in range(P))), 1e-12))
+        self.fast_scale = min(scales)
+        # eigenmodes of each layer's symmetrised FV operator (exact galvanostatic steps)
+        self.modal_ok = (opt.exact_galvanostatic and self.g_e == 0.0 and not np.any(self.Cdl > 0)
+                         and opt.conductivity_law == "constant" and N > 0)
+        if self.modal_ok:
+            self._build_modes()
+
+    def _build_modes(self):
+        N, P = self.vol.size, self.off.size
+        self.sq = np.sqrt(self.vol)
+        self.lam = np.zeros(N)
+        self.Qf = np.zeros((N, N))
+        self.phiL, self.phiR = np.zeros(N), np.zeros(N)
+        self.sL, self.sR = np.zeros(P), np.zeros(P)
+        self.betam = np.zeros(N)
+        for p in range(P):
+            a, n = int(self.off[p]), int(self.ncell[p])
+            sl = slice(a, a + n)
+            lam, Q, betam, phiL, phiR, sL, sR = _layer_modes(self.vol[sl].tobytes(), float(self.Dp[p]),
+                                                             float(self.betaL[p]), float(self.betaR[p]))
+            self.lam[sl], self.Qf[sl, sl], self.betam[sl] = lam, Q, betam
+            self.phiL[sl], self.phiR[sl], self.sL[p], self.sR[p] = phiL, phiR, sL, sR
+
+    # ------------------------------------------------------------------------------
+    def initial_state(self):
+        """Uniform salt c0 in each polymer layer, discharged double layers."""
+        c = np.empty(self.vol.size)
+        for p in range(self.off.size):
+            c[self.off[p]:self.off[p] + self.ncell[p]] = self.c0p[p]
+        return c, np.zeros(self.ikind.size)
+
+    def run(self, protocol, output_times=None, output_dt: float | None = None, state=None) -> Solution:
+        """Simulate ``protocol`` (a :class:`Protocol` or its text) from rest (or ``state``)."""
+        proto = Protocol.parse(protocol)
+        opt = self.options
+        area = self.stack.area
+        if output_times is not None and output_dt is not None:
+            raise InputError("output_times", "both given", "either output_times or output_dt")
+        if output_dt is not None and not (isinstance(output_dt, (int, float)) and output_dt > 0 and math.isfinite(output_dt)):
+            raise InputError("output_dt", output_dt, "a time step > 0 s")
+        if output_times is not None:
+            output_times = np.asarray(output_times, dtype=float).ravel()
+            if output_times.size and (not np.all(np.isfinite(output_times)) or np.any(np.diff(output_times) < 0)
+                                      or output_times[0] < 0):
+                raise InputError("output_times", "…", "finite, non-negative, increasing times [s]")
+        record_every = output_times is None and output_dt is None
+        N, P, nK, nl = self.vol.size, self.off.size, self.ikind.size, self.layer_R.size
+        npart = nl + P + nK
+        c, eta = self.initial_state() if state is None else (np.array(state[0], float), np.array(state[1], float))
+        c_prev, eta_prev = c.copy(), eta.copy()
+        st = np.zeros(20)
+        fh, eh, th = np.zeros((3, 2 * P)), np.zeros((3, nK)), np.zeros(3)
+        dep_armed = np.ones(2 * P, dtype=np.int64)
+        # outputs: initial point
+        # output buffers sized for the requested times when they are known (no regrowth)
+        if output_times is not None:
+            cap = output_times.size + 2 * len(proto) + 8
+        elif output_dt is not None:
+            finite = sum(st_.duration for st_ in proto if math.isfinite(st_.duration))
+            cap = int(min(finite / output_dt, 1e6)) + 2 * len(proto) + 8
+        else:
+            cap = 256
+        bufs = _Buffers(cap, N, nK, npart, P)
+        if state is None:  # rest: uniform c0, no current, discharged double layers -> V = 0
+            fl0, fr0, parts0, V0 = self.c0p.copy(), self.c0p.copy(), np.zeros(npart), 0.0
+        else:
+            fl0, fr0 = np.empty(P), np.empty(P)
+            K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, 0.0, fl0, fr0)
+            parts0 = np.empty(npart)
+            V0 = K.voltage_parts(c, fl0, fr0, 0.0, eta, self.T, self.vol, self.off, self.ncell, self.tminus,
+                                 self.chi, self.c0p, self.kappa0, self.Lp,
+                                 1 if opt.conductivity_law == "nernst-einstein" else 0,
+                                 self.layer_R, self.layer_poly, self.Rs, opt.concentration_floor, parts0)
+        bufs.t[0], bufs.J[0], bufs.Jext[0] = 0.0, 0.0, self.g_e * V0
+        bufs.c[0], bufs.eta[0], bufs.parts[0], bufs.fl[0], bufs.fr[0] = c, eta, parts0, fl0, fr0
+        st[6] = 1
+        st[13] = V0
+        steps_of_point = [(-1, 1)]
+        modal_records = []
+        events: list[Event] = []
+        ev_kind = np.zeros(4 * P + 4, dtype=np.int64)
+        ev_t, ev_p, ev_side = np.zeros(4 * P + 4), np.zeros(4 * P + 4, dtype=np.int64), np.zeros(4 * P + 4, dtype=np.int64)
+        t = 0.0
+        kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
+        stopped = False
+        total_steps = 0
+        for s_i, step in enumerate(proto):
+            n_before = int(st[6])
+            if step.kind == "current":
+                mode, target = 0, step.current_density(area)
+                t_len = step.duration
+                limit_kind, limit_value = 0, 0.0
+                if step.until_kind == "capacity":
+                    if target == 0:
+                        raise InputError(f"protocol step {s_i + 1}.until", step.until_value, "a capacity limit needs a current")
+                    t_len = min(t_len, step.until_value / abs(target))
+                elif step.until_kind == "voltage":
+                    limit_kind, limit_value = 1, step.until_value
+                    d = np.sign(limit_value - st[13]) or np.sign(target) or 1.0
+                    st[14] = d
+            else:
+                mode, target = 1, step.value
+                t_len = step.duration
+                limit_kind, limit_value = 0, 0.0
+                if step.until_kind in ("current", "current_density"):
+                    limit_kind = 2
+                    limit_value = step.until_value / area if step.until_kind == "current" else step.until_value
+            open_ended = not math.isfinite(t_len)
+            if open_ended:
+                t_len = opt.max_duration
+            t_end = t + t_len  # absolute; the kernel integrates in step-local time t - t_step
+            # outputs requested inside this step
+            if output_dt is not None:
+                k0 = math.floor(t / output_dt + 1e-9) + 1
+                k1 = math.floor(t_end / output_dt * (1 + 1e-14))
+                times = output_dt * np.arange(k0, k1 + 1, dtype=float)
+            elif output_times is not None:
+                times = output_times[(output_times > t) & (output_times <= t_end)]
+            else:
+                times = np.zeros(0)
+            # restart the multistep history (step-local time keeps tiny first steps exact)
+            st[0] = 0.0
+            h0 = opt.initial_step or max(min(1e-3 * self.fast_scale, 1e-3 * t_len), 1e-12 * max(t_len, 1.0))
+            st[1] = h0
+            st[3] = 1
+            st[7] = 0
+            st[8] = 0
+            st[11] = 0
+            st[15] = st[6]
+            times_local = times - t
+            modal = self.modal_ok and step.kind == "current" and limit_kind == 0
+            if not modal:
+                c_prev[:] = c
+                eta_prev[:] = eta
+                flc, frc = np.empty(P), np.empty(P)
+                K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, st[4], flc, frc)
+                fh[2, :P], fh[2, P:] = flc, frc
+                eh[2] = eta
+                th[2] = 0.0
+            if modal:
+                mA, mB, mBt = np.empty(N), np.empty(N), np.empty(N)
+            if modal and record_every:
+                # exact steps have no time steps to report: 60 log-spaced points instead
+                times_local = np.geomspace(min(1e-6 * t_len, 1.0), t_len, 60)
+            while True:
+                if modal:
+                    status = K.run_modal_step(
+                        target, t_len, c, eta, st, self.lam, self.Qf, self.sq, self.phiL, self.phiR, self.sL,
+                        self.sR, self.betam, self.vol, self.off, self.ncell, self.tminus, self.chi, self.c0p,
+                        self.kappa0, self.Lp, self.layer_R, self.layer_poly, self.ikind, self.i0, self.alpha,
+                        self.ip, self.iside, self.cref, self.Rs, self.T, opt.concentration_floor,
+                        opt.depletion_threshold, 0 if opt.on_depletion == "stop" else 1, dep_armed, times_local,
+                        opt.depletion_samples, bufs.t, bufs.Jext, bufs.J, bufs.c, bufs.eta, bufs.parts, bufs.fl,
+                        bufs.fr, bufs.modal, ev_kind, ev_t, ev_p, ev_side, mA, mB, mBt)
+                else:
+                    status = K.run_step(
+                        mode, target, t_len, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh, th,
+                        self.vol, self.klo, self.khi, self.off, self.ncell, self.Dp, self.betaL, self.betaR,
+                        self.tminus, self.chi, self.c0p, self.kappa0, self.Lp, self.layer_R, self.layer_poly,
+                        self.ikind, self.i0, self.alpha, self.ip, self.iside, self.cref, self.Rs, self.Cdl, self.T,
+                        self.g_e, kappa_law, opt.concentration_floor, opt.rtol, opt.atol, opt.voltage_atol,
+                        opt.max_step, 1 if opt.method == "bdf2" else 0, opt.depletion_threshold,
+                        0 if opt.on_depletion == "stop" else 1, dep_armed, opt.max_steps, times_local,
+                        record_every, bufs.t, bufs.Jext, bufs.J, bufs.c, bufs.eta, bufs.parts, bufs.fl, bufs.fr,
+                        ev_kind, ev_t, ev_p, ev_side)
+                for e in range(int(st[8])):
+                    p = int(ev_p[e])
+                    side = "left" if ev_side[e] == 0 else "right"
+                    li = self.poly_index[p]
+                    itf = self.interface_names[li if side == "left" else li + 1]
+                    events.append(Event("salt_depletion", t + float(ev_t[e]), self.layer_names[p],
+                                        f"{side} face ({itf}), protocol step {s_i + 1}: {step.text or step}"))
+                st[8] = 0
+                if status == K.ST_FULL:
+                    bufs.grow(int(st[6]) + int(st[12]) + 2 * bufs.cap)
+                    continue
+                break
+            total_steps += int(st[11])
+            n_after = int(st[6])
+            if modal and n_after > n_before:
+                modal_records.append((n_before, n_after, bufs.t[n_before:n_after].copy(), mA, mB, mBt))
+            bufs.t[n_before:n_after] += t
+            steps_of_point.append((s_i, n_after - n_before))
+            t = t + st[0]
+            if status == K.ST_LIMIT:
+                kind = "voltage_limit" if limit_kind == 1 else "current_limit"
+                events.append(Event(kind, t, None, f"protocol step {s_i + 1}: {step.text or step}"))
+            elif status == K.ST_END and open_ended:
+                events.append(Event("limit_not_reached", t, None,
+                                    f"protocol step {s_i + 1} ran for max_duration = {opt.max_duration:g} s"))
+            elif status == K.ST_DEPLETION:
+                stopped = True
+            elif status < 0:
+                why = {K.ST_NEWTON: "the current/overpotential Newton iteration did not converge",
+                       K.ST_SMALL: "the time step fell below round-off",
+                       K.ST_MAXSTEPS: f"more than max_steps = {opt.max_steps} time steps"}[status]
+                raise SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} "
+                                  f"({step.text or step}): {why}")
+            if not (np.all(np.isfinite(c)) and np.all(np.isfinite(eta))):
+                raise SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
+            if stopped:
+                break
+        n = int(st[6])
+        step_idx = np.concatenate([np.full(m, s, dtype=np.int64) for s, m in steps_of_point])
+        parts = {name: bufs.parts[:n, q] for q, name in enumerate(self.part_names)}
+        voltage = bufs.parts[:n].sum(axis=1)
+        sol = Solution(time=bufs.t[:n], voltage=voltage, current_density=bufs.Jext[:n],
+                       ionic_current_density=bufs.J[:n], voltage_parts=parts,
+                       overpotentials={nm: bufs.eta[:n, k] for k, nm in enumerate(self.interface_names)},
+                       step=step_idx[:n], events=events, layer_names=list(self.layer_names), area=area,
+                       _c=bufs.c[:n], _faces=(bufs.fl[:n], bufs.fr[:n]),
+                       _modal=(modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell)
+                       if modal_records else None,
+                       _offsets=dict(self.offsets), _widths=dict(self.widths),
+                       stats={"time_steps": total_steps, "attempts": int(st[16])})
+        sol.final_state = (c.copy(), eta.copy())
+        return sol
+
+
+def _face_weights(h1: float, h2: float):
+    """Weights (w_A1, w_A2, w_slope) of :func:`._kernels.face_value` (it is linear)."""
+    den = 2.0 * h1 * h1 / 3.0 + h1 * h2 + h2 * h2 / 3.0
+    k = h1 * h1 / (3.0 * den)
+    return 1.0 + k, -k, -0.5 * h1 + 0.5 * (h1 + h2) * k
+
+
+@functools.lru_cache(maxsize=64)
+def _layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
+    """Eigenmodes of one layer's symmetrised FV operator (cached: a pure function of the grid).
+
+    ``V^(-1/2) A V^(-1/2) = Q diag(lam) Q^T``; returns lam, Q, beta = Q^T V^(-1/2) b, the
+    face functionals phi (face = phi . z + s J) and the flux coefficients s.
+    """
+    from scipy.linalg import eigh_tridiagonal
+
+    v = np.frombuffer(widths, dtype=float)
+    n = v.size
+    sq = np.sqrt(v)
+    k_face = D / (0.5 * (v[1:] + v[:-1]))
+    d = -(np.concatenate([[0.0], k_face]) + np.concatenate([k_face, [0.0]])) / v
+    lam, Q = eigh_tridiagonal(d, k_face / (sq[:-1] * sq[1:]))
+    # the null mode (salt conservation) is known exactly: q0 = V^(1/2) 1 / |V^(1/2) 1|, lam = 0;
+    # set it and orthogonalise the others against it, so that modal steps conserve salt too
+    k0 = int(np.argmin(np.abs(lam)))
+    q0 = sq / np.linalg.norm(sq)
+    Q[:, k0] = q0
+    lam[k0] = 0.0
+    others = np.array([k for k in range(n) if k != k0])
+    Q[:, others] -= np.outer(q0, q0 @ Q[:, others])
+    Q[:, others] /= np.linalg.norm(Q[:, others], axis=0)
+    T = Q / sq[:, None]  # c = T z
+    b = np.zeros(n)
+    b[0] += betaL
+    b[-1] -= betaR
+    betam = Q.T @ (b / sq)
+    wl, wr = _face_weights(v[0], v[1]), _face_weights(v[-1], v[-2])
+    phiL = wl[0] * T[0] + wl[1] * T[1]
+    phiR = wr[0] * T[-1] + wr[1] * T[-2]
+    out = (lam, Q, betam, phiL, phiR, wl[2] * (-betaL / D), wr[2] * (betaR / D))
+    for x in out[:5]:
+        x.setflags(write=False)
+    return out
+
+
+class _Buffers:
+    def __init__(self, cap, N, nK, npart, P):
+        self.cap = cap
+        self.t, self.J, self.Jext = np.zeros(cap), np.zeros(cap), np.zeros(cap)
+        self.c, self.eta, self.parts = np.zeros((cap, N)), np.zeros((cap, nK)), np.zeros((cap, npart))
+        self.fl, self.fr = np.zeros((cap, P)), np.zeros((cap, P))
+        self.modal = np.zeros(cap, dtype=np.int8)
+
+    def grow(self, cap):
+        for name in ("t", "J", "Jext", "c", "eta", "parts", "fl", "fr", "modal"):
+            a = getattr(self, name)
+            b = np.zeros((cap,) + a.shape[1:], dtype=a.dtype)
+            b[:a.shape[0]] = a
+            setattr(self, name, b)
+        self.cap = cap
+
+
+def simulate(stack, protocol, options: SolverOptions | None = None, output_times=None,
+             output_dt: float | None = None) -> Solution:
+    """Simulate a stack under a protocol with the 1D transport model.
+
+    Parameters
+    ----------
+    stack : Stack
+    protocol : Protocol or str
+        E.g. ``"Plate at 1 mA/cm2 for 1 h; Rest for 10 min; Hold at 10 mV for 2 h"``.
+    options : SolverOptions, optional
+    output_times : array_like, optional
+        Times [s] at which to report (interpolated between time steps); step ends are
+        always reported.
+    output_dt : float, optional
+        Report every ``output_dt`` seconds. With neither, every time step is reported.
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    SolverError
+        When the time integration fails (never returns NaN silently).
+    """
+    return _problem(stack, options or SolverOptions()).run(protocol, output_times=output_times, output_dt=output_dt)
+
+
+_PROBLEMS: "OrderedDict[tuple, TransportProblem]" = OrderedDict()
+
+
+def _problem(stack, options: SolverOptions) -> TransportProblem:
+    """The discretised stack, reused when the same (immutable) Stack object is simulated again
+    with equal options (a small LRU of 8; the identity of the stack object is checked)."""
+    key = (id(stack), options)
+    prob = _PROBLEMS.get(key)
+    if prob is not None and prob.stack is stack:
+        _PROBLEMS.move_to_end(key)
+        return prob
+    prob = TransportProblem(stack, options)
+    _PROBLEMS[key] = prob
+    while len(_PROBLEMS) > 8:
+        _PROBLEMS.popitem(last=False)
+    return prob

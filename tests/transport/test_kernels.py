@@ -1,0 +1,200 @@
+"""Each numba kernel against a NumPy / SciPy / closed-form reference."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.linalg import solve_banded
+from scipy.optimize import brentq
+
+from cellsim.transport import _kernels as K
+
+rng = np.random.default_rng(0)
+
+
+def _tridiag(n):
+    lower = rng.uniform(-1, 0, n)
+    upper = rng.uniform(-1, 0, n)
+    diag = 2.5 + rng.uniform(0, 1, n)
+    lower[0] = upper[-1] = 0.0
+    return lower, diag, upper
+
+
+def _dense(lower, diag, upper):
+    return np.diag(diag) + np.diag(lower[1:], -1) + np.diag(upper[:-1], 1)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 50])
+def test_thomas_vs_scipy(n):
+    lower, diag, upper = _tridiag(n)
+    b = rng.standard_normal(n)
+    x = K.thomas(lower, diag, upper, b, np.empty(n))
+    ab = np.zeros((3, n))
+    ab[0, 1:] = upper[:-1]
+    ab[1] = diag
+    ab[2, :-1] = lower[1:]
+    assert np.allclose(x, solve_banded((1, 1), ab, b), rtol=1e-13, atol=1e-14)
+    cp, inv = np.empty(n), np.empty(n)
+    K.thomas_factor(lower, diag, upper, cp, inv)
+    y = K.thomas_apply(lower, cp, inv, b.copy(), np.empty(n))
+    assert np.allclose(y, x, rtol=1e-14, atol=1e-15)
+
+
+def _layers():
+    vol = np.array([1.0, 2.0, 3.0, 2.0, 0.5, 0.5, 1.0, 1.5])
+    off = np.array([0, 4], dtype=np.int64)
+    ncell = np.array([4, 4], dtype=np.int64)
+    D = np.array([2.0, 0.5])
+    klo, khi = np.zeros(8), np.zeros(8)
+    for p in range(2):
+        a, n = off[p], ncell[p]
+        dist = 0.5 * (vol[a + 1:a + n] + vol[a:a + n - 1])
+        khi[a:a + n - 1] = D[p] / dist
+        klo[a + 1:a + n] = D[p] / dist
+    betaL, betaR = np.array([0.3, 0.1]), np.array([0.3, 0.0])
+    return vol, klo, khi, off, ncell, D, betaL, betaR
+
+
+def _operator(vol, klo, khi, off, ncell, betaL, betaR):
+    """Dense A (dc/dt = A c + J b) built independently of the kernels."""
+    n = vol.size
+    A = np.zeros((n, n))
+    b = np.zeros(n)
+    for p in range(off.size):
+        a, m = off[p], ncell[p]
+        for i in range(a, a + m - 1):
+            k = khi[i]
+            A[i, i] -= k / vol[i]
+            A[i, i + 1] += k / vol[i]
+            A[i + 1, i + 1] -= k / vol[i + 1]
+            A[i + 1, i] += k / vol[i + 1]
+        b[a] += betaL[p] / vol[a]
+        b[a + m - 1] -= betaR[p] / vol[a + m - 1]
+    return A, b
+
+
+def test_diffusion_rhs_vs_dense_operator():
+    vol, klo, khi, off, ncell, D, bL, bR = _layers()
+    c = rng.uniform(500, 1500, vol.size)
+    A, b = _operator(vol, klo, khi, off, ncell, bL, bR)
+    out = K.diffusion_rhs(c, vol, klo, khi, off, ncell, bL, bR, 3.0, np.empty(vol.size))
+    assert np.allclose(out, A @ c + 3.0 * b, rtol=1e-13)
+
+
+@pytest.mark.parametrize("a0,b1,b2", [(1.0, 1.0, 0.0), (1.5, 2.0, 0.5), ((1 + 2 * 1.7) / 2.7, 2.7, 1.7 ** 2 / 2.7)])
+def test_implicit_step_vs_dense_solve(a0, b1, b2):
+    vol, klo, khi, off, ncell, D, bL, bR = _layers()
+    cn = rng.uniform(500, 1500, vol.size)
+    cnm1 = rng.uniform(500, 1500, vol.size)
+    h, J = 0.37, 2.5
+    A, b = _operator(vol, klo, khi, off, ncell, bL, bR)
+    M = a0 * np.eye(vol.size) - h * A
+    expected = np.linalg.solve(M, b1 * cn - b2 * cnm1 + h * J * b)
+    d, g = np.empty(vol.size), np.empty(vol.size)
+    K.implicit_step(cn, cnm1, h, a0, b1, b2, vol, klo, khi, off, ncell, bL, bR, d, g)
+    assert np.allclose(cn + d + J * g, expected, rtol=1e-12)
+    assert np.allclose(g, np.linalg.solve(M, h * b), rtol=1e-12, atol=1e-15)
+
+
+def test_face_value_exact_for_quadratics():
+    a, b, d = 3.0, -2.0, 5.0
+    h1, h2 = 0.3, 0.7
+    avg = lambda x0, x1: a + b * (x0 + x1) / 2 + d * (x1 ** 3 - x0 ** 3) / (3 * (x1 - x0))
+    got = K.face_value(avg(0, h1), avg(h1, h1 + h2), h1, h2, b)
+    assert got == pytest.approx(a, rel=1e-13)
+
+
+def test_layer_faces_use_flux_condition():
+    vol, klo, khi, off, ncell, D, bL, bR = _layers()
+    # linear profiles with the flux slope -betaL J / D are reproduced at both faces
+    J = 4.0
+    c = np.empty(vol.size)
+    for p in range(2):
+        a, n = off[p], ncell[p]
+        x = np.cumsum(vol[a:a + n]) - vol[a:a + n] / 2
+        c[a:a + n] = 100 - bL[p] * J / D[p] * x
+    fl, fr = np.empty(2), np.empty(2)
+    K.layer_faces(c, vol, off, ncell, D, bL, bR, J, fl, fr)
+    assert fl[0] == pytest.approx(100, rel=1e-13)
+    L0 = vol[:4].sum()
+    assert fr[0] == pytest.approx(100 - bL[0] * J / D[0] * L0, rel=1e-13)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.3, 0.7])
+@pytest.mark.parametrize("j", [-50.0, -1e-3, 0.0, 2.0, 300.0])
+def test_bv_inversion_roundtrip(alpha, j):
+    f = 96485.33212 / (8.314462618 * 298.15)
+    i0 = 1.7
+    eta = K.bv_overpotential(j, i0, alpha, f)
+    assert K.bv_current(eta, i0, alpha, f) == pytest.approx(j, rel=1e-11, abs=1e-14)
+    if j != 0:
+        ref = brentq(lambda e: i0 * (math.exp(alpha * f * e) - math.exp(-(1 - alpha) * f * e)) - j, -2, 2, xtol=1e-15)
+        assert eta == pytest.approx(ref, rel=1e-9)
+
+
+def test_interface_eta_with_double_layer_vs_brentq():
+    f = 96485.33212 / (8.314462618 * 298.15)
+    C, a0, h, hist, J, i0, alpha = 0.05, 1.5, 1e-4, 3e-3, 12.0, 2.0, 0.4
+    eta, ok = K.interface_eta(1, J, i0, alpha, f, C, a0, h, hist, 0.0)
+    assert ok
+    g = lambda e: C * (a0 * e - hist) / h + i0 * (math.exp(alpha * f * e) - math.exp(-(1 - alpha) * f * e)) - J
+    assert eta == pytest.approx(brentq(g, -1, 1, xtol=1e-16), rel=1e-10)
+    # blocking: pure capacitor
+    eb, ok = K.interface_eta(3, J, i0, alpha, f, C, a0, h, hist, 0.0)
+    assert eb == pytest.approx((J * h / C + hist) / a0, rel=1e-14)
+
+
+def test_voltage_parts_vs_numpy():
+    vol, klo, khi, off, ncell, D, bL, bR = _layers()
+    c = rng.uniform(500, 1500, vol.size)
+    T, J = 300.0, 7.0
+    fl, fr = np.array([1200.0, 900.0]), np.array([800.0, 1100.0])
+    eta = np.array([1e-3, 0.0, -2e-3])
+    tminus, chi, c0 = np.array([0.6, 0.7]), np.array([1.0, 1.3]), np.array([1000.0, 1000.0])
+    kappa0, Lp = np.array([0.1, 0.05]), np.array([vol[:4].sum(), vol[4:].sum()])
+    layer_R = np.array([0.0, 0.02, 0.0])
+    layer_poly = np.array([0, -1, 1], dtype=np.int64)
+    Rs = np.array([1e-3, 0.0, 2e-3])
+    parts = np.empty(3 + 2 + 3)
+    RT_F = 8.314462618 * T / 96485.33212
+    for law in (0, 1):
+        tot = K.voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0, kappa0, Lp, law, layer_R,
+                              layer_poly, Rs, 1e-9, parts)
+        if law == 0:
+            ohm = [J * Lp[0] / kappa0[0], J * 0.02, J * Lp[1] / kappa0[1]]
+        else:
+            ohm = [J * np.sum(vol[:4] / (kappa0[0] * c[:4] / c0[0])), J * 0.02,
+                   J * np.sum(vol[4:] / (kappa0[1] * c[4:] / c0[1]))]
+        conc = [2 * RT_F * tminus[p] * chi[p] * np.log(fl[p] / fr[p]) for p in range(2)]
+        itf = list(eta + J * Rs)
+        expected = np.array(ohm + conc + itf)
+        assert np.allclose(parts, expected, rtol=1e-13)
+        assert tot == pytest.approx(expected.sum(), rel=1e-13)
+
+
+def test_face_weights_of_the_modal_path_match_face_value():
+    from cellsim.transport.solver import _face_weights
+    h1, h2 = 0.3, 0.7
+    w = _face_weights(h1, h2)
+    for A1, A2, s in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (2.0, -3.0, 0.5)):
+        assert w[0] * A1 + w[1] * A2 + w[2] * s == pytest.approx(K.face_value(A1, A2, h1, h2, s), rel=1e-14, abs=1e-15)
+
+
+def test_modal_face_recurrence_matches_direct_exponentials():
+    rng_ = np.random.default_rng(3)
+    off, ncell = np.array([0, 5], dtype=np.int64), np.array([5, 4], dtype=np.int64)
+    N = 9
+    lam = -np.abs(rng_.uniform(0.01, 5.0, N))
+    A, B, Bt = rng_.standard_normal(N), rng_.standard_normal(N), np.zeros(N)
+    phiL, phiR = rng_.standard_normal(N), rng_.standard_normal(N)
+    sL, sR = np.array([0.1, 0.2]), np.array([0.3, 0.4])
+    E, G, st_rec = np.ones(N), np.ones(N), np.array([0.0, -1.0])
+    fl, fr, zt = np.empty(2), np.empty(2), np.empty(N)
+    fl2, fr2, zt2 = np.empty(2), np.empty(2), np.empty(N)
+    for tau in (0.5, 1.0, 1.5, 2.0, 3.7, 10.0, 20.0):
+        K._modal_faces_rec(tau, st_rec, E, G, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, 2.0, fl, fr, zt)
+        K._modal_faces(tau, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, 2.0, fl2, fr2, zt2, 0.0)
+        z_ref = A * np.exp(lam * tau) + B
+        assert np.allclose(zt, z_ref, rtol=1e-13, atol=1e-15) and np.allclose(zt2, z_ref, rtol=1e-13, atol=1e-15)
+        assert np.allclose(fl, [phiL[:5] @ z_ref[:5] + 0.2, phiL[5:] @ z_ref[5:] + 0.4], rtol=1e-12)
+        assert np.allclose(fr, fr2, rtol=1e-12)
