@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     import pybamm
 
     from cellsim.errors import CellsimError
-    from cellsim.transport.pybamm_reference import (DEFAULT_PARAMS, FACE_KEYS, build_reference,
+    from cellsim.transport.pybamm_reference import (DEFAULT_PARAMS, DEFAULT_STRETCH, FACE_KEYS, build_reference,
                                                     exact_face_concentration, solve_built, stack_from_params)
 
     p = dict(DEFAULT_PARAMS)
@@ -154,6 +154,7 @@ def main(argv=None) -> int:
         "pybamm_version": pybamm.__version__,
         "pybamm_solver": "IDAKLUSolver",
         "pybamm_points_per_layer": pb_n,
+        "pybamm_mesh": f"face-refined (tanh, stretch {DEFAULT_STRETCH:g}), quadratic flux-based face extrapolation",
         "pybamm_rtol": pb_rtol,
         "pybamm_atol": pb_rtol,
         "pybamm_max_face_rel_error": pb_err,

@@ -34,3 +34,13 @@ def test_step_up_benchmark_runs():
     out = run_benchmark("step_up.py", "--repeats", "1")
     assert out["model"] == "li-uvea-latp-uvea-li" and out["samples"] > 1000
     assert out["warm_median_s"] > 0 and out["cold_process_s"] > 0
+
+
+def test_transport_benchmark_runs():
+    pytest.importorskip("pybamm")
+    out = run_benchmark("transport.py", "--repeats", "3")
+    assert out["cellsim_available"]
+    assert out["pybamm_max_face_rel_error"] < 1e-4 and out["cellsim_max_face_rel_error"] < 1e-4
+    assert out["agreement_voltage_rel"] < 1e-3 and out["agreement_face_rel"] < 1e-3
+    for key in ("ratio", "ratio_vs_pybamm_build_solve", "cellsim_simulate_s", "pybamm_solve_s"):
+        assert out[key] > 0

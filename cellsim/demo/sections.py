@@ -204,7 +204,7 @@ def predicted_spectra() -> Section:
                      "; ".join(f"{g.kind} {g.where}: R = {g.resistance:.3g} ohm, tau = {g.tau:.2g} s" for g in arcs)])
         if not blocking:
             sec.summary.append([f"Z'(1 Hz) {st.title} [ohm]", None, round(float(z[-1].real), 1),
-                                f"prediction; R_b = {rb:.3g} ohm + interfaces (estimates)"])
+                                f"prediction; R_b = {rb:.3g} ohm + interfaces"])
     sec.figures.append(("conductivity_cells", fig1, "Predicted Nyquist plots of the conductivity cells (SS|sample|SS); "
                         "dashed: Eq. 1 bulk resistance from Table S2. Diamonds: frequency decades."))
     sec.figures.append(("li_cells", fig2, "Predicted Nyquist plots of Li|UVEA|Li and the three sandwiches (composed "
@@ -215,4 +215,13 @@ def predicted_spectra() -> Section:
     return sec
 
 
-SECTIONS = [conductivity_cells, sandwich_conductivity, predicted_spectra, temperature_dependence]
+def _sections():
+    from .cells import full_cells, real_spectra
+    from .lab import dc_resistance, transference
+    from .shorts import screening, step_up
+
+    return [conductivity_cells, sandwich_conductivity, predicted_spectra, dc_resistance, transference,
+            temperature_dependence, step_up, full_cells, screening, real_spectra]
+
+
+SECTIONS = _sections()

@@ -33,9 +33,12 @@ def plot_ccd(result, path=None, *, measured=None, title: str | None = None):
     if measured is not None:
         ax_v.plot(measured.time / 3600.0, measured.voltage, lw=0.6, color="0.45", label="measured voltage")
     ax_v.set_ylabel("cell voltage [V]")
+    ax_v.set_xlabel("time [h]")
+    ax_v.xaxis.label.set_visible(False)  # the time axis is shared with (and labelled on) the panel below
     ax_j = ax_v.twinx()
     ax_j.plot(th, result.current_density / 10.0, lw=0.6, color="#c05020", alpha=0.6, label="current density")
     ax_j.set_ylabel("current density [mA/cm2]")
+    ax_j.set_xlabel("time [h]")  # shared with the voltage axis (not drawn twice)
     if result.short_time is not None:
         for ax in (ax_v, ax_f):
             ax.axvline(result.short_time / 3600.0, color="k", ls="--", lw=0.8)

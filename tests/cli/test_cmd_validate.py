@@ -36,7 +36,8 @@ def test_validate_json_and_plot(tmp_path, capsys):
     assert d["success"] is True and "weighted_ssr" in d
     asr = [q for q in d["quantities"] if q["quantity"] == "asr" and "Li|UVEA-1" in q["where"]][0]
     assert "asr_ohm_m2" in asr and "stderr" in asr
-    assert abs(asr["value"] - 2 * 100e-4) < 4 * asr["stderr"]
+    li_uvea = load_model(MODEL).interfaces[0].resistance()  # the model's Li|UVEA ASR [ohm m2]
+    assert abs(asr["value"] - 2 * li_uvea) < 4 * asr["stderr"]
     assert d["weighted_ssr"] < d["model_weighted_ssr"]
     assert png.is_file()
     code, out, _ = run_cli(capsys, "validate", MODEL, tmp_path / "m.csv")

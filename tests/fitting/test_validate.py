@@ -52,7 +52,7 @@ def test_validate_recovers_modified_interfaces_and_conductivity(stack, tmp_path)
     q = {(x["quantity"], x["where"]): x for x in v.quantities}
     asr_ct = q[("asr", "Li|UVEA-1 = UVEA-2|Li")]
     assert abs(asr_ct["value"] - p_true["R3"] * S) < 4 * asr_ct["stderr"]
-    assert asr_ct["model_value"] == pytest.approx(100e-4)  # 100 ohm cm2 in the model
+    assert asr_ct["model_value"] == pytest.approx(stack.interfaces[0].resistance())  # the model's Li|UVEA ASR
     assert asr_ct["lab_unit"] == "ohm cm2" and asr_ct["lab_value"] == pytest.approx(asr_ct["value"] * 1e4)
     asr_pc = q[("asr", "UVEA-1|LATP = LATP|UVEA-2")]
     assert abs(asr_pc["value"] - p_true["R4"] * S) < 4 * asr_pc["stderr"]
