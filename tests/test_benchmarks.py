@@ -44,3 +44,10 @@ def test_transport_benchmark_runs():
     assert out["agreement_voltage_rel"] < 1e-3 and out["agreement_face_rel"] < 1e-3
     for key in ("ratio", "ratio_vs_pybamm_build_solve", "cellsim_simulate_s", "pybamm_solve_s"):
         assert out[key] > 0
+
+
+def test_sweep_benchmark_runs():
+    out = run_benchmark("sweep.py", "--quick", "--repeats", "1")
+    assert out["n_points"] == 180 and out["max_rel_difference"] < 1e-12
+    for key in ("inprocess_vectorised_s", "dask_speedup_1_to_2"):
+        assert out[key] > 0
