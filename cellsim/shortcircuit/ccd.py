@@ -562,7 +562,7 @@ class _Tracker:
 
 # --------------------------------------------------------------------------- driver
 def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters | None = None,
-            options=None, samples_per_half: int = 40) -> CCDResult:
+            options=None, samples_per_half: int = 16) -> CCDResult:
     """Simulate a step-up test and find its critical current density.
 
     Parameters

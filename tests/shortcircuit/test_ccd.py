@@ -141,7 +141,7 @@ def test_detector_finds_the_simulated_short_at_the_right_step(prm):
     assert r.kind == "hard"
     onset = detect_short(r.time, r.voltage, r.current_density)
     assert onset.detected and onset.current_density_A_m2 == pytest.approx(r.ccd)
-    assert onset.time_s == pytest.approx(r.short_time, abs=r.protocol.step_time / 40 + 1e-6)
+    assert onset.time_s == pytest.approx(r.short_time, abs=r.protocol.step_time / 16 + 1e-6)
 
 
 def test_calibration_recovers_a_known_parameter(prm):
