@@ -826,6 +826,41 @@ def _modal_faces_fast(tau, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, of
 
 
 @numba.njit(cache=True)
+def modal_faces_safe(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep_rel, dep_armed):
+    """True when no face of an exactly integrated step can reach depletion in [0, t_len].
+
+    Face ``j`` is ``F0 + Ft tau + sum_k phA_k E_k(tau)`` with ``0 <= E_k <= 1``, so it is at
+    least ``F0 + min(0, Ft t_len) + sum_k min(phA_k, 0)``. Armed faces need that bound above
+    ``dep_rel c0``, disarmed ones above ``10 dep_rel c0`` (the first sample re-arms them;
+    they are re-armed here), each with a margin of 1e-10 of the sum of |terms| for round-off.
+    """
+    P = off.size
+    ok = True
+    for j in range(2 * P):
+        p = j if j < P else j - P
+        if j < P:
+            f0, ft = F0L[p], FtL[p]
+        else:
+            f0, ft = F0R[p], FtR[p]
+        low = f0 + min(0.0, ft * t_len)
+        scale = abs(f0) + abs(ft) * t_len
+        for k in range(off[p], off[p] + ncell[p]):
+            v = phAL[k] if j < P else phAR[k]
+            if v < 0.0:
+                low += v
+            scale += abs(v)
+        thr = dep_rel * c0p[p]
+        if dep_armed[j] == 0:
+            thr = 10.0 * thr
+        if not low > thr + 1e-10 * scale:
+            ok = False
+    if ok:
+        for j in range(2 * P):
+            dep_armed[j] = 1
+    return ok
+
+
+@numba.njit(cache=True)
 def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
                    vol, off, ncell, tminus, chi, c0p, kappa0, Lp, layer_R, layer_poly,
                    ikind, i0, alpha, ip, iside, cref, Rs, T, floor_rel,
@@ -841,7 +876,9 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
     algebraic function of J and the face values. Output rows are flagged in ``o_modal``
     and their profiles are not written: the caller rebuilds them from the mode amplitudes
     returned in ``A``, ``B``, ``Bt`` (z = A e^(lam tau) + B + Bt tau, c = V^(-1/2) Q z). Depletion is located by sampling
-    ``n_samples`` log-spaced times and bisection. Returns ST_END, ST_DEPLETION or ST_FULL.
+    ``n_samples`` log-spaced times and bisection (skipped when :func:`modal_faces_safe` proves
+    that no sample can detect one). Per output only the faces, the concentration parts and the
+    concentration-dependent overpotentials are evaluated; the other parts are step constants. Returns ST_END, ST_DEPLETION or ST_FULL.
     """
     N = c.size
     P = off.size
@@ -867,10 +904,14 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
             if -lam[k] > lmax:
                 lmax = -lam[k]
         for k in range(a, a + n):
-            s = 0.0
-            for i in range(a, a + n):
-                s += Qf[i, k] * sq[i] * c[i]
-            z0[k] = s
+            z0[k] = 0.0
+        for i in range(a, a + n):
+            sqi = sq[i]
+            ci = c[i]
+            for k in range(a, a + n):
+                z0[k] += Qf[i, k] * sqi * ci
+        for k in range(a, a + n):
+            s = z0[k]
             if -lam[k] <= 1e-11 * lmax:
                 A[k] = 0.0
                 B[k] = s
@@ -917,10 +958,14 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
     t_stop = t_len
     stop_face = -1
     t_prev = 0.0
-    _modal_faces(0.0, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, 0.0)
-    prev_l = fl.copy()
-    prev_r = fr.copy()
-    for s_i in range(n_samples + 1):
+    # A face is F0 + Ft tau + sum_k phA_k E_k with 0 <= E_k <= 1, so it never falls below
+    # F0 + min(0, Ft t_len) + sum_k min(phA_k, 0) in the step: when that bound clears the
+    # threshold (and 10x it for disarmed faces, which the first sample re-arms) with a
+    # round-off margin, no sample can detect a depletion and the sampling is skipped.
+    n_run = n_samples + 1
+    if modal_faces_safe(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep_rel, dep_armed):
+        n_run = 0
+    for s_i in range(n_run):
         if s_i < n_samples:
             ts = t_len * 10.0 ** (-9.0 * (1.0 - s_i / (n_samples - 1.0))) if n_samples > 1 else t_len
         else:
@@ -974,6 +1019,18 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
                 dep_armed[j] = 1
         t_prev = ts
     # ---- outputs ----
+    # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
+    # whose exchange current does not depend on a face concentration
+    eta_c = np.zeros(K)
+    part_c = np.zeros(npart)
+    for kk in range(K):
+        e, good = interface_eta(ikind[kk], J, i0[kk], alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
+        eta_c[kk] = e
+    for p in range(P):
+        fl[p] = c0p[p]
+        fr[p] = c0p[p]
+    voltage_parts(zt, fl, fr, J, eta_c, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, 0,
+                  layer_R, layer_poly, Rs, floor_rel, part_c)
     k_t = 0
     while k_t < n_times + 1:
         if k_t < n_times:
@@ -992,19 +1049,30 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
             k_t += 1
             continue
         _modal_faces_fast(tq, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr)
+        # the voltage_parts of this time, written out (the ohmic parts and the overpotentials
+        # of interfaces without a concentration-dependent i0 are constant in the step)
         for kk in range(K):
-            i0k = i0[kk]
             p = ip[kk]
             if p >= 0 and (ikind[kk] == 1 or ikind[kk] == 2):
+                i0k = i0[kk]
                 cf = fl[p] if iside[kk] == 0 else fr[p]
                 fmin = floor_rel * c0p[p]
                 if cf < fmin:
                     cf = fmin
                 i0k = i0k * (cf / cref[kk]) ** alpha[kk]
-            e, good = interface_eta(ikind[kk], J, i0k, alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
-            eta_t[kk] = e
-        voltage_parts(zt, fl, fr, J, eta_t, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, 0,
-                      layer_R, layer_poly, Rs, floor_rel, parts)
+                e, good = interface_eta(ikind[kk], J, i0k, alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
+                eta_t[kk] = e
+                parts[nl + P + kk] = e + J * Rs[kk]
+            else:
+                eta_t[kk] = eta_c[kk]
+                parts[nl + P + kk] = part_c[nl + P + kk]
+        for q in range(nl):
+            parts[q] = part_c[q]
+        for p in range(P):
+            fl_ = floor_rel * c0p[p]
+            a_ = fl[p] if fl[p] > fl_ else fl_
+            b_ = fr[p] if fr[p] > fl_ else fl_
+            parts[nl + p] = 2.0 * R * T / F * tminus[p] * chi[p] * math.log(a_ / b_)
         for kk in range(K):
             o_eta[n_out, kk] = eta_t[kk]
         for q in range(npart):

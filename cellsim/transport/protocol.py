@@ -14,6 +14,7 @@ Steps are separated by ``;`` or new lines. "Plate at J" is +J (Li+ from left to 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -106,7 +107,8 @@ class Protocol:
         if isinstance(text, (list, tuple)):
             chunks = [str(t) for t in text]
         elif isinstance(text, str):
-            chunks = re.split(r"[;\n]", text)
+            # parsed steps are immutable: the same text is parsed (with pint) only once
+            return cls(_parse_text(text))
         else:
             raise InputError("protocol", text, "a text such as 'Plate at 1 mA/cm2 for 1 h; Rest for 10 min'")
         chunks = [c.strip() for c in chunks if c.strip()]
@@ -137,6 +139,15 @@ class Protocol:
 
     def __repr__(self) -> str:
         return f"Protocol({str(self)!r})"
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_text(text: str) -> tuple:
+    """The steps of a protocol text (cached; errors are raised, never cached)."""
+    chunks = [c.strip() for c in re.split(r"[;\n]", text) if c.strip()]
+    if not chunks:
+        raise InputError("protocol", text, "at least one step, e.g. 'Plate at 1 mA/cm2 for 1 h'")
+    return tuple(parse_step(c, i + 1) for i, c in enumerate(chunks))
 
 
 def _field(n: int, name: str) -> str:

@@ -198,3 +198,46 @@ def test_modal_face_recurrence_matches_direct_exponentials():
         assert np.allclose(zt, z_ref, rtol=1e-13, atol=1e-15) and np.allclose(zt2, z_ref, rtol=1e-13, atol=1e-15)
         assert np.allclose(fl, [phiL[:5] @ z_ref[:5] + 0.2, phiL[5:] @ z_ref[5:] + 0.4], rtol=1e-12)
         assert np.allclose(fr, fr2, rtol=1e-12)
+
+
+def _safe_reference(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep_rel, armed):
+    """NumPy form of the lower bound F0 + min(0, Ft t) + sum min(phA, 0) of a modal face."""
+    ok = True
+    P = off.size
+    for j in range(2 * P):
+        p = j % P
+        ph = (phAL if j < P else phAR)[off[p]:off[p] + ncell[p]]
+        f0, ft = (F0L[p], FtL[p]) if j < P else (F0R[p], FtR[p])
+        low = f0 + min(0.0, ft * t_len) + np.minimum(ph, 0.0).sum()
+        scale = abs(f0) + abs(ft) * t_len + np.abs(ph).sum()
+        thr = dep_rel * c0p[p] * (1.0 if armed[j] else 10.0)
+        ok = ok and low > thr + 1e-10 * scale
+    return ok
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_modal_faces_safe_vs_numpy_and_sampling(seed):
+    r = np.random.default_rng(seed)
+    P, n = 2, 6
+    off, ncell = np.array([0, n]), np.array([n, n])
+    lam = -np.sort(r.uniform(0.01, 5.0, 2 * n))
+    phAL, phAR = r.normal(0, 300, 2 * n), r.normal(0, 300, 2 * n)
+    F0L, F0R = r.uniform(200, 1500, P), r.uniform(200, 1500, P)
+    FtL, FtR = r.normal(0, 0.1, P), r.normal(0, 0.1, P)
+    c0p = np.full(P, 1000.0)
+    armed = r.integers(0, 2, 2 * P).astype(np.int64)
+    t_len, dep_rel = 3600.0, r.choice([1e-3, 0.3])
+    want = _safe_reference(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep_rel, armed)
+    a = armed.copy()
+    got = K.modal_faces_safe(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep_rel, a)
+    assert got == want
+    np.testing.assert_array_equal(a, np.ones(2 * P) if got else armed)
+    if got:  # the bound holds at every time: no face goes below the threshold of its state
+        tau = np.geomspace(1e-6, t_len, 400)
+        for j in range(2 * P):
+            p = j % P
+            sl = slice(off[p], off[p] + ncell[p])
+            ph = (phAL if j < P else phAR)[sl]
+            f0, ft = (F0L[p], FtL[p]) if j < P else (F0R[p], FtR[p])
+            face = f0 + ft * tau + np.exp(np.outer(tau, lam[sl])) @ ph
+            assert face.min() > dep_rel * c0p[p] * (1.0 if armed[j] else 10.0)

@@ -87,3 +87,18 @@ def test_capacity_and_voltage_limits_in_simulation():
 def test_step_equality_ignores_text():
     assert Step("current", 1.0, text="a") == Step("current", 1.0, text="b")
     assert Protocol.parse("Rest for 1 h") * 2 == Protocol.parse("Rest for 60 min; Rest for 3600 s")
+
+
+def test_parsed_texts_are_cached_and_errors_repeat():
+    from cellsim.errors import InputError
+    from cellsim.transport.protocol import _parse_text
+
+    a = Protocol.parse("Plate at 1 mA/cm2 for 1 h; Rest for 10 min")
+    b = Protocol.parse("Plate at 1 mA/cm2 for 1 h; Rest for 10 min")
+    assert a == b and a is not b and a.steps is b.steps
+    assert _parse_text.cache_info().hits >= 1
+    for _ in range(2):  # a bad text raises every time (exceptions are not cached)
+        with pytest.raises(InputError):
+            Protocol.parse("Plate at 1 mA/cm2 for")
+    with pytest.raises(InputError):
+        Protocol.parse(" ; ")
