@@ -8,15 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from .report import Section
+from .report import pyplot as _plt
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def full_cells() -> Section:

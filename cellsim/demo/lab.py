@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .report import Section
+from .report import pyplot as _plt
 
 #: Seed Table S1: applied currents [uA], response voltages [mV], DCR between steps [kohm].
 TABLE_S1_CURRENTS_UA = [0.1, 1, 2, 4, 6, 8, 10, 20, 50]
@@ -13,13 +14,6 @@ TABLE_S1_VOLTAGES_MV = [0.278, 0.587, 0.942, 1.656, 2.393, 3.106, 3.849, 7.371, 
 TABLE_S1_DCR_KOHM = [0.343, 0.355, 0.357, 0.369, 0.357, 0.372, 0.352, 0.346]
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def dc_resistance() -> Section:

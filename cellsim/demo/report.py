@@ -45,6 +45,16 @@ class Section:
     inputs: list = field(default_factory=list)
 
 
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (imported only when a figure is made)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename)."""
     path = Path(path)

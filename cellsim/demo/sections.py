@@ -6,18 +6,12 @@ import math
 
 from ..units import parse_quantity, to_unit
 from .report import Section
+from .report import pyplot as _plt
 
 CONDUCTIVITY_CELLS = ["ss-uvea-ss", "ss-latp-ss", "ss-lvo-ss", "ss-lto-ss"]
 SANDWICHES = ["li-uvea-latp-uvea-li", "li-uvea-lvo-uvea-li", "li-uvea-lto-uvea-li"]
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def conductivity_cells() -> Section:

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .report import Section
+from .report import pyplot as _plt
 
 MA = 10.0  # A/m2 per mA/cm2
 
@@ -24,13 +25,6 @@ CCD_CELLS = [
 ]
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _protocol(kind, value, start=0.1, inc=0.1, stop=15.0):
