@@ -63,3 +63,20 @@ def _numeric(s: str) -> bool:
 
 def add_json_flag(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (SI units) instead of a table")
+
+
+def frequency_arg(text, flag: str):
+    """A frequency flag (``3e6``, ``'100 mHz'``) -> Hz; None when not given."""
+    from ..errors import InputError
+
+    if text is None:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        from ..units import parse_quantity
+
+        v = parse_quantity(text, "frequency", flag)
+    if not (math.isfinite(v) and v > 0):
+        raise InputError(flag, text, "a frequency > 0 Hz, e.g. 1 or '100 mHz'")
+    return v

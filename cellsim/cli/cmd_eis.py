@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ._common import add_json_flag, format_table, print_json
+from ._common import frequency_arg, add_json_flag, format_table, print_json
 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
 DEFAULT_FMIN = 1.0  # Hz
@@ -40,17 +40,8 @@ def register(sub):
 
 
 def _frequency(text, default: float, field: str) -> float:
-    if text is None:
-        return default
-    try:
-        v = float(text)
-    except ValueError:
-        from ..units import parse_quantity
-
-        v = parse_quantity(text, "frequency", field)
-    if not (math.isfinite(v) and v > 0):
-        raise InputError(field, text, "a frequency > 0 Hz, e.g. '1 Hz' or 3e6")
-    return v
+    v = frequency_arg(text, field)
+    return default if v is None else v
 
 
 def frequencies(fmin=None, fmax=None, points=None):

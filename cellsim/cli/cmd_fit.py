@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import frequency_arg, add_json_flag, format_table, print_json
 
 
 def register(sub):
@@ -55,22 +55,6 @@ def dense(f, per_decade: int = 20):
     lo, hi = float(np.min(f)), float(np.max(f))
     n = max(2, int(per_decade * np.log10(hi / lo)) + 1) if hi > lo else 1
     return np.logspace(np.log10(hi), np.log10(lo), n)
-
-
-def frequency_arg(text, flag):
-    from ..errors import InputError
-
-    if text is None:
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        from ..units import parse_quantity
-
-        v = parse_quantity(text, "frequency", flag)
-    if not (math.isfinite(v) and v > 0):
-        raise InputError(flag, text, "a frequency > 0 Hz, e.g. 1 or '100 mHz'")
-    return v
 
 
 def run(args) -> int:

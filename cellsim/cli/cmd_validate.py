@@ -30,7 +30,7 @@ def run(args) -> int:
     from ..fitting.validate import validate_model
     from ..models import load_model
     from .cmd_circuit import parse_temperature
-    from .cmd_fit import frequency_arg
+    from ._common import frequency_arg
     from .cmd_read import load
 
     stack = load_model(args.model)
