@@ -15,8 +15,15 @@ from .constants import F, R
 from .errors import InputError
 
 
+def _as_array(name: str, x, allowed: str):
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(name, x, allowed) from None
+
+
 def _pos(name: str, x, allow_zero: bool = False):
-    a = np.asarray(x, dtype=float)
+    a = _as_array(name, x, "a number " + (">= 0" if allow_zero else "> 0"))
     bad = ~np.isfinite(a) | (a < 0 if allow_zero else a <= 0)
     if np.any(bad):
         raise InputError(name, x if np.ndim(x) == 0 else a[bad][0].item(), ">= 0" if allow_zero else "> 0")
@@ -73,7 +80,7 @@ def salt_concentration_from_recipe(salt_mass_fraction, salt_molar_mass, density)
 
 
 def _tplus(t):
-    a = np.asarray(t, dtype=float)
+    a = _as_array("transference_number", t, "a number, 0 <= t+ < 1")
     if np.any(~np.isfinite(a) | (a < 0) | (a >= 1)):
         raise InputError("transference_number", t, "0 <= t+ < 1")
     return a if np.ndim(t) else float(a)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 from ..errors import InputError
 from ._common import add_json_flag, format_table, print_json

@@ -88,7 +88,6 @@ def transference() -> Section:
         st = load_model(name)
         r = bruce_vincent(st, 0.010)
         T = st.temperature
-        S = st.area
         poly = [l for l in st.layers if l.kind == "polymer"]
         rbp = sum(l.asr(T) for l in poly)
         rbc = sum(l.asr(T) for l in st.layers if l.kind != "polymer")

@@ -159,7 +159,6 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
     from ..paths import data_dir
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    files = sorted(set().union(*(set(getattr(s, "files", [])) for s in done))) if done else []
     meta = (f"<p class='meta'>cellsim {__version__}, generated {stamp}. Model files from "
             f"{html.escape(str(data_dir('models')))}; parameter files from {html.escape(str(data_dir('parameters')))}.</p>")
     summary_rows = [r for s in done for r in s.summary]

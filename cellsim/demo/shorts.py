@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .report import Section
 from .report import pyplot as _plt
 

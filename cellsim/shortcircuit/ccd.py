@@ -49,7 +49,8 @@ import numpy as np
 
 from ..constants import F
 from ..errors import InputError
-from .mechanisms import MiddleLayerPath, griffith_overpotential, middle_layer_path
+from .mechanisms import (MiddleLayerPath, griffith_overpotential, interphase_thickness, interphase_time,
+                         middle_layer_path)
 
 __all__ = ["StepUpProtocol", "ShortCircuitParameters", "CCDResult", "Calibration", "run_ccd", "calibrate",
            "load_parameters", "ccd_solver_options"]
@@ -382,7 +383,6 @@ class _Tracker:
         self.right = _Front("right", n - 1)
         self.events: list[dict] = []
         self.met_time: float | None = None
-        self.poly_names = [layers.names[i] for i in range(n) if layers.kind[i] == _POLY]
         # a middle layer touching an electrode is in contact from the start
         for fr in (self.left, self.right):
             if layers.kind[fr.layer] != _POLY:
@@ -414,14 +414,9 @@ class _Tracker:
         if self.met_time is None:
             self.met_time = float(t)
 
-    def _face_side(self, fr: _Front) -> str:
-        # the face of the tip's layer on the front's side
-        return "left" if fr.side == "left" else "right"
-
     def process(self, sol, t_offset: float):
         """Advance both fronts over one solver solution; returns the index of the sample at
         which the fronts met (or None) and the per-sample front depths."""
-        ly = self.ly
         t = sol.time + t_offset
         J = sol.ionic_current_density
         nt = t.size
@@ -475,8 +470,6 @@ class _Tracker:
                 fr.depth = ly.L[i]
                 self._advance_layer(fr, max(fr.contact, t0), ly.how[i])
                 continue
-            from .mechanisms import interphase_thickness, interphase_time
-
             x = interphase_thickness(max(t1 - fr.contact, 0.0), ly.k[i], ly.law[i])
             if x >= ly.L[i]:
                 tc = fr.contact + interphase_time(ly.L[i], ly.k[i], ly.law[i])

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from ..constants import F
 from ..errors import InputError
+from ..formulas import _pos as _positive
+from ..formulas import _tplus
 
 __all__ = ["OMEGA_LI", "G_LI", "dendrite_velocity", "crossing_charge", "crossing_time", "griffith_overpotential",
            "interphase_thickness", "interphase_time", "monroe_newman_ratio", "MiddleLayerPath", "middle_layer_path",
@@ -38,26 +40,6 @@ G_LI = 2.83e9
 Y_SURFACE = 1.12
 
 PATH_KINDS = ("reduction", "lithiation", "intrinsic", "crack", "blocked")
-
-
-def _positive(name, x, allow_zero=False):
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise InputError(name, x, "a number") from None
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        raise InputError(name, x, ">= 0" if allow_zero else "> 0")
-    return v
-
-
-def _tplus(t):
-    try:
-        v = float(t)
-    except (TypeError, ValueError):
-        raise InputError("transference_number", t, "a number in [0, 1)") from None
-    if not (0.0 <= v < 1.0):
-        raise InputError("transference_number", t, "a number in [0, 1) (t+ = 1 has no anion drift)")
-    return v
 
 
 def dendrite_velocity(current_density, concentration, transference_number, enhancement=1.0) -> float:

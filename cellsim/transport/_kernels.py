@@ -382,7 +382,6 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
     K = eta.size
     nl = layer_R.size
     npart = nl + P + K
-    f = F / (R * T)
     c_hom = np.empty(N)
     g = np.empty(N)
     c_new = np.empty(N)
