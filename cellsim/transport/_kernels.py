@@ -24,6 +24,22 @@ Interfaces (index k, between neighbour k-1 and k): kind 0 ideal, 1 Butler-Volmer
 2 linearised Butler-Volmer, 3 blocking. Faradaic current
 ``jf = i0 (c/c_ref)^alpha [exp(alpha f eta) - exp(-(1 - alpha) f eta)]`` (physics.md §2.4);
 with a double layer ``C deta/dt + jf = J``; interfacial voltage ``eta + J R_s``.
+
+Packed arrays
+-------------
+The two time-loop kernels take the discretised problem in a few row-packed arrays (a numba
+call costs per argument, most of all on a cold cache), N cells, P polymer layers, K
+interfaces, nl stack layers:
+
+* ``cellf`` (8, N): vol, klo, khi, sq = vol^(1/2), lam, phiL, phiR, beta (the last five:
+  eigenmodes, zero when the problem has none); ``Qf`` (N, N) the eigenvector blocks.
+* ``layf`` (10, P): D, betaL, betaR, t-, chi, c0, kappa0, L, sL, sR; ``layi`` (2, P): off, ncell.
+* ``stkf`` (nl,): ohmic resistance of non-polymer layers; ``stki`` (nl,): polymer index or -1.
+* ``iff`` (5, K): i0, alpha, c_ref, R_s, C_dl; ``ifi`` (3, K): kind, polymer index, side.
+
+Outputs go to the rows of ``out`` (rows, capacity): 0 t, 1 J (ionic), 2 J_ext, 3 V,
+[4, 4+P) left faces, [4+P, 4+2P) right faces, [4+2P, 4+2P+K) eta, then the nl + P + K
+voltage parts; events to ``ev`` (4, capacity): kind, time, polymer index, side (0 left).
 """
 
 from __future__ import annotations
@@ -356,14 +372,42 @@ def _state_at(J, c_base, c_hom, g, c, vol, off, ncell, Dp, betaL, betaR, fl, fr,
 @numba.njit(cache=True)
 def run_step(mode, target, t_end, limit_kind, limit_value,
              c, c_prev, eta, eta_prev, st, fh, eh, th,
-             vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
-             layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl,
+             cellf, layf, layi, stkf, stki, iff, ifi,
              T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method,
              dep_rel, on_dep, dep_armed, max_steps,
-             out_times, record_every,
-             o_t, o_Jext, o_J, o_c, o_eta, o_parts, o_fl, o_fr,
-             ev_kind, ev_t, ev_p, ev_side):
-    """Integrate one protocol step from ``st[0]`` to ``t_end`` or an end condition.
+             out_times, record_every, out, o_c, ev):
+    """Integrate one protocol step from ``st[0]`` to ``t_end`` or an end condition (BDF2).
+
+    The problem's arrays come packed and the outputs in the rows of ``out`` (module
+    docstring, "Packed arrays"), the profiles in ``o_c`` (capacity, N). ``st`` as in
+    :func:`_run_step`. Returns a status code (ST_*).
+    """
+    P = layi.shape[1]
+    K = eta.size
+    npart = stkf.size + P + K
+    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
+    status = _run_step(mode, target, t_end, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh, th,
+                       cellf[0], cellf[1], cellf[2], layi[0], layi[1], layf[0], layf[1], layf[2], layf[3], layf[4],
+                       layf[5], layf[6], layf[7], stkf, stki, ifi[0], iff[0], iff[1], ifi[1], ifi[2], iff[2],
+                       iff[3], iff[4], T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method,
+                       dep_rel, on_dep, dep_armed, max_steps, out_times, record_every,
+                       out[0], out[2], out[1], out[3], o_c, out[r_eta:r_eta + K].T, out[r_parts:r_parts + npart].T,
+                       out[r_fl:r_fl + P].T, out[r_fr:r_fr + P].T, ev[0], ev[1], ev[2], ev[3])
+    st[17] = c.sum() + eta.sum()
+    return status
+
+
+@numba.njit(cache=True)
+def _run_step(mode, target, t_end, limit_kind, limit_value,
+              c, c_prev, eta, eta_prev, st, fh, eh, th,
+              vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
+              layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl,
+              T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method,
+              dep_rel, on_dep, dep_armed, max_steps,
+              out_times, record_every,
+              o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr,
+              ev_kind, ev_t, ev_p, ev_side):
+    """The time loop of :func:`run_step` on unpacked arrays.
 
     mode 0: ionic+electronic current density ``target`` [A/m2] (galvanostatic, rest);
     mode 1: cell voltage ``target`` [V] (potentiostatic). limit_kind 0 none, 1 voltage
@@ -374,7 +418,7 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
     8 n_events, 9 t_prev, 10 J_ext, 11 steps taken, 12 needed buffer, 13 last voltage,
     14 direction of a voltage limit (+1: stop when V >= limit, -1: when V <= limit),
     15 n_out at the start of the protocol step (times before it are not step-local),
-    16 step attempts (accepted + rejected + event refinements).
+    16 step attempts (accepted + rejected + event refinements), 17 sum(c) + sum(eta) on return.
     Returns a status code (ST_*).
     """
     N = c.size
@@ -645,6 +689,7 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
                 o_t[n_out] = tq
                 o_J[n_out] = Jq
                 o_Jext[n_out] = Jq + g_e * Vq
+                o_V[n_out] = Vq
                 n_out += 1
             ptr += 1
         # shift history
@@ -691,8 +736,8 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
                     o_c[n_out, i] = c[i]
                 for k in range(K):
                     o_eta[n_out, k] = eta[k]
-                voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, kappa_law,
-                              layer_R, layer_poly, Rs, floor_rel, parts)
+                V_end = voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp,
+                                      kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
                 for q in range(npart):
                     o_parts[n_out, q] = parts[q]
                 for p in range(P):
@@ -701,6 +746,7 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
                 o_t[n_out] = t
                 o_J[n_out] = J
                 o_Jext[n_out] = st[10]
+                o_V[n_out] = V_end
                 n_out += 1
         st[6] = n_out
         # step-size proposal
@@ -792,7 +838,7 @@ def _modal_faces_rec(tau, st_rec, E, G, lam, A, B, Bt, phiL, phiR, off, ncell, s
     st_rec[1] = d
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def _modal_faces_fast(tau, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr):
     """Face values only, at increasing ``tau``: ``F0 + Ft tau + sum_k (phi_k A_k) E_k``.
 
@@ -860,12 +906,8 @@ def modal_faces_safe(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep
 
 
 @numba.njit(cache=True)
-def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
-                   vol, off, ncell, tminus, chi, c0p, kappa0, Lp, layer_R, layer_poly,
-                   ikind, i0, alpha, ip, iside, cref, Rs, T, floor_rel,
-                   dep_rel, on_dep, dep_armed, out_times, n_samples,
-                   o_t, o_Jext, o_J, o_c, o_eta, o_parts, o_fl, o_fr, o_modal,
-                   ev_kind, ev_t, ev_p, ev_side, A, B, Bt):
+def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf, stki, iff, ifi,
+                   T, floor_rel, dep_rel, on_dep, n_samples, out_times, out, ev, amp):
     """Integrate a galvanostatic step exactly in time on the eigenmodes of the FV operator.
 
     Per polymer layer ``V dc/dt = A c + J b`` is symmetrised (``y = V^(1/2) c``) and
@@ -878,12 +920,28 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
     ``n_samples`` log-spaced times and bisection (skipped when :func:`modal_faces_safe` proves
     that no sample can detect one). Per output only the faces, the concentration parts and the
     concentration-dependent overpotentials are evaluated; the other parts are step constants. Returns ST_END, ST_DEPLETION or ST_FULL.
+
+    The problem's arrays come packed and the outputs in the rows of ``out`` (module
+    docstring, "Packed arrays"); the mode amplitudes A, B, Bt are the rows of ``amp`` (3, N).
+    ``st[17]`` receives sum(c) + sum(eta) (a finiteness check).
     """
+    vol, klo, khi, sq, lam, phiL, phiR, betam = (cellf[0], cellf[1], cellf[2], cellf[3], cellf[4], cellf[5],
+                                                 cellf[6], cellf[7])
+    Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp, sL, sR = (layf[0], layf[1], layf[2], layf[3], layf[4], layf[5],
+                                                              layf[6], layf[7], layf[8], layf[9])
+    off, ncell = layi[0], layi[1]
+    layer_R, layer_poly = stkf, stki
+    i0, alpha, cref, Rs = iff[0], iff[1], iff[2], iff[3]
+    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
+    A, B, Bt = amp[0], amp[1], amp[2]
     N = c.size
     P = off.size
     K = eta.size
     nl = layer_R.size
     npart = nl + P + K
+    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
+    o_t, o_J, o_Jext, o_V = out[0], out[1], out[2], out[3]
+    ev_kind, ev_t, ev_p, ev_side = ev[0], ev[1], ev[2], ev[3]
     f = F / (R * T)
     z0 = np.empty(N)
     for k in range(N):
@@ -893,7 +951,7 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
     fr = np.empty(P)
     parts = np.empty(npart)
     eta_t = np.empty(K)
-    cap = o_t.size
+    cap = out.shape[1]
     # project the state on the modes, per layer block
     for p in range(P):
         a = off[p]
@@ -923,7 +981,7 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
     n_times = 0
     while ptr + n_times < out_times.size and out_times[ptr + n_times] <= t_len * (1.0 + 1e-14):
         n_times += 1
-    if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev_t.size:
+    if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev.shape[1]:
         st[12] = n_times + 2
         return ST_FULL
     E = np.ones(N)
@@ -1072,17 +1130,19 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
             a_ = fl[p] if fl[p] > fl_ else fl_
             b_ = fr[p] if fr[p] > fl_ else fl_
             parts[nl + p] = 2.0 * R * T / F * tminus[p] * chi[p] * math.log(a_ / b_)
+        V = 0.0
         for kk in range(K):
-            o_eta[n_out, kk] = eta_t[kk]
+            out[r_eta + kk, n_out] = eta_t[kk]
         for q in range(npart):
-            o_parts[n_out, q] = parts[q]
+            out[r_parts + q, n_out] = parts[q]
+            V += parts[q]
         for p in range(P):
-            o_fl[n_out, p] = fl[p]
-            o_fr[n_out, p] = fr[p]
+            out[r_fl + p, n_out] = fl[p]
+            out[r_fr + p, n_out] = fr[p]
         o_t[n_out] = tq
         o_J[n_out] = J
         o_Jext[n_out] = J
-        o_modal[n_out] = 1
+        o_V[n_out] = V
         n_out += 1
         k_t += 1
     # ---- final state back to cell averages ----
@@ -1096,7 +1156,7 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
                 s += Qf[i, k] * zt[k]
             c[i] = s / sq[i]
     for kk in range(K):
-        eta[kk] = o_eta[n_out - 1, kk] if n_out > 0 else 0.0
+        eta[kk] = out[r_eta + kk, n_out - 1] if n_out > 0 else 0.0
     st[6] = n_out
     st[7] = ptr + n_times
     st[0] = t_stop
@@ -1104,6 +1164,7 @@ def run_modal_step(J, t_len, c, eta, st, lam, Qf, sq, phiL, phiR, sL, sR, betam,
     st[10] = J
     st[13] = parts.sum()
     st[11] += 1
+    st[17] = c.sum() + eta.sum()
     if stop_face >= 0:
         return ST_DEPLETION
     return ST_END

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,9 +38,8 @@ class Event:
         return {"kind": self.kind, "time_s": self.time_s, "layer": self.layer, "detail": self.detail}
 
 
-@dataclass
 class Solution:
-    """Time series of a simulated stack (SI units).
+    """Time series of a simulated stack (SI units), made by :meth:`TransportProblem.run`.
 
     Attributes
     ----------
@@ -63,32 +62,90 @@ class Solution:
         The binary polymer layers that carry a concentration.
     area : float
         Stack area [m2].
+    stats : dict
+        ``time_steps`` (accepted steps; 1 per exactly integrated step) and ``attempts``.
+    final_state : tuple
+        ``(c, eta)`` at the end, to start another run from (``TransportProblem.run(state=)``).
+
+    Notes
+    -----
+    The time series are row views of the solver's output array (rows as in the
+    :mod:`._kernels` docstring, "Packed arrays"), made on first access; concentration
+    profiles of exactly integrated steps are rebuilt from their mode amplitudes on first use.
     """
 
-    time: np.ndarray
-    voltage: np.ndarray
-    current_density: np.ndarray
-    ionic_current_density: np.ndarray
-    voltage_parts: Mapping[str, np.ndarray]
-    overpotentials: Mapping[str, np.ndarray]
-    step: np.ndarray
-    events: list
-    layer_names: list
-    area: float
-    _c: np.ndarray = field(repr=False, default=None)
-    _faces: tuple = field(repr=False, default=None)
-    _offsets: Mapping[str, tuple] = field(repr=False, default=None)
-    _widths: Mapping[str, np.ndarray] = field(repr=False, default=None)
-    stats: Mapping[str, float] = field(default_factory=dict)
-    _modal: tuple = field(repr=False, default=None)
+    def __init__(self, out, n, layout, steps, events, layer_names, area, stats=None, c=None, c_init=None,
+                 modal=None, offsets=None, widths=None):
+        self._out = out          # (rows, capacity) output array of the kernels
+        self._n = n              # rows in use
+        self._layout = layout    # (P, K, part names, interface names)
+        self._steps = steps      # [(protocol step index, number of points), ...]
+        self.events = events
+        self.layer_names = layer_names
+        self.area = area
+        self.stats = stats if stats is not None else {}
+        self._c = c              # (n_t, N) profiles, or None (made on first use)
+        self._c_init = c_init    # row 0 when _c is None
+        self._modal = modal
+        self._offsets = offsets
+        self._widths = widths
+        self.final_state = None
+
+    def _row(self, r) -> np.ndarray:
+        return self._out[r, :self._n]
+
+    @functools.cached_property
+    def time(self) -> np.ndarray:
+        return self._row(0)
+
+    @functools.cached_property
+    def ionic_current_density(self) -> np.ndarray:
+        return self._row(1)
+
+    @functools.cached_property
+    def current_density(self) -> np.ndarray:
+        return self._row(2)
+
+    @functools.cached_property
+    def voltage(self) -> np.ndarray:
+        return self._row(3)
+
+    @functools.cached_property
+    def voltage_parts(self) -> dict:
+        P, K, part_names, _ = self._layout
+        r = 4 + 2 * P + K
+        return dict(zip(part_names, self._out[r:r + len(part_names), :self._n]))
+
+    @functools.cached_property
+    def overpotentials(self) -> dict:
+        P, K, _, interface_names = self._layout
+        r = 4 + 2 * P
+        return dict(zip(interface_names, self._out[r:r + K, :self._n]))
+
+    @functools.cached_property
+    def step(self) -> np.ndarray:
+        return np.repeat(np.array([s for s, _ in self._steps], dtype=np.int64),
+                         [m for _, m in self._steps])[:self._n]
+
+    def __repr__(self) -> str:
+        t = self.time
+        span = f"{t[0]:g}..{t[-1]:g} s" if t.size else "empty"
+        return (f"Solution({t.size} points, {span}, layers {self.layer_names}, "
+                f"events {[e.kind for e in self.events]})")
 
     def _profiles(self) -> np.ndarray:
         """All cell averages (n_t, n_cells). Rows of exactly integrated (modal) steps are
         rebuilt here on first use from their mode amplitudes: z = A e^(lam tau) + B + Bt tau,
-        c = V^(-1/2) Q z (physics unchanged; it only defers the work to when it is asked for)."""
+        c = V^(-1/2) Q z (physics unchanged; it only defers the work to when it is asked for).
+        When every step was exact, the array itself is made here (row 0: ``_c_init``)."""
+        if self._c is None:
+            self._c = np.empty((self._n, self._c_init.size))
+            self._c[0] = self._c_init
+            self._c_init = None
         if self._modal is not None:
             records, lam, Qf, sq, off, ncell = self._modal
-            for i0, i1, tau, A, B, Bt in records:
+            for i0, i1, t_step, (A, B, Bt) in records:
+                tau = self.time[i0:i1] - t_step
                 x = np.clip(lam[None, :] * tau[:, None], -745.0, 0.0)
                 z = A[None, :] * np.exp(x) + B[None, :] + Bt[None, :] * tau[:, None]
                 rows = self._c[i0:i1]
@@ -134,7 +191,7 @@ class Solution:
         p = self.layer_names.index(name)
         if side not in ("left", "right"):
             raise InputError("side", side, "'left' or 'right'")
-        return self._faces[0 if side == "left" else 1][:, p]
+        return self._row(4 + p if side == "left" else 4 + self._layout[0] + p)
 
     def salt_amount(self, layer) -> np.ndarray:
         """Salt per area in ``layer``, sum of c_i dx_i [mol/m2], (n_t,)."""

@@ -39,15 +39,14 @@ the grid remains. Depletion inside such a step is found by sampling
 ``SolverOptions.depletion_samples`` log-spaced times and bisection; the sampling is skipped
 when a lower bound of every face over the whole step (all mode decays at their worst) stays
 above the threshold (:func:`._kernels.modal_faces_safe`), which gives the same result. ``simulate`` reuses the
-discretisation of the same Stack object with equal options (LRU of 8).
+discretisation of the same Stack object with equal options (a cache of 8).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -156,6 +155,14 @@ class SolverOptions:
             raise InputError("options.on_depletion", self.on_depletion, "'stop' or 'continue'")
         if not self.depletion_threshold < 1:
             raise InputError("options.depletion_threshold", self.depletion_threshold, "a fraction of c0 in (0, 1)")
+        # hashed on every simulate() call (the problem cache): computed once
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in fields(self))))
+
+    def __hash__(self):
+        return self._hash
+
+    def __reduce__(self):  # pickled by value: the hash (of str fields) is recomputed in the new process
+        return (self.__class__, tuple(getattr(self, f.name) for f in fields(self)))
 
 
 class TransportProblem:
@@ -206,21 +213,26 @@ class TransportProblem:
             for name, v in (("salt_diffusivity", D), ("salt_concentration", c0[-1]), ("ionic_conductivity", kap[-1])):
                 if not (math.isfinite(v) and v > 0):
                     raise InputError(f"layer {l.name!r}.{name}", v, "> 0 for a polymer layer in the transport solver")
-        self.vol = np.concatenate(widths) if widths else np.zeros(0)
-        self.off = np.array(off, dtype=np.int64)
-        self.ncell = np.array(ncell, dtype=np.int64)
-        self.Dp, self.tminus, self.chi = np.array(Dp, float), np.array(tm, float), np.array(chi, float)
-        self.c0p, self.kappa0, self.Lp = np.array(c0, float), np.array(kap, float), np.array(Lp, float)
-        self.betaL, self.betaR = np.array(bL, float), np.array(bR, float)
-        N = self.vol.size
-        klo, khi = np.zeros(N), np.zeros(N)
+        # packed arrays of the kernels (_kernels module docstring, "Packed arrays"); the named
+        # attributes are views of their rows
+        N = int(sum(ncell))
+        self.cellf = np.zeros((8, N))
+        self.vol, self.klo, self.khi, self.sq, self.lam, self.phiL, self.phiR, self.betam = self.cellf
+        if widths:
+            self.vol[:] = np.concatenate(widths)
+        self.layi = np.array([off, ncell], dtype=np.int64).reshape(2, P)
+        self.off, self.ncell = self.layi
+        self.layf = np.zeros((10, P))
+        for row, vals in enumerate((Dp, bL, bR, tm, chi, c0, kap, Lp)):
+            self.layf[row] = vals
+        (self.Dp, self.betaL, self.betaR, self.tminus, self.chi, self.c0p, self.kappa0, self.Lp,
+         self.sL, self.sR) = self.layf
         for p in range(P):
             a, n = off[p], ncell[p]
             w = self.vol[a:a + n]
             dist = 0.5 * (w[1:] + w[:-1])
-            khi[a:a + n - 1] = Dp[p] / dist
-            klo[a + 1:a + n] = Dp[p] / dist
-        self.klo, self.khi = klo, khi
+            self.khi[a:a + n - 1] = Dp[p] / dist
+            self.klo[a + 1:a + n] = Dp[p] / dist
         # layers: ohmic parts
         nl = len(layers)
         self.layer_R = np.zeros(nl)
@@ -236,14 +248,12 @@ class TransportProblem:
                 self.layer_R[i] = l.thickness / s
         # interfaces
         nK = len(ifs)
-        self.ikind = np.zeros(nK, dtype=np.int64)
-        self.i0 = np.ones(nK)
-        self.alpha = np.full(nK, 0.5)
-        self.ip = -np.ones(nK, dtype=np.int64)
-        self.iside = np.zeros(nK, dtype=np.int64)
-        self.cref = np.ones(nK)
-        self.Rs = np.zeros(nK)
-        self.Cdl = np.zeros(nK)
+        self.iff = np.zeros((5, nK))
+        self.i0, self.alpha, self.cref, self.Rs, self.Cdl = self.iff
+        self.i0[:], self.alpha[:], self.cref[:] = 1.0, 0.5, 1.0
+        self.ifi = np.zeros((3, nK), dtype=np.int64)
+        self.ikind, self.ip, self.iside = self.ifi
+        self.ip[:] = -1
         for k, itf in enumerate(ifs):
             cap = itf.capacitance if itf.capacitance is not None else itf.cpe_q
             if itf.kind == "ideal":
@@ -280,6 +290,19 @@ class TransportProblem:
         self.g_e = 0.0 if math.isinf(r_e) or r_e <= 0 else 1.0 / (r_e * stack.area)
         self.part_names = ([f"ohmic {l.name}" for l in layers] + [f"concentration {n}" for n in self.layer_names]
                            + [f"interface {n}" for n in self.interface_names])
+        # rows of the kernels' output array: t, J, J_ext, V, faces (left, right), eta, parts
+        self.r_eta = 4 + 2 * P
+        self.r_parts = self.r_eta + nK
+        self.n_rows = self.r_parts + len(self.part_names)
+        self._layout = (P, nK, tuple(self.part_names), tuple(self.interface_names))
+        self._sizes = (N, P, nK, self.r_eta, self.r_parts)
+        self._armed = np.ones(2 * P, dtype=np.int64)
+        # the rest state (copied by every run) and its output column: t = J = V = 0, faces c0
+        self._c_rest = np.repeat(self.c0p, self.ncell)
+        self._eta_rest = np.zeros(nK)
+        self._rest_col = np.zeros(self.n_rows)
+        self._rest_col[4:4 + 2 * P] = np.tile(self.c0p, 2)
+        self._plans: dict = {}
         # time scales for the first step
         scales = [self.vol.min() ** 2 / max(Dp) if N else math.inf]
         for k in range(nK):
@@ -292,17 +315,14 @@ class TransportProblem:
         # eigenmodes of each layer's symmetrised FV operator (exact galvanostatic steps)
         self.modal_ok = (opt.exact_galvanostatic and self.g_e == 0.0 and not np.any(self.Cdl > 0)
                          and opt.conductivity_law == "constant" and N > 0)
+        self.Qf = np.zeros((0, 0))
         if self.modal_ok:
             self._build_modes()
 
     def _build_modes(self):
         N, P = self.vol.size, self.off.size
-        self.sq = np.sqrt(self.vol)
-        self.lam = np.zeros(N)
+        self.sq[:] = np.sqrt(self.vol)
         self.Qf = np.zeros((N, N))
-        self.phiL, self.phiR = np.zeros(N), np.zeros(N)
-        self.sL, self.sR = np.zeros(P), np.zeros(P)
-        self.betam = np.zeros(N)
         for p in range(P):
             a, n = int(self.off[p]), int(self.ncell[p])
             sl = slice(a, a + n)
@@ -313,166 +333,132 @@ class TransportProblem:
 
     # ------------------------------------------------------------------------------
     def initial_state(self):
-        """Uniform salt c0 in each polymer layer, discharged double layers."""
-        c = getattr(self, "_c_rest", None)
-        if c is None:  # built once per problem; callers get copies
-            c = np.empty(self.vol.size)
-            for p in range(self.off.size):
-                c[self.off[p]:self.off[p] + self.ncell[p]] = self.c0p[p]
-            self._c_rest = c
-        return c.copy(), np.zeros(self.ikind.size)
+        """Uniform salt c0 in each polymer layer, discharged double layers (fresh arrays)."""
+        return self._c_rest.copy(), self._eta_rest.copy()
 
     def run(self, protocol, output_times=None, output_dt: float | None = None, state=None) -> Solution:
-        """Simulate ``protocol`` (a :class:`Protocol` or its text) from rest (or ``state``)."""
-        proto = Protocol.parse(protocol)
+        """Simulate ``protocol`` (a :class:`Protocol` or its text) from rest (or ``state``).
+
+        Parameters
+        ----------
+        protocol : Protocol, str or list of str
+        output_times : array_like, optional
+            Times [s] at which to report; step ends are always reported.
+        output_dt : float, optional
+            Report every ``output_dt`` [s]. With neither, every time step is reported.
+        state : tuple, optional
+            ``(c, eta)``: cell averages [mol/m3] (N,) and interface overpotentials [V] (K,)
+            to start from, e.g. ``Solution.final_state`` of an earlier run.
+        """
+        plan = self._plan(protocol, output_times, output_dt)
         opt = self.options
-        area = self.stack.area
-        if output_times is not None and output_dt is not None:
-            raise InputError("output_times", "both given", "either output_times or output_dt")
-        if output_dt is not None and not (isinstance(output_dt, (int, float)) and output_dt > 0 and math.isfinite(output_dt)):
-            raise InputError("output_dt", output_dt, "a time step > 0 s")
-        if output_times is not None:
-            output_times = np.asarray(output_times, dtype=float).ravel()
-            if output_times.size and (not np.all(np.isfinite(output_times)) or np.any(np.diff(output_times) < 0)
-                                      or output_times[0] < 0):
-                raise InputError("output_times", "…", "finite, non-negative, increasing times [s]")
-        record_every = output_times is None and output_dt is None
-        N, P, nK, nl = self.vol.size, self.off.size, self.ikind.size, self.layer_R.size
-        npart = nl + P + nK
-        c, eta = self.initial_state() if state is None else (np.array(state[0], float), np.array(state[1], float))
-        c_prev, eta_prev = c.copy(), eta.copy()
+        N, P, nK, r_eta, r_parts = self._sizes
+        if state is None:
+            c, eta = self._c_rest.copy(), self._eta_rest.copy()
+        else:
+            c, eta = self._check_state(state)
         st = np.zeros(20)
-        fh, eh, th = np.zeros((3, 2 * P)), np.zeros((3, nK)), np.zeros(3)
-        dep_armed = np.ones(2 * P, dtype=np.int64)
-        # outputs: initial point
-        # output buffers sized for the requested times when they are known (no regrowth)
-        if output_times is not None:
-            cap = output_times.size + 2 * len(proto) + 8
-        elif output_dt is not None:
-            finite = sum(st_.duration for st_ in proto if math.isfinite(st_.duration))
-            cap = int(min(finite / output_dt, 1e6)) + 2 * len(proto) + 8
-        else:
-            cap = 256
-        bufs = _Buffers(cap, N, nK, npart, P)
+        dep_armed = self._armed.copy()
+        ev = np.zeros((4, 4 * P + 4))
+        cap = plan.cap
+        out = np.empty((self.n_rows, cap))
+        # profiles: written by the BDF2 kernel; exactly integrated rows are rebuilt on demand
+        # by the Solution from their mode amplitudes (no array at all when every step is exact)
+        o_c = None if plan.all_modal else np.empty((cap, N))
+        # the initial point
         if state is None:  # rest: uniform c0, no current, discharged double layers -> V = 0
-            fl0, fr0, parts0, V0 = self.c0p.copy(), self.c0p.copy(), np.zeros(npart), 0.0
+            out[:, 0] = self._rest_col
         else:
-            fl0, fr0 = np.empty(P), np.empty(P)
+            col = out[:, 0]
+            fl0, fr0, parts0 = np.empty(P), np.empty(P), np.empty(len(self.part_names))
             K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, 0.0, fl0, fr0)
-            parts0 = np.empty(npart)
             V0 = K.voltage_parts(c, fl0, fr0, 0.0, eta, self.T, self.vol, self.off, self.ncell, self.tminus,
                                  self.chi, self.c0p, self.kappa0, self.Lp,
                                  1 if opt.conductivity_law == "nernst-einstein" else 0,
                                  self.layer_R, self.layer_poly, self.Rs, opt.concentration_floor, parts0)
-        bufs.t[0], bufs.J[0], bufs.Jext[0] = 0.0, 0.0, self.g_e * V0
-        bufs.c[0], bufs.eta[0], bufs.parts[0], bufs.fl[0], bufs.fr[0] = c, eta, parts0, fl0, fr0
+            col[0], col[1], col[2], col[3] = 0.0, 0.0, self.g_e * V0, V0
+            col[4:4 + P], col[4 + P:4 + 2 * P], col[r_eta:r_parts], col[r_parts:] = fl0, fr0, eta, parts0
+            st[13] = V0
+        if o_c is not None:
+            o_c[0] = c
+        c_init = None if o_c is not None else self._c_rest if state is None else c.copy()  # read only
         st[6] = 1
-        st[13] = V0
         steps_of_point = [(-1, 1)]
         modal_records = []
         events: list[Event] = []
-        ev_kind = np.zeros(4 * P + 4, dtype=np.int64)
-        ev_t, ev_p, ev_side = np.zeros(4 * P + 4), np.zeros(4 * P + 4, dtype=np.int64), np.zeros(4 * P + 4, dtype=np.int64)
-        t = 0.0
         kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
+        on_dep = 0 if opt.on_depletion == "stop" else 1
+        c_prev = None
         stopped = False
         total_steps = 0
-        for s_i, step in enumerate(proto):
+        t = 0.0
+        for s_i, step, mode, target, t_len, limit_kind, limit_value, open_ended, modal, t_plan, times_local, h0 \
+                in plan.steps:
+            if t != t_plan:  # an earlier step ended early (a limit): output times move with it
+                times_local = self._step_times(t, t_len, output_dt, plan.output_times, modal)
             n_before = int(st[6])
-            if step.kind == "current":
-                mode, target = 0, step.current_density(area)
-                t_len = step.duration
-                limit_kind, limit_value = 0, 0.0
-                if step.until_kind == "capacity":
-                    if target == 0:
-                        raise InputError(f"protocol step {s_i + 1}.until", step.until_value, "a capacity limit needs a current")
-                    t_len = min(t_len, step.until_value / abs(target))
-                elif step.until_kind == "voltage":
-                    limit_kind, limit_value = 1, step.until_value
-                    d = np.sign(limit_value - st[13]) or np.sign(target) or 1.0
-                    st[14] = d
-            else:
-                mode, target = 1, step.value
-                t_len = step.duration
-                limit_kind, limit_value = 0, 0.0
-                if step.until_kind in ("current", "current_density"):
-                    limit_kind = 2
-                    limit_value = step.until_value / area if step.until_kind == "current" else step.until_value
-            open_ended = not math.isfinite(t_len)
-            if open_ended:
-                t_len = opt.max_duration
-            t_end = t + t_len  # absolute; the kernel integrates in step-local time t - t_step
-            # outputs requested inside this step
-            if output_dt is not None:
-                k0 = math.floor(t / output_dt + 1e-9) + 1
-                k1 = math.floor(t_end / output_dt * (1 + 1e-14))
-                times = output_dt * np.arange(k0, k1 + 1, dtype=float)
-            elif output_times is not None:
-                times = output_times[(output_times > t) & (output_times <= t_end)]
-            else:
-                times = np.zeros(0)
+            if limit_kind == 1:
+                st[14] = np.sign(limit_value - st[13]) or np.sign(target) or 1.0
             # restart the multistep history (step-local time keeps tiny first steps exact)
             st[0] = 0.0
-            h0 = opt.initial_step or max(min(1e-3 * self.fast_scale, 1e-3 * t_len), 1e-12 * max(t_len, 1.0))
             st[1] = h0
             st[3] = 1
             st[7] = 0
             st[8] = 0
             st[11] = 0
             st[15] = st[6]
-            times_local = times - t
-            modal = self.modal_ok and step.kind == "current" and limit_kind == 0
-            if not modal:
+            if modal:
+                amp = np.empty((3, N))
+            else:
+                if c_prev is None:
+                    c_prev, eta_prev = np.empty(N), np.empty(nK)
+                    fh, eh, th = np.zeros((3, 2 * P)), np.zeros((3, nK)), np.zeros(3)
+                    flc, frc = np.empty(P), np.empty(P)
                 c_prev[:] = c
                 eta_prev[:] = eta
-                flc, frc = np.empty(P), np.empty(P)
                 K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, st[4], flc, frc)
                 fh[2, :P], fh[2, P:] = flc, frc
                 eh[2] = eta
                 th[2] = 0.0
-            if modal:
-                mA, mB, mBt = np.empty(N), np.empty(N), np.empty(N)
-            if modal and record_every:
-                # exact steps have no time steps to report: 60 log-spaced points instead
-                times_local = np.geomspace(min(1e-6 * t_len, 1.0), t_len, 60)
             while True:
                 if modal:
                     status = K.run_modal_step(
-                        target, t_len, c, eta, st, self.lam, self.Qf, self.sq, self.phiL, self.phiR, self.sL,
-                        self.sR, self.betam, self.vol, self.off, self.ncell, self.tminus, self.chi, self.c0p,
-                        self.kappa0, self.Lp, self.layer_R, self.layer_poly, self.ikind, self.i0, self.alpha,
-                        self.ip, self.iside, self.cref, self.Rs, self.T, opt.concentration_floor,
-                        opt.depletion_threshold, 0 if opt.on_depletion == "stop" else 1, dep_armed, times_local,
-                        opt.depletion_samples, bufs.t, bufs.Jext, bufs.J, bufs.c, bufs.eta, bufs.parts, bufs.fl,
-                        bufs.fr, bufs.modal, ev_kind, ev_t, ev_p, ev_side, mA, mB, mBt)
+                        target, t_len, c, eta, st, dep_armed, self.Qf, self.cellf, self.layf, self.layi,
+                        self.layer_R, self.layer_poly, self.iff, self.ifi, self.T, opt.concentration_floor,
+                        opt.depletion_threshold, on_dep, opt.depletion_samples, times_local, out, ev, amp)
                 else:
                     status = K.run_step(
                         mode, target, t_len, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh, th,
-                        self.vol, self.klo, self.khi, self.off, self.ncell, self.Dp, self.betaL, self.betaR,
-                        self.tminus, self.chi, self.c0p, self.kappa0, self.Lp, self.layer_R, self.layer_poly,
-                        self.ikind, self.i0, self.alpha, self.ip, self.iside, self.cref, self.Rs, self.Cdl, self.T,
-                        self.g_e, kappa_law, opt.concentration_floor, opt.rtol, opt.atol, opt.voltage_atol,
-                        opt.max_step, 1 if opt.method == "bdf2" else 0, opt.depletion_threshold,
-                        0 if opt.on_depletion == "stop" else 1, dep_armed, opt.max_steps, times_local,
-                        record_every, bufs.t, bufs.Jext, bufs.J, bufs.c, bufs.eta, bufs.parts, bufs.fl, bufs.fr,
-                        ev_kind, ev_t, ev_p, ev_side)
-                for e in range(int(st[8])):
-                    p = int(ev_p[e])
-                    side = "left" if ev_side[e] == 0 else "right"
+                        self.cellf, self.layf, self.layi, self.layer_R, self.layer_poly, self.iff, self.ifi,
+                        self.T, self.g_e, kappa_law, opt.concentration_floor, opt.rtol, opt.atol,
+                        opt.voltage_atol, opt.max_step, 1 if opt.method == "bdf2" else 0, opt.depletion_threshold,
+                        on_dep, dep_armed, opt.max_steps, times_local, plan.record_every, out, o_c, ev)
+                n_ev = int(st[8])
+                for e in range(n_ev):
+                    p = int(ev[2, e])
+                    side = "left" if ev[3, e] == 0 else "right"
                     li = self.poly_index[p]
                     itf = self.interface_names[li if side == "left" else li + 1]
-                    events.append(Event("salt_depletion", t + float(ev_t[e]), self.layer_names[p],
+                    events.append(Event("salt_depletion", t + float(ev[1, e]), self.layer_names[p],
                                         f"{side} face ({itf}), protocol step {s_i + 1}: {step.text or step}"))
                 st[8] = 0
                 if status == K.ST_FULL:
-                    bufs.grow(int(st[6]) + int(st[12]) + 2 * bufs.cap)
+                    cap = int(st[6]) + int(st[12]) + 2 * cap
+                    grown = np.empty((self.n_rows, cap))
+                    grown[:, :out.shape[1]] = out
+                    out = grown
+                    if o_c is not None:
+                        grown = np.empty((cap, N))
+                        grown[:o_c.shape[0]] = o_c
+                        o_c = grown
                     continue
                 break
             total_steps += int(st[11])
             n_after = int(st[6])
-            if modal and n_after > n_before:
-                modal_records.append((n_before, n_after, bufs.t[n_before:n_after].copy(), mA, mB, mBt))
-            bufs.t[n_before:n_after] += t
+            if modal and n_after > n_before:  # local times tau = time - t (exact for the first step)
+                modal_records.append((n_before, n_after, t, amp))
+            if t != 0.0:
+                out[0, n_before:n_after] += t
             steps_of_point.append((s_i, n_after - n_before))
             t = t + st[0]
             if status == K.ST_LIMIT:
@@ -489,25 +475,134 @@ class TransportProblem:
                        K.ST_MAXSTEPS: f"more than max_steps = {opt.max_steps} time steps"}[status]
                 raise SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} "
                                   f"({step.text or step}): {why}")
-            if not math.isfinite(float(c.sum()) + float(eta.sum())):  # NaN/inf anywhere propagates
+            if not math.isfinite(st[17]):  # sum(c) + sum(eta) from the kernel: NaN/inf anywhere propagates
                 raise SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
             if stopped:
                 break
-        n = int(st[6])
-        step_idx = np.concatenate([np.full(m, s, dtype=np.int64) for s, m in steps_of_point])
-        parts = {name: bufs.parts[:n, q] for q, name in enumerate(self.part_names)}
-        voltage = bufs.parts[:n].sum(axis=1)
-        sol = Solution(time=bufs.t[:n], voltage=voltage, current_density=bufs.Jext[:n],
-                       ionic_current_density=bufs.J[:n], voltage_parts=parts,
-                       overpotentials={nm: bufs.eta[:n, k] for k, nm in enumerate(self.interface_names)},
-                       step=step_idx[:n], events=events, layer_names=list(self.layer_names), area=area,
-                       _c=bufs.c[:n], _faces=(bufs.fl[:n], bufs.fr[:n]),
-                       _modal=(modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell)
-                       if modal_records else None,
-                       _offsets=dict(self.offsets), _widths=dict(self.widths),
-                       stats={"time_steps": total_steps, "attempts": int(st[16])})
-        sol.final_state = (c.copy(), eta.copy())
+        sol = Solution(out, int(st[6]), self._layout, steps_of_point, events, list(self.layer_names),
+                       self.stack.area, stats={"time_steps": total_steps, "attempts": int(st[16])},
+                       c=None if o_c is None else o_c[:int(st[6])], c_init=c_init,
+                       modal=(modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
+                       offsets=self.offsets, widths=self.widths)
+        sol.final_state = (c, eta)  # private to this run
         return sol
+
+    def _check_state(self, state):
+        """``(c, eta)`` as fresh float arrays of the right shapes (InputError otherwise)."""
+        try:
+            c, eta = state
+            c, eta = np.array(c, dtype=float).ravel(), np.array(eta, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise InputError("state", type(state).__name__, "a pair (c, eta) such as Solution.final_state") from None
+        if c.size != self.vol.size or eta.size != self.ikind.size:
+            raise InputError("state", f"{c.size} concentrations, {eta.size} overpotentials",
+                             f"{self.vol.size} and {self.ikind.size} for this stack and grid")
+        return c, eta
+
+    def _plan(self, protocol, output_times, output_dt):
+        """The protocol's steps with everything that does not depend on the state (cached).
+
+        Returns an object with ``steps`` (tuples: index, Step, mode, target, duration, limit
+        kind, limit value, open-ended, exact, planned start [s], step-local output times [s],
+        first time step [s]), ``cap`` (output rows), ``all_modal``, ``record_every`` and
+        ``output_times``. Invalid input raises :class:`InputError` and is never cached.
+        """
+        if output_times is not None and output_dt is not None:
+            raise InputError("output_times", "both given", "either output_times or output_dt")
+        if output_times is not None:
+            output_times = np.asarray(output_times, dtype=float).ravel()
+            times_key = output_times.tobytes()
+        else:
+            times_key = None
+        p_key = protocol if isinstance(protocol, str) else None
+        if p_key is None:
+            protocol = Protocol.parse(protocol)
+            p_key = tuple((s, s.text) for s in protocol.steps)
+        key = (p_key, output_dt, times_key)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._make_plan(Protocol.parse(protocol), output_times, output_dt)
+            if len(self._plans) >= 32:  # first in, first out
+                del self._plans[next(iter(self._plans))]
+            self._plans[key] = plan
+        return plan
+
+    def _make_plan(self, proto, output_times, output_dt):
+        opt = self.options
+        area = self.stack.area
+        if output_dt is not None and not (isinstance(output_dt, (int, float)) and output_dt > 0
+                                          and math.isfinite(output_dt)):
+            raise InputError("output_dt", output_dt, "a time step > 0 s")
+        if output_times is not None and output_times.size and (
+                not np.all(np.isfinite(output_times)) or np.any(np.diff(output_times) < 0) or output_times[0] < 0):
+            raise InputError("output_times", "…", "finite, non-negative, increasing times [s]")
+        # output buffers sized for the requested times when they are known (no regrowth)
+        if output_times is not None:
+            cap = output_times.size + 2 * len(proto) + 8
+        elif output_dt is not None:
+            finite = sum(st_.duration for st_ in proto if math.isfinite(st_.duration))
+            cap = int(min(finite / output_dt, 1e6)) + 2 * len(proto) + 8
+        else:
+            cap = 256
+        plan = _Plan()
+        plan.cap = cap
+        plan.record_every = output_times is None and output_dt is None
+        plan.output_dt, plan.output_times = output_dt, output_times
+        steps = []
+        t = 0.0
+        for s_i, step in enumerate(proto):
+            if step.kind == "current":
+                mode, target = 0, step.current_density(area)
+                t_len = step.duration
+                limit_kind, limit_value = 0, 0.0
+                if step.until_kind == "capacity":
+                    if target == 0:
+                        raise InputError(f"protocol step {s_i + 1}.until", step.until_value,
+                                         "a capacity limit needs a current")
+                    t_len = min(t_len, step.until_value / abs(target))
+                elif step.until_kind == "voltage":
+                    limit_kind, limit_value = 1, step.until_value
+            else:
+                mode, target = 1, step.value
+                t_len = step.duration
+                limit_kind, limit_value = 0, 0.0
+                if step.until_kind in ("current", "current_density"):
+                    limit_kind = 2
+                    limit_value = step.until_value / area if step.until_kind == "current" else step.until_value
+            open_ended = not math.isfinite(t_len)
+            if open_ended:
+                t_len = opt.max_duration
+            modal = self.modal_ok and step.kind == "current" and limit_kind == 0
+            h0 = opt.initial_step or max(min(1e-3 * self.fast_scale, 1e-3 * t_len), 1e-12 * max(t_len, 1.0))
+            times_local = self._step_times(t, t_len, output_dt, output_times, modal)
+            steps.append((s_i, step, mode, target, t_len, limit_kind, limit_value, open_ended, modal, t,
+                          times_local, h0))
+            t = t + t_len
+        plan.steps = tuple(steps)
+        plan.all_modal = all(s[8] for s in steps)
+        return plan
+
+    @staticmethod
+    def _step_times(t, t_len, output_dt, output_times, modal):
+        """Step-local output times of a step that starts at ``t`` [s] and lasts ``t_len`` [s]."""
+        t_end = t + t_len  # absolute; the kernel integrates in step-local time t - t_step
+        if output_dt is not None:
+            k0 = math.floor(t / output_dt + 1e-9) + 1
+            k1 = math.floor(t_end / output_dt * (1 + 1e-14))
+            times = output_dt * np.arange(k0, k1 + 1, dtype=float)
+        elif output_times is not None:
+            times = output_times[(output_times > t) & (output_times <= t_end)]
+        else:
+            if modal:  # exact steps have no time steps to report: 60 log-spaced points instead
+                return np.geomspace(min(1e-6 * t_len, 1.0), t_len, 60)
+            return np.zeros(0)
+        return times - t
+
+
+class _Plan:
+    """A protocol prepared for one TransportProblem (see :meth:`TransportProblem._plan`)."""
+
+    __slots__ = ("steps", "cap", "all_modal", "record_every", "output_dt", "output_times")
 
 
 def _face_weights(h1: float, h2: float):
@@ -555,24 +650,6 @@ def _layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
     return out
 
 
-class _Buffers:
-    def __init__(self, cap, N, nK, npart, P):
-        self.cap = cap
-        self.t, self.J, self.Jext = np.zeros(cap), np.zeros(cap), np.zeros(cap)
-        # profiles: every returned row is written (by the kernels, or rebuilt from the modes)
-        self.c, self.eta, self.parts = np.empty((cap, N)), np.zeros((cap, nK)), np.zeros((cap, npart))
-        self.fl, self.fr = np.zeros((cap, P)), np.zeros((cap, P))
-        self.modal = np.zeros(cap, dtype=np.int8)
-
-    def grow(self, cap):
-        for name in ("t", "J", "Jext", "c", "eta", "parts", "fl", "fr", "modal"):
-            a = getattr(self, name)
-            b = np.zeros((cap,) + a.shape[1:], dtype=a.dtype)
-            b[:a.shape[0]] = a
-            setattr(self, name, b)
-        self.cap = cap
-
-
 def simulate(stack, protocol, options: SolverOptions | None = None, output_times=None,
              output_dt: float | None = None) -> Solution:
     """Simulate a stack under a protocol with the 1D transport model.
@@ -601,19 +678,19 @@ def simulate(stack, protocol, options: SolverOptions | None = None, output_times
     return _problem(stack, options or SolverOptions()).run(protocol, output_times=output_times, output_dt=output_dt)
 
 
-_PROBLEMS: "OrderedDict[tuple, TransportProblem]" = OrderedDict()
+_PROBLEMS: "dict[tuple, TransportProblem]" = {}
 
 
 def _problem(stack, options: SolverOptions) -> TransportProblem:
     """The discretised stack, reused when the same (immutable) Stack object is simulated again
-    with equal options (a small LRU of 8; the identity of the stack object is checked)."""
+    with equal options (a first-in-first-out cache of 8; the identity of the stack object is checked)."""
     key = (id(stack), options)
     prob = _PROBLEMS.get(key)
     if prob is not None and prob.stack is stack:
-        _PROBLEMS.move_to_end(key)
         return prob
     prob = TransportProblem(stack, options)
+    _PROBLEMS.pop(key, None)
+    if len(_PROBLEMS) >= 8:  # first in, first out
+        del _PROBLEMS[next(iter(_PROBLEMS))]
     _PROBLEMS[key] = prob
-    while len(_PROBLEMS) > 8:
-        _PROBLEMS.popitem(last=False)
     return prob
