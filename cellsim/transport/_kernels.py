@@ -906,7 +906,35 @@ def modal_faces_safe(t_len, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, c0p, dep
 
 
 @numba.njit(cache=True)
-def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf, stki, iff, ifi,
+def modal_project(c, Qf, sq, off, ncell, z):
+    """Mode amplitudes of cell averages: ``z = Q^T V^(1/2) c`` per layer block (into ``z``)."""
+    for p in range(off.size):
+        a = off[p]
+        n = ncell[p]
+        for k in range(a, a + n):
+            z[k] = 0.0
+        for i in range(a, a + n):
+            sqi = sq[i]
+            ci = c[i]
+            for k in range(a, a + n):
+                z[k] += Qf[i, k] * sqi * ci
+
+
+@numba.njit(cache=True)
+def modal_cells(z, Qf, sq, off, ncell, c):
+    """Cell averages of mode amplitudes: ``c = V^(-1/2) Q z`` per layer block (into ``c``)."""
+    for p in range(off.size):
+        a = off[p]
+        n = ncell[p]
+        for i in range(a, a + n):
+            s = 0.0
+            for k in range(a, a + n):
+                s += Qf[i, k] * z[k]
+            c[i] = s / sq[i]
+
+
+@numba.njit(cache=True)
+def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stki, iff, ifi,
                    T, floor_rel, dep_rel, on_dep, n_samples, out_times, out, ev, amp):
     """Integrate a galvanostatic step exactly in time on the eigenmodes of the FV operator.
 
@@ -914,16 +942,18 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
     diagonalised, ``V^(-1/2) A V^(-1/2) = Q diag(lam) Q^T`` (``Qf`` holds the blocks);
     with constant J each mode is ``z_k(t) = (z_k(0) + J beta_k/lam_k) e^(lam_k t) - J beta_k/lam_k``.
     Valid without double layers, leakage and with constant kappa: the voltage is then an
-    algebraic function of J and the face values. Output rows are flagged in ``o_modal``
-    and their profiles are not written: the caller rebuilds them from the mode amplitudes
-    returned in ``A``, ``B``, ``Bt`` (z = A e^(lam tau) + B + Bt tau, c = V^(-1/2) Q z). Depletion is located by sampling
+    algebraic function of J and the face values. The state is carried as the mode amplitudes
+    ``z`` (in: at the step start, out: at its end; :func:`modal_project` and
+    :func:`modal_cells` convert from and to cell averages), and output profiles are not
+    written: the caller rebuilds them from the amplitudes returned in ``A``, ``B``, ``Bt``
+    (z = A e^(lam tau) + B + Bt tau, c = V^(-1/2) Q z). Depletion is located by sampling
     ``n_samples`` log-spaced times and bisection (skipped when :func:`modal_faces_safe` proves
     that no sample can detect one). Per output only the faces, the concentration parts and the
     concentration-dependent overpotentials are evaluated; the other parts are step constants. Returns ST_END, ST_DEPLETION or ST_FULL.
 
     The problem's arrays come packed and the outputs in the rows of ``out`` (module
     docstring, "Packed arrays"); the mode amplitudes A, B, Bt are the rows of ``amp`` (3, N).
-    ``st[17]`` receives sum(c) + sum(eta) (a finiteness check).
+    ``st[17]`` receives sum(z) + sum(eta) (a finiteness check).
     """
     vol, klo, khi, sq, lam, phiL, phiR, betam = (cellf[0], cellf[1], cellf[2], cellf[3], cellf[4], cellf[5],
                                                  cellf[6], cellf[7])
@@ -934,7 +964,7 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
     i0, alpha, cref, Rs = iff[0], iff[1], iff[2], iff[3]
     ikind, ip, iside = ifi[0], ifi[1], ifi[2]
     A, B, Bt = amp[0], amp[1], amp[2]
-    N = c.size
+    N = z.size
     P = off.size
     K = eta.size
     nl = layer_R.size
@@ -943,7 +973,6 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
     o_t, o_J, o_Jext, o_V = out[0], out[1], out[2], out[3]
     ev_kind, ev_t, ev_p, ev_side = ev[0], ev[1], ev[2], ev[3]
     f = F / (R * T)
-    z0 = np.empty(N)
     for k in range(N):
         Bt[k] = 0.0
     zt = np.empty(N)
@@ -952,7 +981,7 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
     parts = np.empty(npart)
     eta_t = np.empty(K)
     cap = out.shape[1]
-    # project the state on the modes, per layer block
+    # every mode under the constant current, per layer block
     for p in range(P):
         a = off[p]
         n = ncell[p]
@@ -961,14 +990,7 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
             if -lam[k] > lmax:
                 lmax = -lam[k]
         for k in range(a, a + n):
-            z0[k] = 0.0
-        for i in range(a, a + n):
-            sqi = sq[i]
-            ci = c[i]
-            for k in range(a, a + n):
-                z0[k] += Qf[i, k] * sqi * ci
-        for k in range(a, a + n):
-            s = z0[k]
+            s = z[k]
             if -lam[k] <= 1e-11 * lmax:
                 A[k] = 0.0
                 B[k] = s
@@ -1145,16 +1167,10 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
         o_V[n_out] = V
         n_out += 1
         k_t += 1
-    # ---- final state back to cell averages ----
+    # ---- final state: the mode amplitudes at t_stop ----
     _modal_faces(t_stop, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, 0.0)
-    for p in range(P):
-        a = off[p]
-        n = ncell[p]
-        for i in range(a, a + n):
-            s = 0.0
-            for k in range(a, a + n):
-                s += Qf[i, k] * zt[k]
-            c[i] = s / sq[i]
+    for k in range(N):
+        z[k] = zt[k]
     for kk in range(K):
         eta[kk] = out[r_eta + kk, n_out - 1] if n_out > 0 else 0.0
     st[6] = n_out
@@ -1164,7 +1180,7 @@ def run_modal_step(J, t_len, c, eta, st, dep_armed, Qf, cellf, layf, layi, stkf,
     st[10] = J
     st[13] = parts.sum()
     st[11] += 1
-    st[17] = c.sum() + eta.sum()
+    st[17] = z.sum() + eta.sum()
     if stop_face >= 0:
         return ST_DEPLETION
     return ST_END

@@ -89,7 +89,17 @@ class Solution:
         self._modal = modal
         self._offsets = offsets
         self._widths = widths
-        self.final_state = None
+        self._final = None       # (c, eta, z or None, (Qf, sq, off, ncell)); see final_state
+
+    @property
+    def final_state(self) -> tuple:
+        """``(c, eta)`` at the end [mol/m3], [V]: start another run from it (``state=``)."""
+        c, eta, z, modes = self._final
+        if z is not None:  # the last step was exact: cell averages from its mode amplitudes
+            from ._kernels import modal_cells
+            modal_cells(z, *modes, c)
+            self._final = (c, eta, None, modes)
+        return c, eta
 
     def _row(self, r) -> np.ndarray:
         return self._out[r, :self._n]

@@ -316,8 +316,11 @@ class TransportProblem:
         self.modal_ok = (opt.exact_galvanostatic and self.g_e == 0.0 and not np.any(self.Cdl > 0)
                          and opt.conductivity_law == "constant" and N > 0)
         self.Qf = np.zeros((0, 0))
+        self._z_rest = None
         if self.modal_ok:
             self._build_modes()
+            self._z_rest = np.empty(N)  # the rest state's mode amplitudes (every run from rest starts here)
+            K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
 
     def _build_modes(self):
         N, P = self.vol.size, self.off.size
@@ -389,6 +392,9 @@ class TransportProblem:
         kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
         on_dep = 0 if opt.on_depletion == "stop" else 1
         c_prev = None
+        # exact steps carry the state as mode amplitudes z (c is then stale until rebuilt)
+        z = None
+        at_rest = state is None
         stopped = False
         total_steps = 0
         t = 0.0
@@ -409,7 +415,16 @@ class TransportProblem:
             st[15] = st[6]
             if modal:
                 amp = np.empty((3, N))
+                if z is None:
+                    if at_rest:
+                        z = self._z_rest.copy()
+                    else:
+                        z = np.empty(N)
+                        K.modal_project(c, self.Qf, self.sq, self.off, self.ncell, z)
             else:
+                if z is not None:  # back to cell averages for the time-stepping kernel
+                    K.modal_cells(z, self.Qf, self.sq, self.off, self.ncell, c)
+                    z = None
                 if c_prev is None:
                     c_prev, eta_prev = np.empty(N), np.empty(nK)
                     fh, eh, th = np.zeros((3, 2 * P)), np.zeros((3, nK)), np.zeros(3)
@@ -423,7 +438,7 @@ class TransportProblem:
             while True:
                 if modal:
                     status = K.run_modal_step(
-                        target, t_len, c, eta, st, dep_armed, self.Qf, self.cellf, self.layf, self.layi,
+                        target, t_len, z, eta, st, dep_armed, self.cellf, self.layf, self.layi,
                         self.layer_R, self.layer_poly, self.iff, self.ifi, self.T, opt.concentration_floor,
                         opt.depletion_threshold, on_dep, opt.depletion_samples, times_local, out, ev, amp)
                 else:
@@ -453,6 +468,7 @@ class TransportProblem:
                         o_c = grown
                     continue
                 break
+            at_rest = False
             total_steps += int(st[11])
             n_after = int(st[6])
             if modal and n_after > n_before:  # local times tau = time - t (exact for the first step)
@@ -475,7 +491,7 @@ class TransportProblem:
                        K.ST_MAXSTEPS: f"more than max_steps = {opt.max_steps} time steps"}[status]
                 raise SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} "
                                   f"({step.text or step}): {why}")
-            if not math.isfinite(st[17]):  # sum(c) + sum(eta) from the kernel: NaN/inf anywhere propagates
+            if not math.isfinite(st[17]):  # sum(c or z) + sum(eta) from the kernel: NaN/inf propagates
                 raise SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
             if stopped:
                 break
@@ -484,7 +500,8 @@ class TransportProblem:
                        c=None if o_c is None else o_c[:int(st[6])], c_init=c_init,
                        modal=(modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
                        offsets=self.offsets, widths=self.widths)
-        sol.final_state = (c, eta)  # private to this run
+        # private to this run; from the mode amplitudes (if the last step was exact) on first use
+        sol._final = (c, eta, z, (self.Qf, self.sq, self.off, self.ncell))
         return sol
 
     def _check_state(self, state):
