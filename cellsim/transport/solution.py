@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +35,20 @@ class Event:
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "time_s": self.time_s, "layer": self.layer, "detail": self.detail}
+
+
+class _cached:
+    """A read-once attribute: computed on first access and stored on the instance (no lock,
+    unlike functools.cached_property on Python 3.11)."""
+
+    def __init__(self, fn):
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 class Solution:
@@ -78,7 +91,7 @@ class Solution:
                  modal=None, offsets=None, widths=None):
         self._out = out          # (rows, capacity) output array of the kernels
         self._n = n              # rows in use
-        self._layout = layout    # (P, K, part names, interface names)
+        self._layout = layout    # (P, K, part names, interface names, {(layer, side): output row})
         self._steps = steps      # [(protocol step index, number of points), ...]
         self.events = events
         self.layer_names = layer_names
@@ -97,6 +110,8 @@ class Solution:
         c, eta, z, modes = self._final
         if z is not None:  # the last step was exact: cell averages from its mode amplitudes
             from ._kernels import modal_cells
+            if c is None:
+                c = np.empty(z.size)
             modal_cells(z, *modes, c)
             self._final = (c, eta, None, modes)
         return c, eta
@@ -104,35 +119,35 @@ class Solution:
     def _row(self, r) -> np.ndarray:
         return self._out[r, :self._n]
 
-    @functools.cached_property
+    @_cached
     def time(self) -> np.ndarray:
         return self._row(0)
 
-    @functools.cached_property
+    @_cached
     def ionic_current_density(self) -> np.ndarray:
         return self._row(1)
 
-    @functools.cached_property
+    @_cached
     def current_density(self) -> np.ndarray:
         return self._row(2)
 
-    @functools.cached_property
+    @_cached
     def voltage(self) -> np.ndarray:
         return self._row(3)
 
-    @functools.cached_property
+    @_cached
     def voltage_parts(self) -> dict:
-        P, K, part_names, _ = self._layout
+        P, K, part_names = self._layout[:3]
         r = 4 + 2 * P + K
         return dict(zip(part_names, self._out[r:r + len(part_names), :self._n]))
 
-    @functools.cached_property
+    @_cached
     def overpotentials(self) -> dict:
-        P, K, _, interface_names = self._layout
+        P, K, _, interface_names = self._layout[:4]
         r = 4 + 2 * P
         return dict(zip(interface_names, self._out[r:r + K, :self._n]))
 
-    @functools.cached_property
+    @_cached
     def step(self) -> np.ndarray:
         return np.repeat(np.array([s for s, _ in self._steps], dtype=np.int64),
                          [m for _, m in self._steps])[:self._n]
@@ -197,6 +212,9 @@ class Solution:
 
     def face_concentration(self, layer, side: str) -> np.ndarray:
         """Salt concentration extrapolated to the ``left`` or ``right`` face [mol/m3], (n_t,)."""
+        row = self._layout[4].get((layer, side))  # exact names: no search
+        if row is not None:
+            return self._row(row)
         name = self._layer(layer)
         p = self.layer_names.index(name)
         if side not in ("left", "right"):

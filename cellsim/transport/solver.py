@@ -294,7 +294,9 @@ class TransportProblem:
         self.r_eta = 4 + 2 * P
         self.r_parts = self.r_eta + nK
         self.n_rows = self.r_parts + len(self.part_names)
-        self._layout = (P, nK, tuple(self.part_names), tuple(self.interface_names))
+        face_rows = {(n, side): 4 + p + (P if side == "right" else 0)
+                     for p, n in enumerate(self.layer_names) for side in ("left", "right")}
+        self._layout = (P, nK, tuple(self.part_names), tuple(self.interface_names), face_rows)
         self._sizes = (N, P, nK, self.r_eta, self.r_parts)
         self._armed = np.ones(2 * P, dtype=np.int64)
         # the rest state (copied by every run) and its output column: t = J = V = 0, faces c0
@@ -356,8 +358,9 @@ class TransportProblem:
         plan = self._plan(protocol, output_times, output_dt)
         opt = self.options
         N, P, nK, r_eta, r_parts = self._sizes
-        if state is None:
-            c, eta = self._c_rest.copy(), self._eta_rest.copy()
+        if state is None:  # (exact steps from rest need no cell averages until asked for)
+            c = None if plan.all_modal else self._c_rest.copy()
+            eta = self._eta_rest.copy()
         else:
             c, eta = self._check_state(state)
         st = np.zeros(20)

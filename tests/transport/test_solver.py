@@ -275,3 +275,79 @@ def test_time_integration_order(method, order):
         errs.append(np.max(np.abs(sol.face_concentration("P1", "right") - ref.face_concentration("P1", "right"))))
     measured = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
     assert np.all(np.abs(measured - order) < 0.15), measured
+
+
+def test_exact_steps_carry_mode_amplitudes_like_separate_runs():
+    """A protocol of exact steps in one run (state carried as mode amplitudes) equals the same
+    steps run one by one from each final_state (cell averages), to round-off."""
+    stack = benchmark_stack()
+    opt = SolverOptions(n_cells=24, grid_stretch=1.5)
+    steps = ["Plate at 1 mA/cm2 for 10 min", "Rest for 5 min", "Strip at 0.5 mA/cm2 for 10 min"]
+    whole = simulate(stack, "; ".join(steps), options=opt, output_dt=60.0)
+    state, t0, v_parts, c_last = None, 0.0, [], None
+    from cellsim.transport import TransportProblem
+    prob = TransportProblem(stack, opt)
+    for s in steps:
+        part = prob.run(s, output_dt=60.0, state=state)
+        v_parts.append(part.voltage[1:])
+        state = part.final_state
+        c_last = part.concentration("P2")[-1]
+    np.testing.assert_allclose(np.concatenate(v_parts), whole.voltage[1:], rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(whole.final_state[0], state[0], rtol=1e-12)
+    # the last profile row (rebuilt from the amplitudes) is the final state
+    a, b = prob.offsets["P2"]
+    np.testing.assert_allclose(whole.concentration("P2")[-1], whole.final_state[0][a:b], rtol=1e-12)
+    np.testing.assert_allclose(c_last, state[0][a:b], rtol=1e-12)
+
+
+def test_a_bdf2_step_after_exact_steps_starts_from_their_state():
+    """Plate (exact step) then hold (BDF2): the hold starts from the cells rebuilt from the
+    exact step's mode amplitudes, and agrees with BDF2 throughout at tight tolerance."""
+    stack = benchmark_stack()
+    proto = "Plate at 1 mA/cm2 for 10 min; Hold at 50 mV for 10 min"
+    kw = dict(n_cells=24, grid_stretch=1.5, rtol=1e-9, atol=1e-11)
+    mixed = simulate(stack, proto, options=SolverOptions(**kw), output_dt=30.0)
+    bdf = simulate(stack, proto, options=SolverOptions(exact_galvanostatic=False, **kw), output_dt=30.0)
+    hold = mixed.step == 1
+    assert mixed.stats["time_steps"] > 10 and hold.sum() == 20
+    np.testing.assert_allclose(mixed.time, bdf.time)
+    # measured: 4.6e-8 (hold current) and 6.5e-7 (profiles) relative, the global error of BDF2 at rtol = 1e-9
+    np.testing.assert_allclose(mixed.current_density[hold], bdf.current_density[hold], rtol=1e-6)
+    np.testing.assert_allclose(mixed.concentration("P2"), bdf.concentration("P2"), rtol=1e-6)
+    for name in ("P1", "P2"):
+        m = mixed.salt_amount(name)
+        assert np.max(np.abs(m / m[0] - 1)) < 1e-12
+
+
+def test_run_rejects_a_state_of_the_wrong_shape():
+    from cellsim.transport import TransportProblem
+    prob = TransportProblem(benchmark_stack(), SolverOptions(n_cells=8))
+    with pytest.raises(InputError, match="state"):
+        prob.run("Rest for 1 s", state=(np.ones(3), np.zeros(4)))
+    with pytest.raises(InputError, match="state"):
+        prob.run("Rest for 1 s", state=5)
+
+
+def test_protocol_plans_are_cached_per_output_request():
+    """Equal requests reuse a plan; another output spacing or other times give their own."""
+    from cellsim.transport import TransportProblem
+    prob = TransportProblem(benchmark_stack(), SolverOptions(n_cells=8))
+    a = prob.run("Plate at 1 mA/cm2 for 100 s", output_dt=10.0)
+    b = prob.run(Protocol.parse("Plate at 1 mA/cm2 for 100 s"), output_dt=10.0)
+    c = prob.run("Plate at 1 mA/cm2 for 100 s", output_dt=25.0)
+    d = prob.run("Plate at 1 mA/cm2 for 100 s", output_times=[5.0, 50.0])
+    np.testing.assert_array_equal(a.voltage, b.voltage)
+    assert a.time.size == 11 and c.time.size == 5 and list(d.time) == [0.0, 5.0, 50.0, 100.0]
+    # an exact step evaluates every output time directly: common times agree to round-off
+    np.testing.assert_allclose(c.voltage[[0, 2, 4]], a.voltage[[0, 5, 10]], rtol=1e-13, atol=0)
+    with pytest.raises(InputError, match="output_dt"):
+        prob.run("Plate at 1 mA/cm2 for 100 s", output_dt=-1.0)
+    with pytest.raises(InputError, match="output_dt"):  # an invalid request is never cached
+        prob.run("Plate at 1 mA/cm2 for 100 s", output_dt=-1.0)
+
+
+def test_solver_options_hash_survives_pickling():
+    import pickle
+    opt = SolverOptions(n_cells=16, rtol=1e-3, kinetics="linear")
+    back = pickle.loads(pickle.dumps(opt))
+    assert back == opt and hash(back) == hash(opt) and hash(SolverOptions(n_cells=16, rtol=1e-3, kinetics="linear")) == hash(opt)
