@@ -253,6 +253,7 @@ def main(argv=None) -> int:
             times = run_times(fn, BLOCK)
             after_other[key].append(times[0])
             warm[key] += times[1:]
+    for _ in range(repeats):  # a loop of its own: a flush must not precede an "after the other code" call
         for key, fn in (("cs", cs_simulate), ("pb_solve", pb_solve)):
             flush()
             flushed[key] += run_times(fn, 1)

@@ -543,7 +543,7 @@ class TransportProblem:
         if plan is None:
             plan = self._make_plan(Protocol.parse(protocol), output_times, output_dt)
             if len(self._plans) >= 32:  # first in, first out
-                del self._plans[next(iter(self._plans))]
+                self._plans.pop(next(iter(self._plans)), None)
             self._plans[key] = plan
         return plan
 
@@ -711,6 +711,6 @@ def _problem(stack, options: SolverOptions) -> TransportProblem:
     prob = TransportProblem(stack, options)
     _PROBLEMS.pop(key, None)
     if len(_PROBLEMS) >= 8:  # first in, first out
-        del _PROBLEMS[next(iter(_PROBLEMS))]
+        _PROBLEMS.pop(next(iter(_PROBLEMS)), None)
     _PROBLEMS[key] = prob
     return prob
