@@ -539,12 +539,16 @@ class TransportProblem:
             protocol = Protocol.parse(protocol)
             p_key = tuple((s, s.text) for s in protocol.steps)
         key = (p_key, output_dt, times_key)
-        plan = self._plans.get(key)
+        try:
+            plan = self._plans.get(key)
+        except TypeError:  # an unhashable output_dt: _make_plan names it
+            plan = key = None
         if plan is None:
             plan = self._make_plan(Protocol.parse(protocol), output_times, output_dt)
-            if len(self._plans) >= 32:  # first in, first out
-                self._plans.pop(next(iter(self._plans)), None)
-            self._plans[key] = plan
+            if key is not None:
+                if len(self._plans) >= 32:  # first in, first out
+                    self._plans.pop(next(iter(self._plans)), None)
+                self._plans[key] = plan
         return plan
 
     def _make_plan(self, proto, output_times, output_dt):

@@ -174,8 +174,11 @@ def test_rejects_bad_options_and_output_times():
     with pytest.raises(InputError, match="method"):
         SolverOptions(method="rk4")
     stack = single_layer()
-    with pytest.raises(InputError, match="output_dt"):
-        simulate(stack, "Rest for 1 s", output_dt=-1.0)
+    for bad in (-1.0, 0, float("nan"), "10", [1.0]):  # [1.0] is unhashable: still an InputError
+        with pytest.raises(InputError, match="output_dt"):
+            simulate(stack, "Rest for 1 s", output_dt=bad)
+    with pytest.raises(InputError, match="output_times"):
+        simulate(stack, "Rest for 1 s", output_times=[2.0, 1.0])
 
 
 def test_grid_is_symmetric_and_refined():
