@@ -418,7 +418,8 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
     8 n_events, 9 t_prev, 10 J_ext, 11 steps taken, 12 needed buffer, 13 last voltage,
     14 direction of a voltage limit (+1: stop when V >= limit, -1: when V <= limit),
     15 n_out at the start of the protocol step (times before it are not step-local),
-    16 step attempts (accepted + rejected + event refinements), 17 sum(c) + sum(eta) on return.
+    16 step attempts (accepted + rejected + event refinements), 17 sum(c) + sum(eta) (set by
+    :func:`run_step` on return).
     Returns a status code (ST_*).
     """
     N = c.size

@@ -38,8 +38,13 @@ current, so outputs cost a few operations each and only the second-order spatial
 the grid remains. Depletion inside such a step is found by sampling
 ``SolverOptions.depletion_samples`` log-spaced times and bisection; the sampling is skipped
 when a lower bound of every face over the whole step (all mode decays at their worst) stays
-above the threshold (:func:`._kernels.modal_faces_safe`), which gives the same result. ``simulate`` reuses the
-discretisation of the same Stack object with equal options (a cache of 8).
+above the threshold (:func:`._kernels.modal_faces_safe`), which gives the same result.
+Consecutive exact steps carry the state as mode amplitudes; cell averages are rebuilt only
+before a time-stepped step, for ``Solution.final_state`` and for profiles when asked for.
+
+Reuse: ``simulate`` keeps the discretisation of the same Stack object with equal options (a
+cache of 8), and a :class:`TransportProblem` prepares what does not depend on the state of
+a protocol (step parameters, output times, buffer size) once per (protocol, outputs).
 """
 
 from __future__ import annotations
