@@ -89,8 +89,8 @@ class Solution:
 
     def __init__(self, out, n, layout, steps, events, layer_names, area, stats=None, c=None, c_init=None,
                  modal=None, offsets=None, widths=None):
-        self._out = out          # (rows, capacity) output array of the kernels
-        self._n = n              # rows in use
+        self._out = out[:, :n]   # the kernels' output rows (rows, n_t), a view
+        self._n = n              # points
         self._layout = layout    # (P, K, part names, interface names, {(layer, side): output row})
         self._steps = steps      # [(protocol step index, number of points), ...]
         self.events = events
@@ -117,7 +117,7 @@ class Solution:
         return c, eta
 
     def _row(self, r) -> np.ndarray:
-        return self._out[r, :self._n]
+        return self._out[r]
 
     @_cached
     def time(self) -> np.ndarray:
@@ -139,13 +139,13 @@ class Solution:
     def voltage_parts(self) -> dict:
         P, K, part_names = self._layout[:3]
         r = 4 + 2 * P + K
-        return dict(zip(part_names, self._out[r:r + len(part_names), :self._n]))
+        return dict(zip(part_names, self._out[r:r + len(part_names)]))
 
     @_cached
     def overpotentials(self) -> dict:
         P, K, _, interface_names = self._layout[:4]
         r = 4 + 2 * P
-        return dict(zip(interface_names, self._out[r:r + K, :self._n]))
+        return dict(zip(interface_names, self._out[r:r + K]))
 
     @_cached
     def step(self) -> np.ndarray:
