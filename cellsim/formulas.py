@@ -23,6 +23,10 @@ def _as_array(name: str, x, allowed: str):
 
 
 def _pos(name: str, x, allow_zero: bool = False):
+    if isinstance(x, float) or type(x) is int:  # scalars (incl. numpy float64; the CCD hot path): no NumPy
+        if math.isfinite(x) and (x >= 0 if allow_zero else x > 0):
+            return float(x)
+        raise InputError(name, x, ">= 0" if allow_zero else "> 0")
     a = _as_array(name, x, "a number " + (">= 0" if allow_zero else "> 0"))
     bad = ~np.isfinite(a) | (a < 0 if allow_zero else a <= 0)
     if np.any(bad):
@@ -80,6 +84,10 @@ def salt_concentration_from_recipe(salt_mass_fraction, salt_molar_mass, density)
 
 
 def _tplus(t):
+    if isinstance(t, float) or type(t) is int:  # scalars (incl. numpy float64): no NumPy
+        if math.isfinite(t) and 0 <= t < 1:
+            return float(t)
+        raise InputError("transference_number", t, "0 <= t+ < 1")
     a = _as_array("transference_number", t, "a number, 0 <= t+ < 1")
     if np.any(~np.isfinite(a) | (a < 0) | (a >= 1)):
         raise InputError("transference_number", t, "0 <= t+ < 1")

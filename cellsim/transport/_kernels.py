@@ -198,7 +198,7 @@ def face_value(A1, A2, h1, h2, slope):
     return A1 - slope * 0.5 * h1 - d * h1 * h1 / 3.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def layer_faces(c, vol, off, ncell, Dp, betaL, betaR, J, fl, fr):
     """Left and right face concentrations of every polymer layer (flux conditions at J)."""
     for p in range(off.size):
@@ -293,7 +293,7 @@ def interface_eta(kind, J, i0, alpha, f, C, a0, h, hist, eta_guess):
 # --------------------------------------------------------------------------------------
 # the voltage
 # --------------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, kappa_law,
                   layer_R, layer_poly, Rs, floor_rel, parts):
     """Cell voltage split into parts [V]; returns their sum.
