@@ -976,53 +976,18 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     f = F / (R * T)
     for k in range(N):
         Bt[k] = 0.0
-    # one work array for all scratch vectors (numba slices are views: a single allocation)
-    work = np.empty(8 * N + 6 * P + 3 * K + 2 * npart + 4)
-    o = 0
-    zt = work[o:o + N]
-    o += N
-    E = work[o:o + N]
-    o += N
-    G = work[o:o + N]
-    o += N
-    E2 = work[o:o + N]
-    o += N
-    G2 = work[o:o + N]
-    o += N
-    phAL = work[o:o + N]
-    o += N
-    phAR = work[o:o + N]
-    o += N
-    o += N  # spare
-    fl = work[o:o + P]
-    o += P
-    fr = work[o:o + P]
-    o += P
-    F0L = work[o:o + P]
-    o += P
-    F0R = work[o:o + P]
-    o += P
-    FtL = work[o:o + P]
-    o += P
-    FtR = work[o:o + P]
-    o += P
-    eta_t = work[o:o + K]
-    o += K
-    eta_c = work[o:o + K]
-    o += K
-    o += K  # spare
-    parts = work[o:o + npart]
-    o += npart
-    part_c = work[o:o + npart]
-    o += npart
-    st_rec = work[o:o + 2]
-    o += 2
-    st_rec2 = work[o:o + 2]
-    for k in range(N):
-        E[k] = 1.0
-        G[k] = 1.0
-        E2[k] = 1.0
-        G2[k] = 1.0
+    # scratch vectors: rows of a few arrays (row views, no allocation each)
+    wN = np.empty((7, N))
+    zt, E, G, E2, G2, phAL, phAR = wN[0], wN[1], wN[2], wN[3], wN[4], wN[5], wN[6]
+    wN[1:5] = 1.0  # E, G, E2, G2
+    wP = np.empty((6, P))
+    fl, fr, F0L, F0R, FtL, FtR = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
+    wK = np.zeros((2, K))
+    eta_t, eta_c = wK[0], wK[1]
+    wparts = np.zeros((2, npart))
+    parts, part_c = wparts[0], wparts[1]
+    wst = np.zeros((2, 2))
+    st_rec, st_rec2 = wst[0], wst[1]
     cap = out.shape[1]
     # every mode under the constant current, per layer block
     for p in range(P):
@@ -1049,7 +1014,6 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev.shape[1]:
         st[12] = n_times + 2
         return ST_FULL
-    st_rec[0] = 0.0
     st_rec[1] = -1.0
     for p in range(P):
         a = off[p]
@@ -1064,7 +1028,6 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
             F0R[p] += phiR[k] * B[k]
             FtL[p] += phiL[k] * Bt[k]
             FtR[p] += phiR[k] * Bt[k]
-    st_rec2[0] = 0.0
     st_rec2[1] = -1.0
     # ---- depletion search on a log-spaced sample of the step ----
     t_stop = t_len
@@ -1133,10 +1096,6 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     # ---- outputs ----
     # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
     # whose exchange current does not depend on a face concentration
-    for kk in range(K):
-        eta_c[kk] = 0.0
-    for q in range(npart):
-        part_c[q] = 0.0
     for kk in range(K):
         e, good = interface_eta(ikind[kk], J, i0[kk], alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
         eta_c[kk] = e

@@ -363,6 +363,7 @@ class TransportProblem:
         plan = self._plan(protocol, output_times, output_dt)
         opt = self.options
         N, P, nK, r_eta, r_parts = self._sizes
+        kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
         if state is None:  # (exact steps from rest need no cell averages until asked for)
             c = None if plan.all_modal else self._c_rest.copy()
             eta = self._eta_rest.copy()
@@ -384,9 +385,7 @@ class TransportProblem:
             fl0, fr0, parts0 = np.empty(P), np.empty(P), np.empty(len(self.part_names))
             K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, 0.0, fl0, fr0)
             V0 = K.voltage_parts(c, fl0, fr0, 0.0, eta, self.T, self.vol, self.off, self.ncell, self.tminus,
-                                 self.chi, self.c0p, self.kappa0, self.Lp,
-                                 1 if opt.conductivity_law == "nernst-einstein" else 0,
-                                 self.layer_R, self.layer_poly, self.Rs, opt.concentration_floor, parts0)
+                                 self.chi, self.c0p, self.kappa0, self.Lp, kappa_law, self.layer_R, self.layer_poly, self.Rs, opt.concentration_floor, parts0)
             col[0], col[1], col[2], col[3] = 0.0, 0.0, self.g_e * V0, V0
             col[4:4 + P], col[4 + P:4 + 2 * P], col[r_eta:r_parts], col[r_parts:] = fl0, fr0, eta, parts0
             st[13] = V0
@@ -397,7 +396,6 @@ class TransportProblem:
         steps_of_point = [(-1, 1)]
         modal_records = []
         events: list[Event] = []
-        kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
         on_dep = 0 if opt.on_depletion == "stop" else 1
         c_prev = None
         # exact steps carry the state as mode amplitudes z (c is then stale until rebuilt)
