@@ -52,6 +52,7 @@ from .stack import Composite, Electrode, Interface, Layer, Stack
 _LENGTH = PropertySpec("length", "m", 0, low_open=True)
 _AREA = PropertySpec("area", "m2", 0, low_open=True)
 _TEMPERATURE = PropertySpec("temperature", "K", 0, low_open=True)
+_PRESSURE = PropertySpec("pressure", "Pa", 0)
 _FRACTION = PropertySpec("dimensionless", "-", 0, 1)
 
 
@@ -251,7 +252,7 @@ def _interfaces(raw: Any, layers: list[Layer], left: Electrode, right: Electrode
 
 def stack_from_table(data: Mapping[str, Any], where: str, name: str = "stack") -> Stack:
     """Build a :class:`Stack` from a parsed model document (see module docstring)."""
-    known = {"cell", "electrodes", "layers", "interfaces", "seed", "notes"}
+    known = {"cell", "conditions", "electrodes", "layers", "interfaces", "seed", "notes"}
     for key in data:
         if key not in known:
             raise InputError(key, "[" + key + "]", "one of the tables " + ", ".join(sorted(known)), where)
@@ -259,10 +260,22 @@ def stack_from_table(data: Mapping[str, Any], where: str, name: str = "stack") -
     if "area" not in cell:
         raise InputError("cell.area", None, "an area with a unit, e.g. \"1.33 cm2\"", where)
     area, asrc, _ = _value(cell["area"], _AREA, "cell.area", where)
-    if "temperature" in cell:
-        T, tsrc, _ = _value(cell["temperature"], _TEMPERATURE, "cell.temperature", where)
+    cond = _table(data.get("conditions"), "conditions", where)
+    for key in cond:
+        if key not in ("temperature", "pressure"):
+            raise InputError(f"conditions.{key}", cond[key], "temperature or pressure", where)
+    if "temperature" in cell and "temperature" in cond:
+        raise InputError("conditions.temperature", cond["temperature"],
+                         "one temperature: in [cell] or in [conditions], not both", where)
+    if "temperature" in cell or "temperature" in cond:
+        tab, key = (cell, "cell.temperature") if "temperature" in cell else (cond, "conditions.temperature")
+        T, tsrc, _ = _value(tab["temperature"], _TEMPERATURE, key, where)
     else:
         T, tsrc = 295.15, "default: the seed's room temperature, 22 degC"
+    if "pressure" in cond:
+        P, psrc, _ = _value(cond["pressure"], _PRESSURE, "conditions.pressure", where)
+    else:
+        P, psrc = 0.0, "default: no stack pressure given (0 Pa)"
     el = _table(data.get("electrodes"), "electrodes", where)
     left = _electrode(el.get("left"), "left", where)
     right = _electrode(el.get("right"), "right", where)
@@ -272,9 +285,9 @@ def stack_from_table(data: Mapping[str, Any], where: str, name: str = "stack") -
     layers = [_layer(x, i, where) for i, x in enumerate(raw_layers)]
     interfaces = _interfaces(data.get("interfaces"), layers, left, right, where)
     try:
-        return Stack.build(layers, left, right, area, T, interfaces, name=str(cell.get("name", name)),
+        return Stack.build(layers, left, right, area, T, interfaces, pressure=P, name=str(cell.get("name", name)),
                            title=str(cell.get("title", "")), description=str(cell.get("description", "")),
-                           provenance={"area": asrc, "temperature": tsrc}, source_file=where,
+                           provenance={"area": asrc, "temperature": tsrc, "pressure": psrc}, source_file=where,
                            seed=dict(_table(data.get("seed"), "seed", where)))
     except CellsimError as exc:
         if isinstance(exc, InputError) and not exc.where:

@@ -33,6 +33,13 @@ INTERFACE_KINDS = ("charge_transfer", "ion_transfer", "interphase", "blocking", 
 _ELECTRODE_LABELS = {"li": "Li", "ss": "SS", "cu": "Cu", "nmc811": "NMC811"}
 
 
+def _check_pressure(p: float, field_name: str = "pressure") -> float:
+    """Check a stack pressure [Pa]: finite and >= 0 (0 = no external pressure)."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or p < 0:
+        raise InputError(field_name, p, "a stack pressure >= 0 Pa (e.g. \"20 MPa\")")
+    return float(p)
+
+
 def _check_temperature(T: float, field_name: str = "temperature") -> float:
     if T is None:
         return T
@@ -431,6 +438,10 @@ class Stack:
         Electrode/electrolyte contact area S [m2].
     temperature : float
         Temperature [K].
+    pressure : float
+        Stack pressure applied to the cell [Pa] (0 = none; the seed's coin cells are
+        assembled at 20 MPa). An operating condition like the temperature: it sets the
+        Li|ceramic contact and the short-circuit mechanisms that depend on it.
     name : str
         Model name (e.g. ``"li-uvea-latp-uvea-li"``).
     title, description : str
@@ -448,6 +459,7 @@ class Stack:
     right: Electrode
     area: float
     temperature: float = T_ROOM
+    pressure: float = 0.0
     name: str = "stack"
     title: str = ""
     description: str = ""
@@ -466,6 +478,7 @@ class Stack:
         if not (isinstance(self.area, (int, float)) and math.isfinite(self.area)) or self.area <= 0:
             raise InputError("area", self.area, "an area > 0 m2")
         _check_temperature(self.temperature)
+        _check_pressure(self.pressure)
         interfaces = tuple(self.interfaces)
         if len(interfaces) != len(layers) + 1:
             raise InputError("interfaces", len(interfaces), f"{len(layers) + 1} interfaces for {len(layers)} layers")
@@ -473,6 +486,7 @@ class Stack:
         object.__setattr__(self, "interfaces", interfaces)
         object.__setattr__(self, "area", float(self.area))
         object.__setattr__(self, "temperature", float(self.temperature))
+        object.__setattr__(self, "pressure", float(self.pressure))
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
         object.__setattr__(self, "seed", MappingProxyType(dict(self.seed)))
 
@@ -502,6 +516,23 @@ class Stack:
     def replace(self, **changes) -> "Stack":
         """A copy with fields replaced (validated again)."""
         return replace(self, **changes)
+
+    def with_conditions(self, temperature: float | None = None, pressure: float | None = None) -> "Stack":
+        """A copy at another temperature [K] and/or stack pressure [Pa] (None keeps the value).
+
+        The provenance of a changed condition becomes "set by the user".
+        """
+        changes: dict[str, Any] = {}
+        prov = dict(self.provenance)
+        if temperature is not None:
+            changes["temperature"] = _check_temperature(temperature)
+            prov["temperature"] = "set by the user"
+        if pressure is not None:
+            changes["pressure"] = _check_pressure(pressure)
+            prov["pressure"] = "set by the user"
+        if not changes:
+            return self
+        return replace(self, provenance=prov, **changes)
 
     def layer_index(self, key: int | str) -> int:
         """Index of a layer given by index or name."""
