@@ -49,8 +49,12 @@ import numpy as np
 
 from ..constants import F
 from ..errors import InputError
-from .mechanisms import (MiddleLayerPath, griffith_overpotential, interphase_thickness, interphase_time,
-                         middle_layer_path)
+from .contact import contact_fraction, resistance_at, void_contact, void_critical_current
+from .fracture import filament_velocity, largest_flaw
+from .margins import electrode_contact_resistance, mechanism_margins
+from .mechanisms import (MONROE_NEWMAN_RATIO, OMEGA_LI, MiddleLayerPath, griffith_overpotential,
+                         interphase_thickness, interphase_time, layer_shear_modulus, middle_layer_path,
+                         monroe_newman_ratio)
 
 __all__ = ["StepUpProtocol", "ShortCircuitParameters", "CCDResult", "Calibration", "run_ccd", "calibrate",
            "load_parameters", "ccd_solver_options"]
@@ -135,9 +139,21 @@ _PARAMS = {
     "dead_fraction": (0.3, "", "in [0, 1]", "dimensionless"),
     "nucleation_threshold": (1e-3, "", "in (0, 1)", "dimensionless"),
     "flaw_size": (1e-6, "m", "> 0 m", "length"),
+    "flaw_weibull_modulus": (10.0, "", "> 0", "dimensionless"),
     "focusing": (1.0, "", ">= 1", "dimensionless"),
     "contact_resistance": (5e-4, "ohm m2", "> 0 ohm m2", "area_resistance"),
+    "contact_activation_energy": (0.35 * 96485.33212, "J/mol", ">= 0 J/mol", "molar_energy"),
     "contact_fraction": (1.0, "", "in (0, 1]", "dimensionless"),
+    "li_hardness": (2.4e6, "Pa", "> 0 Pa", "pressure"),
+    "contact_floor": (0.05, "", "in (0, 1]", "dimensionless"),
+    "void_pressure_exponent": (1.0, "", "> 0", "dimensionless"),
+    "creep_activation_energy": (37e3, "J/mol", ">= 0 J/mol", "molar_energy"),
+    "void_reference_current": (1.0, "A/m2", ">= 0 A/m2", "current_density"),
+    "li_self_diffusivity": (5e-15, "m2/s", ">= 0 m2/s", "diffusivity"),
+    "li_diffusion_activation_energy": (55e3, "J/mol", ">= 0 J/mol", "molar_energy"),
+    "void_spacing": (5e-6, "m", "> 0 m", "length"),
+    "asperity_height": (1e-6, "m", "> 0 m", "length"),
+    "filament_fraction": (1e-2, "", "in (0, 1]", "dimensionless"),
     "soft_share": (0.1, "", "in (0, 1)", "dimensionless"),
     "hard_share": (0.9, "", "in (soft_share, 1)", "dimensionless"),
     "voltage_limit": (5.0, "V", "> 0 V", "voltage"),
@@ -157,14 +173,35 @@ class ShortCircuitParameters:
     nucleation_threshold : float
         c/c0 at the plating face below which a dendrite nucleates (Sand).
     flaw_size : float
-        Surface flaw depth a of ceramics [m] (Griffith/Porz criterion).
+        Largest surface flaw a_ref of a ceramic on 1 cm2 [m]
+        (:func:`~cellsim.shortcircuit.fracture.largest_flaw`).
+    flaw_weibull_modulus : float
+        Weibull modulus m of the flaw population: the largest flaw grows as ``A^(2/m)``.
     focusing : float
-        Current-focusing factor at a dendrite tip touching a ceramic (>= 1).
+        Geometric current-focusing factor at a dendrite tip touching a ceramic (>= 1).
     contact_resistance : float
-        Charge-transfer ASR of Li deposition at a Li|ceramic contact [ohm m2]; the
-        overpotential that presses Li into a flaw is ``focusing |J| contact_resistance``.
+        Charge-transfer ASR of Li deposition at a dendrite tip touching a ceramic at 22 degC
+        [ohm m2] (a bare cell uses its Li|ceramic interface instead); the overpotential that
+        presses Li into a flaw is ``focusing |J| R_c(T) / a``.
+    contact_activation_energy : float
+        Activation energy of Li|ceramic charge transfer [J/mol] (R_c Arrhenius).
     contact_fraction : float
         Area fraction of the electronic bridge once it spans the cell.
+    li_hardness, contact_floor : float
+        Li indentation hardness [Pa] and the contact fraction kept without pressure
+        (:func:`~cellsim.shortcircuit.contact.contact_fraction`).
+    void_pressure_exponent, creep_activation_energy, void_reference_current : float
+        How the creep-supplied stripping current grows with stack pressure (``p^n``), its
+        activation energy [J/mol], and its value at 1 MPa and 22 degC [A/m2]
+        (:func:`~cellsim.shortcircuit.contact.void_critical_current`).
+    li_self_diffusivity, li_diffusion_activation_energy, void_spacing : float
+        Li self-diffusion at 22 degC [m2/s], its activation energy [J/mol] and the void
+        spacing over which it resupplies [m].
+    asperity_height : float
+        Stripped-but-not-resupplied thickness over which contact falls by 1/e [m].
+    filament_fraction : float
+        Cross-section fraction phi of a Li filament in a crack
+        (:func:`~cellsim.shortcircuit.fracture.filament_velocity`).
     soft_share, hard_share : float
         Share of the current carried electronically that makes a soft / hard short.
     voltage_limit : float
@@ -177,9 +214,21 @@ class ShortCircuitParameters:
     dead_fraction: float = 0.3
     nucleation_threshold: float = 1e-3
     flaw_size: float = 1e-6
+    flaw_weibull_modulus: float = 10.0
     focusing: float = 1.0
     contact_resistance: float = 5e-4
+    contact_activation_energy: float = 0.35 * 96485.33212
     contact_fraction: float = 1.0
+    li_hardness: float = 2.4e6
+    contact_floor: float = 0.05
+    void_pressure_exponent: float = 1.0
+    creep_activation_energy: float = 37e3
+    void_reference_current: float = 1.0
+    li_self_diffusivity: float = 5e-15
+    li_diffusion_activation_energy: float = 55e3
+    void_spacing: float = 5e-6
+    asperity_height: float = 1e-6
+    filament_fraction: float = 1e-2
     soft_share: float = 0.1
     hard_share: float = 0.9
     voltage_limit: float = 5.0
@@ -200,6 +249,18 @@ class ShortCircuitParameters:
         chk("focusing", self.focusing >= 1)
         chk("contact_resistance", self.contact_resistance > 0)
         chk("contact_fraction", 0 < self.contact_fraction <= 1)
+        chk("flaw_weibull_modulus", self.flaw_weibull_modulus > 0)
+        chk("contact_activation_energy", self.contact_activation_energy >= 0)
+        chk("li_hardness", self.li_hardness > 0)
+        chk("contact_floor", 0 < self.contact_floor <= 1)
+        chk("void_pressure_exponent", self.void_pressure_exponent > 0)
+        chk("creep_activation_energy", self.creep_activation_energy >= 0)
+        chk("void_reference_current", self.void_reference_current >= 0)
+        chk("li_self_diffusivity", self.li_self_diffusivity >= 0)
+        chk("li_diffusion_activation_energy", self.li_diffusion_activation_energy >= 0)
+        chk("void_spacing", self.void_spacing > 0)
+        chk("asperity_height", self.asperity_height > 0)
+        chk("filament_fraction", 0 < self.filament_fraction <= 1)
         chk("soft_share", 0 < self.soft_share < 1)
         chk("hard_share", self.soft_share < self.hard_share < 1)
         chk("voltage_limit", self.voltage_limit > 0)
@@ -266,9 +327,24 @@ class CCDResult:
     path_asr : float or None
         Its area-specific resistance [ohm m2].
     events : list of dict
-        Nucleations, layer crossings, the short.
+        Nucleations, crack initiations, voids, layer crossings, the short.
     parameters : ShortCircuitParameters
     protocol : StepUpProtocol
+    temperature, pressure : float
+        Conditions of the run [K, Pa].
+    margins : dict
+        Mechanism -> the protocol level at which it alone would trigger [A/m2] or None
+        (:mod:`cellsim.shortcircuit.margins`).
+    onsets : dict
+        Mechanism -> its continuous threshold [A/m2] where one exists.
+    notes : list of str
+        Explanations in words (protocol cannot discriminate, middle layer matters or not).
+    details : dict
+        Intermediate numbers of the margins (largest flaw, contact fraction, J_void, ...).
+    depends_on_middle_layer : bool or None
+        Whether the result changes when the middle layer conducts electrons from the start.
+    ccd_transparent_middle : float or None
+        The CCD of that counterfactual run [A/m2].
     """
 
     ccd: float | None
@@ -287,12 +363,25 @@ class CCDResult:
     events: list
     parameters: ShortCircuitParameters
     protocol: StepUpProtocol
+    temperature: float = math.nan
+    pressure: float = math.nan
+    margins: dict = field(default_factory=dict)
+    onsets: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    depends_on_middle_layer: bool | None = None
+    ccd_transparent_middle: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of SPEC §3 (``cellsim ccd --json``)."""
         return {"ccd_A_m2": self.ccd, "survived_A_m2": self.survived, "short_time_s": self.short_time,
                 "kind": self.kind, "mechanism": self.mechanism, "electronic_share": self.electronic_share,
                 "path_asr_ohm_m2": self.path_asr, "protocol": self.protocol.describe(),
+                "temperature_K": self.temperature, "pressure_Pa": self.pressure,
+                "margins": dict(self.margins), "onsets_A_m2": dict(self.onsets),
+                "depends_on_middle_layer": self.depends_on_middle_layer,
+                "ccd_transparent_middle_A_m2": self.ccd_transparent_middle,
+                "notes": list(self.notes), "details": dict(self.details),
                 "events": self.events,
                 "parameters": {k: getattr(self.parameters, k) for k in _PARAMS},
                 "parameter_sources": dict(self.parameters.sources)}
@@ -303,9 +392,13 @@ _POLY, _GROW, _INTRINSIC, _CRACK, _BLOCKED = 0, 1, 2, 3, 4
 
 
 class _Layers:
-    """What the front tracker needs of each layer."""
+    """What the front tracker needs of each layer.
 
-    def __init__(self, stack, prm: ShortCircuitParameters):
+    ``transparent_middle=True`` makes every non-polymer layer conduct electrons at once (the
+    counterfactual run that tells whether the outcome depends on the middle layer).
+    """
+
+    def __init__(self, stack, prm: ShortCircuitParameters, transparent_middle: bool = False):
         T = stack.temperature
         self.names = [l.name for l in stack.layers]
         self.L = np.array([l.thickness for l in stack.layers])
@@ -319,8 +412,21 @@ class _Layers:
         self.eta_crit = np.full(n, math.inf)
         self.how = [""] * n
         self.paths: list[MiddleLayerPath | None] = [None] * n
+        # Li | ceramic contact (stack pressure, creep, voids) and the flaw population
+        self.a_max = largest_flaw(stack.area, prm.flaw_size, prm.flaw_weibull_modulus)
+        self.a_rest = contact_fraction(stack.pressure, prm.li_hardness, prm.contact_floor)
+        self.j_void = void_critical_current(stack.pressure, T, prm.void_reference_current, prm.void_pressure_exponent,
+                                            prm.creep_activation_energy, prm.li_self_diffusivity,
+                                            prm.li_diffusion_activation_energy, prm.void_spacing)
+        self.rc_tip = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
+        self.rc_left = electrode_contact_resistance(stack.interfaces[0], prm, T)
+        self.rc_right = electrode_contact_resistance(stack.interfaces[-1], prm, T)
+        self.v_fil = filament_velocity(1.0, prm.filament_fraction)   # [m/s per A/m2]
+        self.suppressed = np.zeros(n, dtype=bool)   # Monroe-Newman: stiff enough to stop dendrites
         for i, l in enumerate(stack.layers):
             if l.kind == "polymer":
+                g = layer_shear_modulus(l)
+                self.suppressed[i] = g is not None and monroe_newman_ratio(g) >= MONROE_NEWMAN_RATIO
                 self.kind[i] = _POLY
                 tp = l.transference_number()
                 c0 = l.salt_concentration()
@@ -328,10 +434,14 @@ class _Layers:
                 self.vcoef[i] = prm.enhancement * (1.0 - tp) / (F * c0)
                 self.how[i] = "dendrite"
                 continue
+            if transparent_middle:
+                self.kind[i] = _INTRINSIC
+                self.how[i] = "assumed transparent"
+                continue
             path = middle_layer_path(l, T)
             self.paths[i] = path
             if path.fracture_toughness:
-                self.eta_crit[i] = griffith_overpotential(path.fracture_toughness, prm.flaw_size)
+                self.eta_crit[i] = griffith_overpotential(path.fracture_toughness, self.a_max)
             if path.kind in ("reduction", "lithiation"):
                 self.kind[i] = _GROW if path.growth_constant > 0 else _CRACK
                 self.k[i] = path.growth_constant
@@ -360,6 +470,12 @@ class _Front:
     nucleated: bool = False
     contact: float | None = None   # time the tip touched a middle layer
     spanned: list = field(default_factory=list)   # (layer, how) crossed so far
+    rc: float = 0.0                # Li | ceramic charge-transfer ASR at the contact [ohm m2]
+    void: float = 0.0              # stripped-but-not-resupplied thickness at the contact [m]
+    crack_open: bool = False       # a flaw at the contact has opened
+    crack_depth: float = 0.0       # [m] of the Li filament in the layer
+    chem_depth: float = 0.0        # [m] of the interphase in the layer
+    pressed: bool = False          # the contact is the electrode foil pressed on a ceramic (voids can open)
 
     def step(self) -> int:
         return 1 if self.side == "left" else -1
@@ -379,14 +495,16 @@ class _Tracker:
         self.ly = layers
         n = len(layers.names)
         self.n = n
-        self.left = _Front("left", 0)
-        self.right = _Front("right", n - 1)
+        self.left = _Front("left", 0, rc=layers.rc_left)
+        self.right = _Front("right", n - 1, rc=layers.rc_right)
         self.events: list[dict] = []
         self.met_time: float | None = None
+        self.void_seen: set = set()
         # a middle layer touching an electrode is in contact from the start
         for fr in (self.left, self.right):
             if layers.kind[fr.layer] != _POLY:
                 fr.contact = 0.0
+                fr.pressed = True
 
     def met(self) -> bool:
         if self.met_time is not None:
@@ -406,6 +524,10 @@ class _Tracker:
         fr.layer = i + fr.step()
         fr.depth = 0.0
         fr.nucleated = False
+        fr.void = fr.crack_depth = fr.chem_depth = 0.0
+        fr.crack_open = False
+        fr.rc = self.ly.rc_tip     # from now on the contact is a dendrite / filament tip
+        fr.pressed = False
         fr.contact = t if 0 <= fr.layer < self.n and self.ly.kind[fr.layer] != _POLY else None
         if self.met() or not 0 <= fr.layer < self.n:
             self._mark_met(t)
@@ -441,6 +563,7 @@ class _Tracker:
             stripping = self.left if j > 0 else self.right if j < 0 else None
             for fr in (self.left, self.right):
                 self._chemical(fr, t0, t1)
+                self._contact(fr, abs(j) if fr is stripping else 0.0, t0, dt)
             if stripping is not None:
                 self._dissolve(stripping, abs(j), dt)
             if plating is not None:
@@ -461,6 +584,25 @@ class _Tracker:
             if 0 <= fr.layer < self.n:
                 d[k, fr.layer] = fr.depth
 
+    def _contact(self, fr: _Front, j_strip: float, t0: float, dt: float):
+        """Voids at a Li foil pressed on a ceramic: stripping above J_void opens them, creep closes
+        them (:mod:`cellsim.shortcircuit.contact`). Only electrode contacts: a dendrite tip that
+        reached a ceramic through a polymer dissolves back into the polymer on stripping (the
+        polymer keeps the ionic path) instead of opening voids under a pressed foil."""
+        if not fr.pressed or fr.contact is None or not 0 <= fr.layer < self.n or self.ly.kind[fr.layer] == _POLY:
+            return
+        jv = self.ly.j_void
+        if j_strip > jv:
+            fr.void += OMEGA_LI * (j_strip - jv) / F * dt
+            key = (fr.side, fr.layer)
+            if key not in self.void_seen:
+                self.void_seen.add(key)
+                self.events.append({"kind": "void_formation", "time_s": float(t0), "layer": self.ly.names[fr.layer],
+                                    "front": fr.side, "current_density_A_m2": float(j_strip),
+                                    "critical_stripping_current_A_m2": float(jv)})
+        elif fr.void > 0:
+            fr.void = max(0.0, fr.void - OMEGA_LI * jv / F * dt)
+
     def _chemical(self, fr: _Front, t0, t1):
         """Interphase growth from a contact (chemical, in both half cycles)."""
         ly = self.ly
@@ -476,7 +618,8 @@ class _Tracker:
                 fr.depth = ly.L[i]
                 self._advance_layer(fr, tc, ly.how[i])
                 continue
-            fr.depth = x
+            fr.chem_depth = x
+            fr.depth = max(fr.chem_depth, fr.crack_depth)
             break
 
     def _dissolve(self, fr: _Front, j, dt):
@@ -486,55 +629,94 @@ class _Tracker:
             if fr.depth > 0:
                 fr.depth = max(0.0, fr.depth - (1.0 - self.prm.dead_fraction) * ly.vcoef[fr.layer] * j * dt)
 
+    def _nucleate(self, fr: _Front, i: int, j, t0, t1, tnow, k, faces):
+        """Sand nucleation at the plating face of polymer layer i; the nucleation time or None."""
+        ly = self.ly
+        cl, cr = faces[ly.names[i]]
+        c = cr if fr.side == "right" else cl
+        level = self.prm.nucleation_threshold * ly.c0[i]
+        if c[k] >= level:
+            return None
+        # the solver's own depletion time (its event) where it has one in this interval, else the
+        # linear interpolation between the samples
+        tev = [te for (name, side, te) in self.depletions
+               if name == ly.names[i] and side == fr.side and t0 - 1e-9 <= te <= t1 + 1e-9]
+        tn = max(tev[0] if tev else _interp_cross(t0, t1, c[k - 1], c[k], level), tnow)
+        fr.nucleated = True
+        self.events.append({"kind": "nucleation", "time_s": float(tn), "layer": ly.names[i],
+                            "front": fr.side, "current_density_A_m2": float(j)})
+        return tn
+
+    def _grow_polymer(self, fr: _Front, i: int, j, tnow, t1):
+        """Dendrite growth in polymer layer i; returns the time reached, or None to stop."""
+        ly = self.ly
+        v = ly.vcoef[i] * j
+        other = self.right if fr is self.left else self.left
+        reach = ly.L[i] - (other.depth if other.layer == i else 0.0)  # where it meets the other front
+        need = (reach - fr.depth) / v if v > 0 else math.inf
+        if tnow + need <= t1:
+            tnow += max(need, 0.0)
+            fr.depth = reach
+            if reach < ly.L[i] * (1 - 1e-12):
+                self._mark_met(tnow)
+                self.events.append({"kind": "fronts_met", "time_s": float(tnow), "layer": ly.names[i]})
+                return None
+            self._advance_layer(fr, tnow, ly.how[i])
+            return tnow
+        fr.depth += v * (t1 - tnow)
+        return None
+
+    def _crack(self, fr: _Front, i: int, j, tnow, t1):
+        """Crack initiation at the largest flaw under the contact, then filament propagation;
+        returns the time reached, or None to stop (:mod:`cellsim.shortcircuit.fracture`)."""
+        ly = self.ly
+        if not fr.crack_open:
+            a = void_contact(ly.a_rest, fr.void, self.prm.asperity_height)
+            e = self.prm.focusing * j * fr.rc / a
+            if e < ly.eta_crit[i]:
+                return None
+            fr.crack_open = True
+            self.events.append({"kind": "crack_initiation", "time_s": float(tnow), "layer": ly.names[i],
+                                "front": fr.side, "overpotential_V": float(e), "griffith_V": float(ly.eta_crit[i]),
+                                "contact_fraction": float(a), "current_density_A_m2": float(j)})
+        v = ly.v_fil * j
+        need = (ly.L[i] - fr.crack_depth) / v if v > 0 else math.inf
+        if tnow + need <= t1:
+            tnow += max(need, 0.0)
+            fr.crack_depth = fr.depth = ly.L[i]
+            self._advance_layer(fr, tnow, "crack")
+            return tnow
+        fr.crack_depth += v * (t1 - tnow)
+        fr.depth = max(fr.chem_depth, fr.crack_depth)
+        if self.met():
+            self._mark_met(t1)
+        return None
+
     def _grow(self, fr: _Front, j, t0, t1, k, faces, eta, itf_names):
         ly = self.ly
         tnow = t0
-        while tnow < t1 and 0 <= fr.layer < self.n:
+        while tnow is not None and tnow < t1 and 0 <= fr.layer < self.n:
             i = fr.layer
             if ly.kind[i] == _POLY:
+                if ly.suppressed[i]:
+                    return
                 if not fr.nucleated:
-                    cl, cr = faces[ly.names[i]]
-                    c = cr if fr.side == "right" else cl
-                    level = self.prm.nucleation_threshold * ly.c0[i]
-                    if c[k] < level:
-                        # the solver's own depletion time (its event) where it has one in this
-                        # interval, else the linear interpolation between the samples
-                        tev = [te for (name, side, te) in self.depletions
-                               if name == ly.names[i] and side == fr.side and t0 - 1e-9 <= te <= t1 + 1e-9]
-                        tn = tev[0] if tev else _interp_cross(t0, t1, c[k - 1], c[k], level)
-                        tn = max(tn, tnow)
-                        fr.nucleated = True
-                        self.events.append({"kind": "nucleation", "time_s": float(tn), "layer": ly.names[i],
-                                            "front": fr.side, "current_density_A_m2": float(j)})
-                        tnow = tn
-                    else:
+                    tnow = self._nucleate(fr, i, j, t0, t1, tnow, k, faces)
+                    if tnow is None:
                         return
-                v = ly.vcoef[i] * j
-                other = self.right if fr is self.left else self.left
-                reach = ly.L[i] - (other.depth if other.layer == i else 0.0)  # where it meets the other front
-                need = (reach - fr.depth) / v if v > 0 else math.inf
-                if tnow + need <= t1:
-                    tnow += max(need, 0.0)
-                    fr.depth = reach
-                    if reach < ly.L[i] * (1 - 1e-12):
-                        self._mark_met(tnow)
-                        self.events.append({"kind": "fronts_met", "time_s": float(tnow), "layer": ly.names[i]})
-                        return
-                    self._advance_layer(fr, tnow, ly.how[i])
-                    continue
-                fr.depth += v * (t1 - tnow)
+                tnow = self._grow_polymer(fr, i, j, tnow, t1)
+                continue
+            if not math.isfinite(ly.eta_crit[i]):
                 return
-            if math.isfinite(ly.eta_crit[i]):
-                # Li pressed into a surface flaw at the contact: the deposition overpotential at the
-                # (focused) local current through the Li|ceramic contact resistance (physics.md §2.5.3)
-                e = self.prm.focusing * j * self.prm.contact_resistance
-                if e >= ly.eta_crit[i]:
-                    fr.depth = ly.L[i]
-                    self.events.append({"kind": "crack", "time_s": float(tnow), "layer": ly.names[i], "front": fr.side,
-                                        "overpotential_V": float(e), "griffith_V": float(ly.eta_crit[i])})
-                    self._advance_layer(fr, float(tnow), "crack")
-                    continue
-            return
+            tnow = self._crack(fr, i, j, tnow, t1)
+
+    def _how_in_layer(self, fr: _Front) -> str:
+        """What a front inside a layer is made of (crack filament, interphase or dendrite)."""
+        if fr.depth <= 0:
+            return ""
+        if self.ly.kind[fr.layer] == _POLY:
+            return self.ly.how[fr.layer]
+        return "crack" if fr.crack_depth >= fr.chem_depth else self.ly.how[fr.layer]
 
     def path(self):
         """Layers spanned by the fronts and the electronic path's ASR [ohm m2]."""
@@ -544,23 +726,29 @@ class _Tracker:
                 spans[i] = how
         a, b = self.left, self.right
         if a.layer == b.layer and 0 <= a.layer < self.n and a.layer not in spans:
-            spans[a.layer] = " + ".join(sorted({self.ly.how[a.layer]}))
+            spans[a.layer] = " + ".join(sorted({self._how_in_layer(a), self._how_in_layer(b)} - {""}))
         r = 0.0
         for i, how in spans.items():
             if how in ("dendrite", "crack"):
                 continue
-            r += self.ly.path_res[i]
+            share = 1.0
+            if "crack" in how and a.layer == b.layer == i:
+                # a filament from one side met an interphase from the other: only the interphase part resists
+                crack = max(a.crack_depth, b.crack_depth)
+                share = max(0.0, 1.0 - crack / self.ly.L[i])
+            r += self.ly.path_res[i] * share
         return spans, r / self.prm.contact_fraction
 
 
 # --------------------------------------------------------------------------- driver
 def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters | None = None,
-            options=None, samples_per_half: int = 16) -> CCDResult:
+            options=None, samples_per_half: int = 16, explain: bool = True) -> CCDResult:
     """Simulate a step-up test and find its critical current density.
 
     Parameters
     ----------
     stack : Stack
+        The cell, at its temperature [K] and stack pressure [Pa] (``Stack.with_conditions``).
     protocol : StepUpProtocol
     parameters : ShortCircuitParameters, optional
         Default: the shipped ``parameters/shortcircuit.toml``.
@@ -569,23 +757,64 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
         ``continue`` here).
     samples_per_half : int
         Output samples per half cycle (the fronts are advanced between samples).
+    explain : bool
+        Also compute each mechanism's margin (:func:`~cellsim.shortcircuit.margins.mechanism_margins`)
+        and whether the outcome depends on the middle layer (a second run in which every
+        non-polymer layer is transparent to electrons; skipped for stacks without a polymer
+        layer, whose short can only form through the middle layer).
 
     Returns
     -------
     CCDResult
     """
-    from ..transport import TransportProblem
-    from ..transport.protocol import Protocol, Step
-
     if not isinstance(protocol, StepUpProtocol):
         raise InputError("protocol", protocol, "a StepUpProtocol")
     prm = parameters if parameters is not None else load_parameters()
     if not (isinstance(samples_per_half, int) and samples_per_half >= 4):
         raise InputError("samples_per_half", samples_per_half, "an integer >= 4")
+    res = _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle=False)
+    if explain:
+        _explain(res, stack, protocol, prm, options, samples_per_half)
+    return res
+
+
+def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half):
+    """Fill in margins, notes and ``depends_on_middle_layer`` of a result."""
+    m = mechanism_margins(stack, protocol, prm)
+    res.margins, res.onsets, res.notes, res.details = m.margins, m.onset, list(m.notes), m.details
+    has_polymer = any(l.kind == "polymer" for l in stack.layers)
+    has_middle = any(l.kind != "polymer" for l in stack.layers)
+    if not has_middle:
+        res.depends_on_middle_layer = False
+        return
+    if not has_polymer:
+        res.depends_on_middle_layer = True
+        return
+    alt = _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle=True)
+    res.ccd_transparent_middle = alt.ccd
+    res.depends_on_middle_layer = not (alt.ccd == res.ccd and alt.kind == res.kind)
+    if not res.depends_on_middle_layer:
+        res.notes.append("the outcome does not depend on the middle layer: with a middle layer that conducted "
+                         "electrons from the start the result is the same (" + _ccd_text(alt.ccd) + "); the "
+                         "polymer layers decide it under this protocol")
+    else:
+        res.notes.append("the outcome depends on the middle layer: with a middle layer that conducted electrons "
+                         "from the start it would be " + _ccd_text(alt.ccd))
+
+
+def _ccd_text(ccd):
+    return "no short within the protocol" if ccd is None else f"CCD {ccd / MA_CM2:g} mA/cm2"
+
+
+def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool) -> "CCDResult":
+    """The time simulation of :func:`run_ccd` (no margins)."""
+    from ..transport import TransportProblem
+    from ..transport.protocol import Protocol, Step
+
     opt = replace(options or ccd_solver_options(), on_depletion="continue",
                   depletion_threshold=prm.nucleation_threshold)
     problem = TransportProblem(stack, opt)
-    layers = _Layers(stack, prm)
+    layers = _Layers(stack, prm, transparent_middle=transparent_middle)
     tr = _Tracker(stack, prm, layers)
     times, volts, currents, dls, drs = [], [], [], [], []
     state = None
@@ -663,7 +892,8 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
                      time=np.concatenate(times), voltage=np.concatenate(volts),
                      current_density=np.concatenate(currents), front_left=np.concatenate(dls),
                      front_right=np.concatenate(drs), layer_names=list(layers.names), electronic_share=share,
-                     path_asr=path_asr, events=tr.events, parameters=prm, protocol=protocol)
+                     path_asr=path_asr, events=tr.events, parameters=prm, protocol=protocol,
+                     temperature=stack.temperature, pressure=stack.pressure)
 
 
 def _with_path(v, j_ion, j_ext, r_path, r_stack):

@@ -14,8 +14,10 @@
   ``|eta_crit| = Omega_Li K_IC / (F Y sqrt(pi a))`` (physics.md §2.5.3); ``blocked`` —
   a passivating SEI stops it.
 * Monroe–Newman: interfacial roughening is suppressed mechanically when
-  ``G_SE >= 2 G_Li`` (physics.md §2.5.2); reported, not used to gate dendrites in soft
-  polymers (which never meet it).
+  ``G_SE >= 2 G_Li`` (physics.md §2.5.2). A reinforced polymer (UVEA is cast on a glass-fibre
+  or PVDF support) is judged by its effective shear modulus, Halpin–Tsai
+  (:func:`reinforced_shear_modulus`); a polymer layer that meets the criterion does not grow
+  dendrites. Soft gels never meet it (ratio ~1e-3).
 """
 
 from __future__ import annotations
@@ -29,13 +31,15 @@ from ..formulas import _pos as _positive
 from ..formulas import _tplus
 
 __all__ = ["OMEGA_LI", "G_LI", "dendrite_velocity", "crossing_charge", "crossing_time", "griffith_overpotential",
-           "interphase_thickness", "interphase_time", "monroe_newman_ratio", "MiddleLayerPath", "middle_layer_path",
-           "PATH_KINDS"]
+           "interphase_thickness", "interphase_time", "monroe_newman_ratio", "reinforced_shear_modulus",
+           "MONROE_NEWMAN_RATIO", "MiddleLayerPath", "middle_layer_path", "PATH_KINDS"]
 
 #: Molar volume of Li metal, 6.94/0.534 cm3/mol [m3/mol] (physics.md §3.2).
 OMEGA_LI = 6.94e-3 / 534.0
 #: Shear modulus of polycrystalline Li, Masias et al. 2019 [Pa] (physics.md §3.2, [V]).
 G_LI = 2.83e9
+#: G_SE / G_Li above which Monroe & Newman (2005) find roughening suppressed (physics.md §2.5.2).
+MONROE_NEWMAN_RATIO = 2.0
 #: Geometry factor of a surface crack (physics.md §2.5.3).
 Y_SURFACE = 1.12
 
@@ -149,6 +153,47 @@ def interphase_time(thickness, growth_constant, law="parabolic") -> float:
 def monroe_newman_ratio(shear_modulus, lithium_shear_modulus=G_LI) -> float:
     """``G_SE / G_Li``; Monroe & Newman 2005: roughening is suppressed for a ratio >= ~2."""
     return _positive("shear_modulus", shear_modulus) / _positive("lithium_shear_modulus", lithium_shear_modulus)
+
+
+def reinforced_shear_modulus(matrix_modulus, fibre_modulus, fibre_fraction, shape_factor=1.0) -> float:
+    """Effective shear modulus of a fibre-reinforced polymer film [Pa] (Halpin–Tsai).
+
+    ``G = G_m (1 + xi eta phi) / (1 - eta phi)``, ``eta = (G_f/G_m - 1) / (G_f/G_m + xi)``
+    (Halpin & Kardos, Polym. Eng. Sci. 16 (1976) 344 [L]); ``xi = 1`` for the in-plane shear of
+    a random mat, which lies between the Reuss (``xi -> 0``) and Voigt (``xi -> inf``) bounds.
+
+    Parameters
+    ----------
+    matrix_modulus, fibre_modulus : float
+        G_m, G_f [Pa].
+    fibre_fraction : float
+        Volume fraction phi of the support in [0, 1).
+    shape_factor : float
+        xi > 0.
+    """
+    gm = _positive("matrix_modulus", matrix_modulus)
+    gf = _positive("fibre_modulus", fibre_modulus)
+    phi = _positive("fibre_fraction", fibre_fraction, allow_zero=True)
+    if phi >= 1:
+        raise InputError("fibre_fraction", fibre_fraction, "in [0, 1)")
+    xi = _positive("shape_factor", shape_factor)
+    eta = (gf / gm - 1.0) / (gf / gm + xi)
+    return gm * (1.0 + xi * eta * phi) / (1.0 - eta * phi)
+
+
+def layer_shear_modulus(layer) -> float | None:
+    """Effective shear modulus of a polymer layer [Pa] with its support, or None when unknown.
+
+    Uses the material's ``shear_modulus`` and, when given, ``support_shear_modulus`` and
+    ``support_volume_fraction`` (:func:`reinforced_shear_modulus`).
+    """
+    mat = layer.material
+    if not mat.has("shear_modulus"):
+        return None
+    g = mat.get("shear_modulus")
+    if mat.has("support_shear_modulus") and mat.has("support_volume_fraction"):
+        g = reinforced_shear_modulus(g, mat.get("support_shear_modulus"), mat.get("support_volume_fraction"))
+    return g
 
 
 @dataclass(frozen=True)
