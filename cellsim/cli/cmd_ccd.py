@@ -22,6 +22,8 @@ def register(sub):
     p.add_argument("--increment", default="0.1 mA/cm2", help="step of the current density (default 0.1 mA/cm2)")
     p.add_argument("--stop", default="15 mA/cm2", help="last current density (default 15 mA/cm2)")
     p.add_argument("--rest", default=None, help="rest after each half cycle, e.g. '10 min' (default none)")
+    p.add_argument("--pressure", metavar="P", help="stack pressure, e.g. '5 MPa' (default: the model's [conditions])")
+    p.add_argument("--temperature", metavar="T", help="temperature, e.g. '40 degC' (default: the model's)")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                    help="override a short-circuit parameter (SI or with units), e.g. --set dead_fraction=0.5")
     p.add_argument("--calibrate", metavar="NAME", help="fit this short-circuit parameter to --target")
@@ -54,11 +56,36 @@ def _parse_set(items):
     return out
 
 
+def _with_conditions(stack, args):
+    """The model at the --temperature / --pressure given on the command line."""
+    from ..units import parse_quantity
+
+    T = None if args.temperature is None else parse_quantity(args.temperature, "temperature", "--temperature")
+    P = None if args.pressure is None else parse_quantity(args.pressure, "pressure", "--pressure")
+    if T is not None and not T > 0:
+        raise InputError("--temperature", args.temperature, "a temperature above 0 K")
+    if P is not None and not P >= 0:
+        raise InputError("--pressure", args.pressure, "a stack pressure >= 0 Pa, e.g. '20 MPa'")
+    return stack.with_conditions(temperature=T, pressure=P)
+
+
+def _margin_rows(res):
+    from ..shortcircuit.margins import MECHANISMS
+
+    rows = []
+    for k in MECHANISMS:
+        m = res.margins.get(k)
+        o = res.onsets.get(k)
+        rows.append([k.replace("_", " "), "-" if m is None else f"{m / MA_CM2:g}",
+                     "-" if o is None else f"{o / MA_CM2:.4g}"])
+    return rows
+
+
 def run(args) -> int:
     from ..models import load_model
     from ..shortcircuit.ccd import StepUpProtocol, calibrate, load_parameters, run_ccd
 
-    stack = load_model(args.model)
+    stack = _with_conditions(load_model(args.model), args)
     proto = StepUpProtocol.parse(start=args.start, increment=args.increment, stop=args.stop,
                                  step_time=args.step_time, step_capacity=args.step_capacity, rest=args.rest)
     prm = load_parameters()
@@ -103,6 +130,7 @@ def run(args) -> int:
         print_json(out)
         return 0
     print(f"{stack.title or stack.name}: {proto.describe()}")
+    print(f"  at {stack.temperature - 273.15:.4g} degC and {stack.pressure / 1e6:.4g} MPa stack pressure")
     ccd = "no short within the protocol" if res.ccd is None else f"{res.ccd / MA_CM2:g} mA/cm2 ({res.kind})"
     rows = [["critical current density", ccd],
             ["highest fully survived", "-" if res.survived is None else f"{res.survived / MA_CM2:g} mA/cm2"],
@@ -113,11 +141,20 @@ def run(args) -> int:
     for k, v in rows:
         print(f"  {k:<26s} {v}")
     print()
+    print("each mechanism alone (the protocol level at which it would trigger; '-' = none within the protocol):")
+    print(format_table(["mechanism", "level [mA/cm2]", "threshold [mA/cm2]"], _margin_rows(res)))
+    dep = res.depends_on_middle_layer
+    print(f"depends on the middle layer: {'-' if dep is None else ('yes' if dep else 'no')}")
+    for n in res.notes:
+        print(f"  note: {n}")
+    print()
     prow = [[k, getattr(prm, k), statuses.get(k, "?"), prm.sources.get(k, "")[:90]] for k in
-            ("enhancement", "dead_fraction", "flaw_size", "focusing", "contact_resistance", "contact_fraction")]
+            ("enhancement", "dead_fraction", "flaw_size", "flaw_weibull_modulus", "focusing", "contact_resistance",
+             "contact_activation_energy", "void_reference_current", "void_spacing", "filament_fraction",
+             "contact_fraction")]
     print(format_table(["parameter", "value [SI]", "status", "source"], prow))
-    print("calibrated = fitted to a seed measurement; estimate/assumed = not fitted: the CCD above is a "
-          "prediction unless every parameter it depends on is calibrated on this cell.")
+    print("calibrated = fitted to the one measurement its source names; estimate/assumed = not fitted: the CCD "
+          "above is a prediction unless every parameter it depends on is calibrated on this cell.")
     if cal is not None:
         print(f"calibration: {cal.parameter} = {cal.value:.6g} (bracket {cal.bracket[0]:.6g}..{cal.bracket[1]:.6g}, "
               f"{cal.evaluations} simulations) -> CCD "

@@ -115,7 +115,7 @@ def screening() -> Section:
         st = base.replace(layers=(base.layers[0], Layer(m.label, m, 400e-6, thickness_source="screening: 400 um"),
                                   base.layers[2]), interfaces=base.interfaces)
         # interfaces keep their names: rename the middle ones for this material
-        st = type(base).build(list(st.layers), base.left, base.right, base.area, base.temperature,
+        st = type(base).build(list(st.layers), base.left, base.right, base.area, base.temperature, pressure=base.pressure,
                               name=f"li-uvea-{key}-uvea-li", title=f"Li | UVEA | {m.label} | UVEA | Li")
         r = run_ccd(st, _protocol("time", 0.5, start=0.5, inc=0.5), prm)
         asr = sum(l.asr(st.temperature) for l in st.layers)

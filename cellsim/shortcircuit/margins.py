@@ -22,8 +22,9 @@ Mechanisms (names are the keys of ``margins``):
     A filament crosses the ceramic within one plating half cycle:
     ``L F phi / (Omega_Li J) <= t_half(J)``.
 ``void_formation``
-    ``J > J_void(p, T)``: stripping faster than creep and diffusion resupply Li to a Li | ceramic
-    contact — :mod:`cellsim.shortcircuit.contact`.
+    ``J > J_void(p, T)``: stripping faster than creep and diffusion resupply Li to an electrode
+    foil pressed on a ceramic — :mod:`cellsim.shortcircuit.contact` (None when no electrode
+    touches a ceramic).
 ``interphase_growth``
     A reduction / lithiation interphase spans the ceramic (``x^2 = k(T) t``) by the end of level
     J_k, counting the protocol time from the first contact at t = 0 (a lower bound for a
@@ -217,8 +218,10 @@ def mechanism_margins(stack, protocol, prm) -> Margins:
                                prm.creep_activation_energy, prm.li_self_diffusivity,
                                prm.li_diffusion_activation_energy, prm.void_spacing)
     details["void_critical_current_A_m2"] = jv
-    onset["void_formation"] = jv
-    out["void_formation"] = _first(levels, levels > jv)
+    pressed = [i for i in sorted({0, len(stack.layers) - 1}) if stack.layers[i].kind != "polymer"]
+    if pressed:   # an electrode foil pressed on a ceramic (dendrite tips in a polymer do not open voids)
+        onset["void_formation"] = jv
+        out["void_formation"] = _first(levels, levels > jv)
     volts = np.array([stack_voltage(stack, j) for j in levels])
     details["stack_voltage_at_levels_V"] = volts.tolist()
     out["polarization"] = _first(levels, volts >= prm.voltage_limit)

@@ -360,6 +360,6 @@ def ccd(ctx: PointContext) -> dict:
     p = ctx.protocol or {}
     proto = StepUpProtocol(start=p["start"], increment=p["increment"], stop=p["stop"], step_time=p.get("step_time"),
                            step_capacity=p.get("step_capacity"))
-    res = run_ccd(ctx.stack, proto)
+    res = run_ccd(ctx.stack, proto, explain=False)   # margins and the middle-layer counterfactual: `cellsim ccd`
     return {"ccd_A_m2": res.ccd, "survived_A_m2": res.survived, "short_kind": res.kind, "mechanism": res.mechanism,
             "short_time_s": res.short_time}

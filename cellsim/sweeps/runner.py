@@ -106,8 +106,8 @@ def structure_stack(spec: SweepSpec, materials: Sequence[tuple[str, str]] = ()):
         else:
             interfaces[pos] = default_interface(chain[pos], chain[pos + 1])
     s = Stack(layers=tuple(layers), interfaces=tuple(interfaces), left=base.left, right=base.right, area=base.area,
-              temperature=base.temperature, name=base.name, title=base.title, description=base.description,
-              provenance=base.provenance, source_file=base.source_file, seed=base.seed)
+              temperature=base.temperature, pressure=base.pressure, name=base.name, title=base.title,
+              description=base.description, provenance=base.provenance, source_file=base.source_file, seed=base.seed)
     _STRUCTURES[key] = s
     return s
 
@@ -128,7 +128,7 @@ def point_stack(spec: SweepSpec, values: Mapping[str, Any]):
         for t in a.targets:
             if t.kind == "layer":
                 layer_changes.setdefault(t.layer, {})[t.prop] = v
-            elif t.kind in ("temperature", "area"):
+            elif t.kind in ("temperature", "area", "pressure"):
                 cell[t.kind] = v
     if layer_changes:
         layers = list(s.layers)

@@ -100,11 +100,11 @@ LIC_KINDS = ("ceramic", "mixed", "inert", "cathode")
 
 # dimension of each numeric target, and the SI suffix of its column
 _DIMENSION = {"thickness": "length", "polymer_fraction": "dimensionless", "temperature": "temperature",
-              "area": "area", **PROTOCOL_KEYS}
+              "area": "area", "pressure": "pressure", **PROTOCOL_KEYS}
 _SUFFIX = {"length": "m", "area": "m2", "temperature": "K", "time": "s", "current_density": "A_m2",
-           "charge_density": "C_m2", "dimensionless": ""}
+           "charge_density": "C_m2", "dimensionless": "", "pressure": "Pa"}
 _LAB = {"length": "um", "area": "cm2", "temperature": "K", "time": "s", "current_density": "mA/cm2",
-        "charge_density": "mAh/cm2", "dimensionless": ""}
+        "charge_density": "mAh/cm2", "dimensionless": "", "pressure": "MPa"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: Columns every results table has (axis names may not clash with them).
 RESERVED_COLUMNS = ("point_id", "status", "error", "elapsed_s", "worker", "finished_at")
@@ -606,12 +606,12 @@ def _plugins(raw: Any, where: str) -> tuple:
 
 
 def _parse_target(text: Any, stack, field_name: str, where: str) -> Target:
-    allowed = ("temperature, area, layers.<name|index>.(thickness|material|polymer_fraction), "
+    allowed = ("temperature, pressure, area, layers.<name|index>.(thickness|material|polymer_fraction), "
                "middle.(thickness|material|polymer_fraction), protocol.(" + "|".join(PROTOCOL_KEYS) + ")")
     if not isinstance(text, str) or not text.strip():
         raise InputError(field_name, text, "a target: " + allowed, where)
     t = text.strip()
-    if t in ("temperature", "area"):
+    if t in ("temperature", "area", "pressure"):
         return Target(t, t, -1, t)
     if t.startswith("protocol."):
         key = t.split(".", 1)[1]
@@ -707,6 +707,9 @@ def _check_value(v: float, target: Target, raw: Any, fld: str, where: str) -> fl
     if target.prop == "polymer_fraction":
         if not 0.0 <= v <= 1.0:
             raise InputError(fld, raw, "a volume fraction in [0, 1]", where)
+    elif target.prop == "pressure":
+        if not v >= 0.0:
+            raise InputError(fld, raw, "a stack pressure >= 0 Pa, e.g. \"20 MPa\"", where)
     elif not v > 0:
         raise InputError(fld, raw, f"a {target.prop.replace('_', ' ')} > 0" + (" K" if target.prop == "temperature" else ""),
                          where)
