@@ -50,7 +50,7 @@ import numpy as np
 from ..constants import F
 from ..errors import InputError
 from .contact import contact_fraction, resistance_at, void_contact, void_critical_current
-from .fracture import filament_velocity, largest_flaw
+from .fracture import filament_velocity, largest_flaw, tip_contact_resistance, tip_current_share
 from .margins import electrode_contact_resistance, mechanism_margins
 from .mechanisms import (MONROE_NEWMAN_RATIO, OMEGA_LI, MiddleLayerPath, griffith_overpotential,
                          interphase_thickness, interphase_time, layer_shear_modulus, middle_layer_path,
@@ -154,6 +154,7 @@ _PARAMS = {
     "void_spacing": (5e-6, "m", "> 0 m", "length"),
     "asperity_height": (1e-6, "m", "> 0 m", "length"),
     "filament_fraction": (1e-2, "", "in (0, 1]", "dimensionless"),
+    "tip_contact_fraction": (0.1, "", "in (0, 1]", "dimensionless"),
     "soft_share": (0.1, "", "in (0, 1)", "dimensionless"),
     "hard_share": (0.9, "", "in (soft_share, 1)", "dimensionless"),
     "voltage_limit": (5.0, "V", "> 0 V", "voltage"),
@@ -202,6 +203,9 @@ class ShortCircuitParameters:
     filament_fraction : float
         Cross-section fraction phi of a Li filament in a crack
         (:func:`~cellsim.shortcircuit.fracture.filament_velocity`).
+    tip_contact_fraction : float
+        Area fraction phi_t a dendrite tip's contact with a ceramic covers
+        (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`).
     soft_share, hard_share : float
         Share of the current carried electronically that makes a soft / hard short.
     voltage_limit : float
@@ -229,6 +233,7 @@ class ShortCircuitParameters:
     void_spacing: float = 5e-6
     asperity_height: float = 1e-6
     filament_fraction: float = 1e-2
+    tip_contact_fraction: float = 0.1
     soft_share: float = 0.1
     hard_share: float = 0.9
     voltage_limit: float = 5.0
@@ -261,6 +266,7 @@ class ShortCircuitParameters:
         chk("void_spacing", self.void_spacing > 0)
         chk("asperity_height", self.asperity_height > 0)
         chk("filament_fraction", 0 < self.filament_fraction <= 1)
+        chk("tip_contact_fraction", 0 < self.tip_contact_fraction <= 1)
         chk("soft_share", 0 < self.soft_share < 1)
         chk("hard_share", self.soft_share < self.hard_share < 1)
         chk("voltage_limit", self.voltage_limit > 0)
@@ -423,6 +429,14 @@ class _Layers:
         self.rc_right = electrode_contact_resistance(stack.interfaces[-1], prm, T)
         self.v_fil = filament_velocity(1.0, prm.filament_fraction)   # [m/s per A/m2]
         self.suppressed = np.zeros(n, dtype=bool)   # Monroe-Newman: stiff enough to stop dendrites
+        # a dendrite tip arriving at layer i from the left / right: effective contact ASR and current share
+        self.tip_rc = {}
+        for i in range(n):
+            for side, j, itf in (("left", i - 1, i), ("right", i + 1, i + 1)):
+                if 0 <= j < n and stack.layers[j].kind == "polymer":
+                    rp = stack.layers[j].asr(T) + stack.interfaces[itf].resistance(T)
+                    self.tip_rc[(i, side)] = (tip_contact_resistance(rp, self.rc_tip, prm.tip_contact_fraction),
+                                              tip_current_share(rp, self.rc_tip, prm.tip_contact_fraction))
         for i, l in enumerate(stack.layers):
             if l.kind == "polymer":
                 g = layer_shear_modulus(l)
@@ -476,6 +490,7 @@ class _Front:
     crack_depth: float = 0.0       # [m] of the Li filament in the layer
     chem_depth: float = 0.0        # [m] of the interphase in the layer
     pressed: bool = False          # the contact is the electrode foil pressed on a ceramic (voids can open)
+    share: float = 1.0             # share of the current the contact carries (a dendrite tip: < 1)
 
     def step(self) -> int:
         return 1 if self.side == "left" else -1
@@ -526,7 +541,8 @@ class _Tracker:
         fr.nucleated = False
         fr.void = fr.crack_depth = fr.chem_depth = 0.0
         fr.crack_open = False
-        fr.rc = self.ly.rc_tip     # from now on the contact is a dendrite / filament tip
+        # from now on the contact is a dendrite / filament tip (arriving from the front's own side)
+        fr.rc, fr.share = self.ly.tip_rc.get((fr.layer, fr.side), (self.ly.rc_tip, 1.0))
         fr.pressed = False
         fr.contact = t if 0 <= fr.layer < self.n and self.ly.kind[fr.layer] != _POLY else None
         if self.met() or not 0 <= fr.layer < self.n:
@@ -679,7 +695,7 @@ class _Tracker:
             self.events.append({"kind": "crack_initiation", "time_s": float(tnow), "layer": ly.names[i],
                                 "front": fr.side, "overpotential_V": float(e), "griffith_V": float(ly.eta_crit[i]),
                                 "contact_fraction": float(a), "current_density_A_m2": float(j)})
-        v = ly.v_fil * j
+        v = ly.v_fil * j * fr.share
         need = (ly.L[i] - fr.crack_depth) / v if v > 0 else math.inf
         if tnow + need <= t1:
             tnow += max(need, 0.0)

@@ -17,10 +17,20 @@
       J_init = eta_crit a / (f R_c(T)),    R_c(T) = R_c,ref exp[+Ea/R (1/T - 1/T_ref)]
 
   which rises with temperature (the interface conducts better) and with pressure (more contact).
+* **A dendrite tip on the ceramic** (sandwiches): the metallic dendrite bypasses the polymer
+  layer it crossed, so the current reaching the ceramic splits between the polymer path
+  (ASR ``R_p = L_p / kappa_p + R_pc``, over the whole area) and the tip contact (ASR ``R_c``
+  over the area fraction ``phi_t`` the tip covers). The tip carries the share
+  ``s = phi_t R_p / (phi_t R_p + R_c)`` and the overpotential across its contact is
+
+      eta_tip = |J| R_p R_c / (phi_t R_p + R_c) = |J| R_eff
+
+  For a small tip the polymer's whole IR drop appears across the tip contact (``R_eff -> R_p``);
+  a thicker or colder polymer layer therefore presses Li into the ceramic's flaws harder.
 * **Propagation**: once open, the crack fills with Li deposited at its tip: the filament carries
-  the current of the area it drains into a cross-section fraction phi of that area, so the tip
-  advances at ``v = Omega_Li |J| / (F phi)`` while Li plates on that side (it stops while that
-  side strips). The time to cross a ceramic of thickness L at constant J is
+  the current of the area it drains (``s |J|``, s = 1 for an electrode foil, the tip share above
+  for a dendrite) into a cross-section fraction phi of that area, so the tip advances at
+  ``v = Omega_Li s |J| / (F phi)`` while Li plates on that side (it stops while that side strips). The time to cross a ceramic of thickness L at constant J is
   ``L F phi / (Omega_Li |J|)``: thicker ceramics take longer, and a half cycle can end first.
 """
 
@@ -32,7 +42,8 @@ from ..constants import F
 from ..errors import InputError
 from .mechanisms import OMEGA_LI, griffith_overpotential
 
-__all__ = ["AREA_REF", "largest_flaw", "initiation_current", "filament_velocity", "propagation_time"]
+__all__ = ["AREA_REF", "largest_flaw", "initiation_current", "filament_velocity", "propagation_time",
+           "tip_contact_resistance", "tip_current_share"]
 
 #: Reference area of the flaw-size law [m2] (1 cm2).
 AREA_REF = 1.0e-4
@@ -93,6 +104,38 @@ def initiation_current(fracture_toughness: float, flaw_size: float, contact_resi
         raise InputError("contact", contact, "in (0, 1]")
     f = _pos("focusing", focusing)
     return eta * a / (f * _pos("contact_resistance", contact_resistance))
+
+
+def tip_contact_resistance(polymer_resistance: float, contact_resistance: float, tip_fraction: float) -> float:
+    """Effective ASR that turns the mean current into the overpotential at a dendrite tip [ohm m2].
+
+    ``R_eff = R_p R_c / (phi_t R_p + R_c)`` (module docstring).
+
+    Parameters
+    ----------
+    polymer_resistance : float
+        R_p of the polymer layer the dendrite crossed, with its polymer|ceramic transfer [ohm m2].
+    contact_resistance : float
+        R_c of Li deposition at the tip contact [ohm m2].
+    tip_fraction : float
+        phi_t in (0, 1], the area fraction the tip contact covers.
+    """
+    rp = _pos("polymer_resistance", polymer_resistance)
+    rc = _pos("contact_resistance", contact_resistance)
+    phi = _pos("tip_fraction", tip_fraction)
+    if phi > 1:
+        raise InputError("tip_fraction", tip_fraction, "in (0, 1]")
+    return rp * rc / (phi * rp + rc)
+
+
+def tip_current_share(polymer_resistance: float, contact_resistance: float, tip_fraction: float) -> float:
+    """Share of the current that a dendrite tip on a ceramic carries: ``phi_t R_p / (phi_t R_p + R_c)``."""
+    rp = _pos("polymer_resistance", polymer_resistance)
+    rc = _pos("contact_resistance", contact_resistance)
+    phi = _pos("tip_fraction", tip_fraction)
+    if phi > 1:
+        raise InputError("tip_fraction", tip_fraction, "in (0, 1]")
+    return phi * rp / (phi * rp + rc)
 
 
 def filament_velocity(current_density: float, filament_fraction: float) -> float:

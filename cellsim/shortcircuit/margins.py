@@ -17,10 +17,11 @@ Mechanisms (names are the keys of ``margins``):
 ``crack_initiation``
     ``J >= eta_crit(a_max) a_c / (f R_c(T))`` at the ceramic next to an electrode (bare cells:
     the electrode's Li | ceramic charge transfer) or behind a polymer layer (a dendrite tip:
-    the tip contact resistance) — :mod:`cellsim.shortcircuit.fracture`.
+    ``R_eff = R_p R_c / (phi_t R_p + R_c)``, the polymer it bypasses in parallel with the tip
+    contact) — :mod:`cellsim.shortcircuit.fracture`.
 ``crack_propagation``
     A filament crosses the ceramic within one plating half cycle:
-    ``L F phi / (Omega_Li J) <= t_half(J)``.
+    ``L F phi / (Omega_Li s J) <= t_half(J)`` (s: the share of the current the contact carries).
 ``void_formation``
     ``J > J_void(p, T)``: stripping faster than creep and diffusion resupply Li to an electrode
     foil pressed on a ceramic — :mod:`cellsim.shortcircuit.contact` (None when no electrode
@@ -43,7 +44,8 @@ import numpy as np
 
 from ..constants import F, R
 from .contact import contact_fraction, resistance_at, void_critical_current
-from .fracture import initiation_current, largest_flaw, propagation_time
+from .fracture import (initiation_current, largest_flaw, propagation_time, tip_contact_resistance,
+                       tip_current_share)
 from .mechanisms import (MONROE_NEWMAN_RATIO, griffith_overpotential, interphase_time, layer_shear_modulus,
                          middle_layer_path, monroe_newman_ratio)
 
@@ -163,22 +165,39 @@ def _ceramics(stack, prm, levels, halves, cumulative_end, out, onset, details):
             continue
         path = middle_layer_path(layer, T)
         if path.fracture_toughness:
-            if i in (0, n - 1):
-                itf = stack.interfaces[0 if i == 0 else n]
-                rc = electrode_contact_resistance(itf, prm, T)
-            else:
-                rc = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
-            j0 = initiation_current(path.fracture_toughness, a_max, rc, a_c, prm.focusing)
+            for rc, share in _contacts(stack, prm, i, T):
+                j0 = initiation_current(path.fracture_toughness, a_max, rc, a_c, prm.focusing)
+                details[f"{layer.name}.contact_resistance_ohm_m2"] = max(
+                    rc, details.get(f"{layer.name}.contact_resistance_ohm_m2", 0.0))
+                _keep_min(onset, "crack_initiation", j0)
+                _keep_min(out, "crack_initiation", _first(levels, levels >= j0 * (1 - 1e-12)))
+                tprop = np.array([propagation_time(layer.thickness, j * share, prm.filament_fraction)
+                                  for j in levels])
+                _keep_min(out, "crack_propagation", _first(levels, tprop <= halves))
             details[f"{layer.name}.griffith_overpotential_V"] = griffith_overpotential(path.fracture_toughness, a_max)
-            details[f"{layer.name}.contact_resistance_ohm_m2"] = rc
-            _keep_min(onset, "crack_initiation", j0)
-            _keep_min(out, "crack_initiation", _first(levels, levels >= j0 * (1 - 1e-12)))
-            tprop = np.array([propagation_time(layer.thickness, j, prm.filament_fraction) for j in levels])
-            _keep_min(out, "crack_propagation", _first(levels, tprop <= halves))
         if path.kind in ("reduction", "lithiation") and path.growth_constant > 0:
             tc = interphase_time(layer.thickness, path.growth_constant, path.law)
             details[f"{layer.name}.interphase_crossing_time_s"] = tc
             _keep_min(out, "interphase_growth", _first(levels, cumulative_end >= tc))
+
+
+def _contacts(stack, prm, i, T):
+    """(effective contact ASR [ohm m2], current share) of each way Li can touch middle layer i:
+    an electrode foil pressed on it, or a dendrite tip arriving through a neighbouring polymer
+    (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`)."""
+    n = len(stack.layers)
+    out = []
+    if i == 0:
+        out.append((electrode_contact_resistance(stack.interfaces[0], prm, T), 1.0))
+    if i == n - 1:
+        out.append((electrode_contact_resistance(stack.interfaces[n], prm, T), 1.0))
+    rc_tip = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
+    for j, itf in ((i - 1, i), (i + 1, i + 1)):
+        if 0 <= j < n and stack.layers[j].kind == "polymer":
+            rp = stack.layers[j].asr(T) + stack.interfaces[itf].resistance(T)
+            out.append((tip_contact_resistance(rp, rc_tip, prm.tip_contact_fraction),
+                        tip_current_share(rp, rc_tip, prm.tip_contact_fraction)))
+    return out or [(rc_tip, 1.0)]
 
 
 def _keep_min(d, key, value):

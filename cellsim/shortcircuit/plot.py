@@ -45,7 +45,9 @@ def plot_ccd(result, path=None, *, measured=None, title: str | None = None):
         ax_v.annotate(f"{result.kind} at {result.ccd / 10:g} mA/cm2", (result.short_time / 3600.0, 1.0),
                       xycoords=("data", "axes fraction"), ha="right", va="top", fontsize=8,
                       textcoords="offset points", xytext=(-3, -3))
-    ax_v.legend(loc="upper left", fontsize=7)
+    h_v, l_v = ax_v.get_legend_handles_labels()
+    h_j, l_j = ax_j.get_legend_handles_labels()
+    ax_v.legend(h_v + h_j, l_v + l_j, loc="upper left", fontsize=7)   # one legend for both axes
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, name in enumerate(result.layer_names):
         c = colors[i % len(colors)]

@@ -100,3 +100,18 @@ def test_halpin_tsai_between_reuss_and_voigt_and_limits():
     # a glass-fibre gel is still far from Monroe-Newman's 2 G_Li
     assert monroe_newman_ratio(reinforced_shear_modulus(gm, gf, 0.1)) < 1e-2
     assert monroe_newman_ratio(2 * G_LI) == 2.0
+
+
+def test_tip_contact_resistance_limits_and_current_share():
+    from cellsim.shortcircuit.fracture import tip_contact_resistance, tip_current_share
+
+    rp, rc = 1.8e-3, 5e-4
+    for phi in (1e-4, 0.1, 1.0):
+        reff = tip_contact_resistance(rp, rc, phi)
+        s = tip_current_share(rp, rc, phi)
+        # the tip carries s J over phi of the area: its overpotential (s J / phi) R_c equals J R_eff
+        assert s / phi * rc == pytest.approx(reff, rel=1e-14)
+        # and the parallel polymer path has the same drop: (1 - s) J R_p
+        assert (1 - s) * rp == pytest.approx(reff, rel=1e-13)
+    assert tip_contact_resistance(rp, rc, 1e-9) == pytest.approx(rp, rel=1e-5)    # small tip: the polymer's IR drop
+    assert tip_contact_resistance(rp, rc, 1.0) == pytest.approx(rp * rc / (rp + rc), rel=1e-15)

@@ -68,9 +68,14 @@ def test_margins_of_the_latp_sandwich_under_the_seed_protocols():
     # J_lim of 100 um UVEA is ~3.1 mA/cm2: the dendrite margin is the first level above it that crosses in 0.5 h
     jl = m.details["UVEA-2.limiting_current_A_m2"]
     assert m.margins["polymer_dendrite"] > jl
-    # crack initiation: eta_crit a / (f R_c) at 22 degC and full contact (20 MPa)
+    # crack initiation at a dendrite tip: eta_crit a / (f R_eff) at 22 degC and full contact (20 MPa),
+    # R_eff = R_p R_c / (phi_t R_p + R_c) with R_p the UVEA layer and its UVEA|LATP transfer
+    from cellsim.shortcircuit.fracture import tip_contact_resistance
+
     eta = m.details["LATP.griffith_overpotential_V"]
-    assert m.onset["crack_initiation"] == pytest.approx(eta / (prm.focusing * prm.contact_resistance), rel=1e-12)
+    rp = st.layers[2].asr(st.temperature) + st.interfaces[2].resistance(st.temperature)
+    reff = tip_contact_resistance(rp, prm.contact_resistance, prm.tip_contact_fraction)
+    assert m.onset["crack_initiation"] == pytest.approx(eta / (prm.focusing * reff), rel=1e-12)
     # under 0.5 mAh/cm2 a dendrite cannot cross 100 um of UVEA in one half cycle (needs 0.556 mAh/cm2)
     m2 = mechanism_margins(st, _proto(step_capacity="0.5 mAh/cm2"), prm)
     assert m2.margins["polymer_dendrite"] is None

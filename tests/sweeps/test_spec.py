@@ -24,8 +24,8 @@ def _error(write_spec, text):
     # unknown axis target (layer that does not exist, unknown target kind)
     (('target = "temperature"', 'target = "layers.PEO.thickness"'), "axes[1] (temperature).target",
      "'layers.PEO.thickness'", "layers.UVEA-1, layers.LATP, layers.UVEA-2", 14),
-    (('target = "temperature"', 'target = "pressure"'), "axes[1] (temperature).target", "'pressure'",
-     "temperature, area, layers.<name|index>", 14),
+    (('target = "temperature"', 'target = "humidity"'), "axes[1] (temperature).target", "'humidity'",
+     "temperature, pressure, area, layers.<name|index>", 14),
     # empty ranges
     (("num = 4", "num = 0"), "axes[0] (uvea_thickness).num", "0", "empty range", 10),
     (('values = ["22 degC", "40 degC", "60 degC"]', "values = []"), "axes[1] (temperature).values", "[]",
