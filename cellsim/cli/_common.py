@@ -80,3 +80,35 @@ def frequency_arg(text, flag: str):
     if not (math.isfinite(v) and v > 0):
         raise InputError(flag, text, "a frequency > 0 Hz, e.g. 1 or '100 mHz'")
     return v
+
+
+def add_cell_flag(parser, conditions: bool = False) -> None:
+    """Add the repeatable ``--cell KEY=VALUE`` override (and, with ``conditions``, the
+    ``--temperature``/``--pressure`` shorthands) to a model command's parser."""
+    parser.add_argument("--cell", metavar="KEY=VALUE", action="append", default=[],
+                        help="override the model's cell (repeatable): area=2cm2, temperature=60degC, "
+                             "pressure=20MPa, LAYER.thickness=50um, LAYER.material=llzo (LAYER = a layer name "
+                             "of the model, any case)")
+    if conditions:
+        parser.add_argument("--temperature", metavar="T", help="cell temperature, e.g. '60 degC' "
+                                                               "(same as --cell temperature=T)")
+        parser.add_argument("--pressure", metavar="P", help="stack pressure, e.g. '20 MPa' (same as --cell pressure=P)")
+
+
+def cell_items(args) -> list[str]:
+    """The ``--cell`` items of ``args`` plus its ``--temperature``/``--pressure`` shorthands."""
+    items = list(getattr(args, "cell", None) or [])
+    for key in ("temperature", "pressure"):
+        value = getattr(args, key, None)
+        if value is not None:
+            items.append(f"{key}={value}")
+    return items
+
+
+def load_cell(args, model: str | None = None):
+    """Load ``args.model`` (or ``model``) and apply the cell overrides given on the command line."""
+    from ..models import load_model
+    from ..overrides import apply_cell_overrides
+
+    stack = load_model(args.model if model is None else model)
+    return apply_cell_overrides(stack, cell_items(args))

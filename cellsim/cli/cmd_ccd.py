@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from ..errors import InputError
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 MA_CM2 = 10.0
 
@@ -30,6 +30,7 @@ def register(sub):
     p.add_argument("--data", metavar="FILE", help="a measured step-up trace (NEWARE, BioLogic, CSV) to analyse "
                                                   "and overlay")
     p.add_argument("--plot", metavar="FILE.png", help="voltage trace and front depths")
+    add_cell_flag(p, conditions=True)
     add_json_flag(p)
     return p
 
@@ -55,10 +56,9 @@ def _parse_set(items):
 
 
 def run(args) -> int:
-    from ..models import load_model
     from ..shortcircuit.ccd import StepUpProtocol, calibrate, load_parameters, run_ccd
 
-    stack = load_model(args.model)
+    stack = load_cell(args)
     proto = StepUpProtocol.parse(start=args.start, increment=args.increment, stop=args.stop,
                                  step_time=args.step_time, step_capacity=args.step_capacity, rest=args.rest)
     prm = load_parameters()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ._common import frequency_arg, add_json_flag, format_table, print_json
+from ._common import add_cell_flag, frequency_arg, add_json_flag, format_table, load_cell, print_json
 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
 DEFAULT_FMIN = 1.0  # Hz
@@ -25,7 +25,9 @@ def register(sub):
     p.add_argument("--fmin", default=None, help="lowest frequency, e.g. 1, '10 mHz' (default 1 Hz)")
     p.add_argument("--fmax", default=None, help="highest frequency, e.g. 3e6, '3 MHz' (default 3 MHz)")
     p.add_argument("--points", type=int, default=None, help="total number of log-spaced points (default: 10 per decade)")
-    p.add_argument("--temperature", metavar="T", help="temperature for a MODEL, e.g. '60 degC'")
+    p.add_argument("--temperature", metavar="T", help="temperature for a MODEL, e.g. '60 degC' "
+                                                      "(same as --cell temperature=T)")
+    add_cell_flag(p)
     p.add_argument("--out", metavar="FILE.csv", help="write frequency_Hz,z_real_ohm,z_imag_ohm")
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot")
     p.add_argument("--bode", metavar="FILE.png", help="save a Bode plot")
@@ -123,13 +125,7 @@ def run(args) -> int:
         z = circuit.impedance(f, values)
     else:
         from ..circuits import compose_circuit
-        from ..models import load_model
-        from .cmd_circuit import parse_temperature
-
-        stack = load_model(args.model)
-        T = parse_temperature(args.temperature)
-        if T is not None:
-            stack = stack.replace(temperature=T)
+        stack = load_cell(args)
         cc = compose_circuit(stack)
         circuit = cc.circuit
         parameters = dict(cc.parameters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError, UnitError
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -28,6 +28,7 @@ def register(sub):
     p.add_argument("--compare", nargs="+", metavar="MODEL", default=None,
                    help="also run these models in MODEL's voltage window (compare middle layers)")
     p.add_argument("--plot", metavar="FILE.png", help="save the voltage-capacity plot (all runs overlaid)")
+    add_cell_flag(p)
     add_json_flag(p)
     return p
 
@@ -90,7 +91,7 @@ def run(args) -> int:
     vmax = None if args.vmax is None else _number(args.vmax, "--vmax", "voltage", "a voltage > 0, e.g. 4.2")
     anode = None if args.anode is None else _anode(args.anode)
     sweep = None if args.sweep is None else _sweep(args.sweep)
-    stack = load_model(args.model)
+    stack = load_cell(args)
     others = [load_model(m) for m in (args.compare or [])]
     if sweep is not None:
         stack.layer_index(sweep[0])  # unknown layer -> InputError before any simulation

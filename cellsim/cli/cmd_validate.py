@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -20,7 +20,9 @@ def register(sub):
     p.add_argument("--weight", default="modulus", choices=("modulus", "proportional", "unit"))
     p.add_argument("--fmin", default=None, help="lowest frequency fitted")
     p.add_argument("--fmax", default=None, help="highest frequency fitted")
-    p.add_argument("--temperature", metavar="T", help="measurement temperature, e.g. '60 degC'")
+    p.add_argument("--temperature", metavar="T", help="measurement temperature, e.g. '60 degC' "
+                                                      "(same as --cell temperature=T)")
+    add_cell_flag(p)
     p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
     add_json_flag(p)
     return p
@@ -28,15 +30,10 @@ def register(sub):
 
 def run(args) -> int:
     from ..fitting.validate import validate_model
-    from ..models import load_model
-    from .cmd_circuit import parse_temperature
     from ._common import frequency_arg
     from .cmd_read import load
 
-    stack = load_model(args.model)
-    T = parse_temperature(args.temperature)
-    if T is not None:
-        stack = stack.replace(temperature=T)
+    stack = load_cell(args)
     spec = load(args.data, args.loop)[0]
     names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
     v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,
