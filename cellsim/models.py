@@ -41,7 +41,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import CellsimError, InputError, NotFoundError
+from .errors import CellsimError, FileFormatError, InputError, NotFoundError
 from .library import load_material
 from .materials import STATUSES, Material, parse_parameter, parse_parameter_table
 from .paths import data_dir, read_toml
@@ -93,8 +93,14 @@ def load_model(name: str | Path) -> Stack:
     path = resolve_model(name)
     where = str(path)
     if path.suffix.lower() != ".toml":
-        _refuse_data_file(path)
-    data = read_toml(path)
+        spectrum_error = _refuse_data_file(path)
+        try:
+            data = read_toml(path)
+        except FileFormatError as exc:
+            raise FileFormatError(where, f"is neither a cell model (a TOML file; here: {exc}) nor a readable "
+                                         f"impedance spectrum ({spectrum_error})") from None
+    else:
+        data = read_toml(path)
     try:
         return stack_from_table(data, where, path.stem)
     except InputError as exc:
@@ -104,15 +110,15 @@ def load_model(name: str | Path) -> Stack:
         raise
 
 
-def _refuse_data_file(path: Path) -> None:
-    """Raise a clear FileFormatError when ``path`` is a measured spectrum rather than a model."""
+def _refuse_data_file(path: Path) -> str:
+    """Raise a clear FileFormatError when ``path`` is a measured spectrum rather than a model;
+    else return why it is not one."""
     from .data import read_spectra
-    from .errors import FileFormatError
 
     try:
         spectra = read_spectra(path)
-    except CellsimError:
-        return  # not a readable spectrum: the TOML reader reports what is wrong
+    except CellsimError as exc:
+        return str(exc)  # not a readable spectrum: the TOML reader says what is wrong
     n = sum(s.n_points for s in spectra)
     raise FileFormatError(str(path), f"is a measured impedance spectrum ({spectra[0].format}, {n} points in "
                                      f"{len(spectra)} loop(s)), not a cell model; try `cellsim read {path}`, "

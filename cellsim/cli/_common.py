@@ -112,3 +112,29 @@ def load_cell(args, model: str | None = None):
 
     stack = load_model(args.model if model is None else model)
     return apply_cell_overrides(stack, cell_items(args))
+
+
+def band_used(f_file, f_used, fmin=None, fmax=None) -> dict:
+    """What part of a measured spectrum an analysis used: the band [Hz] and point counts.
+
+    ``f_file`` are the file's (loop's) frequencies, ``f_used`` the ones analysed, ``fmin`` and
+    ``fmax`` the limits given [Hz] (None when not given).
+    """
+    import numpy as np
+
+    f_file, f_used = np.asarray(f_file, dtype=float), np.asarray(f_used, dtype=float)
+    return {"band_Hz": [float(f_used.min()), float(f_used.max())], "n_points_used": int(f_used.size),
+            "n_points_file": int(f_file.size), "n_points_dropped": int(f_file.size - f_used.size),
+            "file_band_Hz": [float(f_file.min()), float(f_file.max())], "fmin_Hz": fmin, "fmax_Hz": fmax}
+
+
+def band_line(b: dict) -> str:
+    """One line saying which band and how many points were used (see :func:`band_used`)."""
+    lo, hi = b["band_Hz"]
+    text = f"band used {hi:.6g} Hz .. {lo:.6g} Hz: {b['n_points_used']} of {b['n_points_file']} points"
+    if b["n_points_dropped"]:
+        limits = ", ".join(f"{k} {b[k + '_Hz']:.6g} Hz" for k in ("fmin", "fmax") if b[k + "_Hz"] is not None)
+        flo, fhi = b["file_band_Hz"]
+        text += (f" ({b['n_points_dropped']} outside {limits} dropped; the file spans {fhi:.6g} Hz .. "
+                 f"{flo:.6g} Hz)")
+    return text

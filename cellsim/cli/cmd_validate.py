@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
+from ._common import band_line, band_used, add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -36,8 +36,10 @@ def run(args) -> int:
     stack = load_cell(args)
     spec = load(args.data, args.loop)[0]
     names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
+    fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,
-                       fmin=frequency_arg(args.fmin, "--fmin"), fmax=frequency_arg(args.fmax, "--fmax"))
+                       fmin=fmin, fmax=fmax)
+    band = band_used(spec.frequency, v.frequency, fmin, fmax)
     res = v.fit
     quantities = [{"quantity": q["quantity"], "where": q["where"], "parameter": q["parameter"], "tied": q["tied"],
                    q["key"]: q["value"], "value": q["value"], "stderr": q["stderr"], "model_value": q["model_value"],
@@ -49,7 +51,7 @@ def run(args) -> int:
                                  "model_value": v.model_parameters[n]}
                              for n, x, e in zip(res.names, res.values, res.stderr)},
               "weighted_ssr": res.weighted_ssr, "model_weighted_ssr": v.model_weighted_ssr,
-              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
+              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points, "band": band,
               "kk": {"n_rc": v.kk.n_rc, "max_abs_residual": v.kk.max_abs_residual, "passed": v.kk.passed},
               "frequency_Hz": v.frequency, "residuals_real": (v.z - v.z_fit).real / abs(v.z),
               "residuals_imag": (v.z - v.z_fit).imag / abs(v.z)}
@@ -63,6 +65,7 @@ def run(args) -> int:
         print_json(result)
         return 0
     print(f"{stack.name} vs {args.data} (loop {spec.loop}): {v.circuit}")
+    print(band_line(band))
     print(f"fitted {', '.join(v.fitted)}" + (f"; tied {v.ties}" if v.ties else ""))
     print(f"success: {res.success} ({res.message})")
     rows = [[q["quantity"], q["where"], q["lab_model_value"], q["lab_value"], q["lab_stderr"], q["lab_unit"] or "-"]
