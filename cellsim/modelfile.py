@@ -101,7 +101,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        umask = os.umask(0); os.umask(umask)  # noqa: E702  (read the umask)
+        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
     except BaseException:

@@ -224,6 +224,8 @@ def write_csv(path, f, z) -> None:
             fh.write("frequency_Hz,z_real_ohm,z_imag_ohm\n")
             for fk, zk in zip(f, z):
                 fh.write(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n")
+        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
     except BaseException:
         if os.path.exists(tmp):
