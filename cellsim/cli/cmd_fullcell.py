@@ -160,8 +160,14 @@ def run(args) -> int:
         ["capacity loss per day", 100 * out["capacity_loss_per_day"], "%/day"],
     ]
     print(format_table(["quantity", "value", "unit"], rows))
+    from ..fullcell.cycling import LITHIATION_LIMIT
+
     for st in result.steps:
-        if "experiment" not in st.termination:
+        if LITHIATION_LIMIT in st.termination:
+            print(f"note: the {st.name} ended at {st.voltage_V[-1]:.3f} V with the cathode back at its pristine "
+                  f"lithiation (x = {result.matched['x_pristine']:g}), before {d.vmin:g} V: no Li beyond the "
+                  "pristine state is inserted, so the first-cycle efficiency is at most 100 %")
+        elif "experiment" not in st.termination:
             print(f"note: the {st.name} step ended on its time limit ({st.termination}), not on a voltage limit")
     if "sweep" in out:
         print()
