@@ -138,3 +138,11 @@ def band_line(b: dict) -> str:
         text += (f" ({b['n_points_dropped']} outside {limits} dropped; the file spans {fhi:.6g} Hz .. "
                  f"{flo:.6g} Hz)")
     return text
+
+
+def add_columns_flag(parser) -> None:
+    """Add ``--columns f,re,im`` (which columns of a text file hold f, Re Z and Im Z)."""
+    parser.add_argument("--columns", metavar="F,RE,IM", default=None,
+                        help="text files: the columns of frequency [Hz], Re Z and Im Z [ohm] as header names or "
+                             "0-based indices, e.g. 'freq,zre,zim' or '0,1,2' (a '-' before the third when it "
+                             "holds -Im Z, e.g. '0,1,-2'); default: recognised by name")

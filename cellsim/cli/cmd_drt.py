@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
+from ._common import add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
 
 
 def register(sub):
@@ -16,6 +16,7 @@ def register(sub):
     p.add_argument("--lambda", dest="lam", default="gcv",
                    help="regularisation parameter: a number, 'gcv' (default) or 'lcurve'")
     p.add_argument("--plot", metavar="FILE.png", help="save a plot of gamma(tau)")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
@@ -31,7 +32,7 @@ def run(args) -> int:
             lam = float(lam)
         except ValueError:
             raise InputError("--lambda", args.lam, "a number > 0, 'gcv' or 'lcurve'") from None
-    spec = load(args.data, args.loop)[0]
+    spec = load(args.data, args.loop, args.columns)[0]
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
     band = band_used(spec.frequency, used.frequency, fmin, fmax)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._common import band_line, band_used, frequency_arg, add_json_flag, format_table, print_json
+from ._common import add_columns_flag, band_line, band_used, frequency_arg, add_json_flag, format_table, print_json
 
 
 def register(sub):
@@ -23,6 +23,7 @@ def register(sub):
     p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
     p.add_argument("--starts", type=int, default=6, help="number of optimiser starts (default 6)")
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot of data and fit")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
@@ -63,7 +64,7 @@ def run(args) -> int:
     from .cmd_eis import _parse_params
     from .cmd_read import load
 
-    spec = load(args.data, args.loop)[0]
+    spec = load(args.data, args.loop, args.columns)[0]
     circuit = Circuit(args.circuit)
     guess = None
     if args.guess:

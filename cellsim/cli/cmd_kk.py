@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
+from ._common import add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
 
 
 def register(sub):
@@ -17,6 +17,7 @@ def register(sub):
     p.add_argument("--threshold", type=float, default=0.01,
                    help="largest residual (fraction of |Z|) for 'passed' (default 0.01)")
     p.add_argument("--capacitance", action="store_true", help="fit a series capacitance (blocking electrodes)")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
@@ -28,7 +29,7 @@ def run(args) -> int:
 
     if not (0 < args.threshold < 1):
         raise InputError("--threshold", args.threshold, "a fraction of |Z| between 0 and 1")
-    spec = load(args.data, args.loop)[0]
+    spec = load(args.data, args.loop, args.columns)[0]
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
     band = band_used(spec.frequency, used.frequency, fmin, fmax)

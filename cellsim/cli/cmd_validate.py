@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import band_line, band_used, add_cell_flag, add_json_flag, format_table, load_cell, print_json
+from ._common import add_columns_flag, band_line, band_used, add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -24,6 +24,7 @@ def register(sub):
                                                       "(same as --cell temperature=T)")
     add_cell_flag(p)
     p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
@@ -34,7 +35,7 @@ def run(args) -> int:
     from .cmd_read import load
 
     stack = load_cell(args)
-    spec = load(args.data, args.loop)[0]
+    spec = load(args.data, args.loop, args.columns)[0]
     names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,

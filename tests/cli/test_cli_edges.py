@@ -79,3 +79,19 @@ def test_unknown_material_names_file_and_line(capsys, tmp_path):
                  'thickness = { value = "1 um", source = "x" }\n')
     code, _, err = run_cli(capsys, "info", str(m))
     assert code == 2 and f"{m}:10:" in err and "unknown material 'latpx'" in err
+
+
+@pytest.mark.parametrize("command", [["read"], ["fit", "--circuit", "R0-p(R1,C1)"], ["kk"], ["drt"], ["validate"]])
+def test_columns_flag_on_the_data_commands(capsys, tmp_path, command):
+    f = np.logspace(5, 0, 26)
+    z = 10 + 100 / (1 + 1j * 2 * np.pi * f * 100 * 1e-6)
+    path = tmp_path / "odd.txt"
+    path.write_text("n hz resistive reactive\n" + "".join(f"{k} {float(a)!r} {float(b.real)!r} {float(b.imag)!r}\n"
+                                                         for k, (a, b) in enumerate(zip(f, z))))
+    args = ["validate", "ss-latp-ss", str(path)] if command == ["validate"] else [command[0], str(path), *command[1:]]
+    code, _, err = run_cli(capsys, *args, "--json")
+    assert code == 2 and "no frequency column" in err
+    code, out, err = run_cli(capsys, *args, "--columns", "1,resistive,3", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["points"] == 26 if command == ["read"] else d["band"]["n_points_used"] == 26
