@@ -111,6 +111,9 @@ def run(args) -> int:
     if args.circuit:
         if args.physics:
             raise InputError("--physics", True, "a MODEL (the transport model needs a cell, not a circuit)")
+        for flag, value in (("--cell", args.cell), ("--temperature", args.temperature)):
+            if value:
+                raise InputError(flag, value, "a MODEL (cell overrides do not apply to a bare --circuit)")
         circuit = Circuit(args.circuit)
         if args.params is None:
             raise InputError("--params", None, f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}")

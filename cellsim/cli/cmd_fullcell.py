@@ -26,7 +26,8 @@ def register(sub):
     p.add_argument("--sweep", metavar="LAYER=L1,L2,...",
                    help="also run LAYER at each thickness, e.g. 'UVEA-1=20um,100um,300um' or 'LVO=0.1mm,1mm'")
     p.add_argument("--compare", nargs="+", metavar="MODEL", default=None,
-                   help="also run these models in MODEL's voltage window (compare middle layers)")
+                   help="also run these models in MODEL's voltage window (compare middle layers); "
+                        "--cell applies to MODEL only")
     p.add_argument("--plot", metavar="FILE.png", help="save the voltage-capacity plot (all runs overlaid)")
     add_cell_flag(p)
     add_json_flag(p)
