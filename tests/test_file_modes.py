@@ -61,3 +61,14 @@ def test_sweep_export_follows_the_umask(tmp_path, umask_022):
     run_sweep(load_spec(spec_file), store)
     export_results(store, tmp_path / "r.csv")
     assert _mode(tmp_path / "r.csv") == umask_022
+
+
+def test_arrhenius_plot_follows_the_umask(tmp_path, umask_022):
+    from cellsim.cli import main
+
+    T = np.array([20.0, 40.0, 60.0, 80.0])
+    sigma = 1e-3 * np.exp(-0.3 / 8.617e-5 * (1 / (T + 273.15) - 1 / 293.15))
+    data = tmp_path / "s.csv"
+    data.write_text("T_degC,sigma_S_cm\n" + "".join(f"{a},{b!r}\n" for a, b in zip(T, sigma.tolist())))
+    assert main(["arrhenius", str(data), "--plot", str(tmp_path / "a.png")]) == 0
+    assert _mode(tmp_path / "a.png") == umask_022
