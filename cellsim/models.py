@@ -41,7 +41,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import CellsimError, InputError, NotFoundError
+from .errors import CellsimError, FileFormatError, InputError, NotFoundError
 from .library import load_material
 from .materials import STATUSES, Material, parse_parameter, parse_parameter_table
 from .paths import data_dir, read_toml
@@ -92,7 +92,15 @@ def load_model(name: str | Path) -> Stack:
     """
     path = resolve_model(name)
     where = str(path)
-    data = read_toml(path)
+    if path.suffix.lower() != ".toml":
+        spectrum_error = _refuse_data_file(path)
+        try:
+            data = read_toml(path)
+        except FileFormatError as exc:
+            raise FileFormatError(where, f"is neither a cell model (a TOML file; here: {exc}) nor a readable "
+                                         f"impedance spectrum ({spectrum_error})") from None
+    else:
+        data = read_toml(path)
     try:
         return stack_from_table(data, where, path.stem)
     except InputError as exc:
@@ -100,6 +108,22 @@ def load_model(name: str | Path) -> Stack:
         if line is not None and exc.where == where:
             exc.args = (str(exc).replace(f"{where}: ", f"{where}:{line}: ", 1),)
         raise
+
+
+def _refuse_data_file(path: Path) -> str:
+    """Raise a clear FileFormatError when ``path`` is a measured spectrum rather than a model;
+    else return why it is not one."""
+    from .data import read_spectra
+
+    try:
+        spectra = read_spectra(path)
+    except CellsimError as exc:
+        return str(exc)  # not a readable spectrum: the TOML reader says what is wrong
+    n = sum(s.n_points for s in spectra)
+    raise FileFormatError(str(path), f"is a measured impedance spectrum ({spectra[0].format}, {n} points in "
+                                     f"{len(spectra)} loop(s)), not a cell model; try `cellsim read {path}`, "
+                                     f"`cellsim fit {path} --circuit ...` or `cellsim validate MODEL {path}` "
+                                     "(a model is a TOML file: write one with `cellsim model new`, or name a shipped one such as li-uvea-li)")
 
 
 def _find_line(path: Path, exc: InputError) -> int | None:
@@ -140,7 +164,10 @@ def _value(raw: Any, spec: PropertySpec, field_name: str, where: str) -> tuple[f
 def _material(name: Any, overrides: Mapping[str, Any], field_name: str, where: str) -> Material:
     if not isinstance(name, str):
         raise InputError(field_name, name, "a material name from the library (see `cellsim materials`)", where)
-    mat = load_material(name)
+    try:
+        mat = load_material(name)
+    except NotFoundError as exc:
+        raise NotFoundError(f"{_where_line(where, name)}: {field_name}: {exc}") from None
     if overrides:
         params = parse_parameter_table(overrides, MATERIAL_PROPERTIES, f"{field_name.rsplit('.', 1)[0]}.parameters", where)
         # keep the library's temperature law when an override gives only a value
@@ -150,6 +177,18 @@ def _material(name: Any, overrides: Mapping[str, Any], field_name: str, where: s
                 params[k] = type(p)(p.value, p.unit, p.source, p.status, old.law, p.note)
         mat = mat.with_parameters(**params)
     return mat
+
+
+def _where_line(where: str, value: str) -> str:
+    """``where`` with the 1-based line of the first (non-comment) line that quotes ``value``."""
+    try:
+        lines = Path(where).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return where
+    for i, text in enumerate(lines, 1):
+        if not text.lstrip().startswith("#") and (f'"{value}"' in text or f"'{value}'" in text):
+            return f"{where}:{i}"
+    return where
 
 
 def _electrode(raw: Any, side: str, where: str) -> Electrode:

@@ -75,6 +75,7 @@ def stack_summary(stack: Stack) -> dict[str, Any]:
         "source_file": stack.source_file,
         "area_m2": stack.area,
         "temperature_K": T,
+        "pressure_Pa": stack.pressure,
         "provenance": dict(stack.provenance),
         "layers": layers,
         "interfaces": interfaces,

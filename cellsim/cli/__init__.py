@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 
 from ..errors import CellsimError
@@ -50,9 +51,46 @@ class _ArgumentParserExit(Exception):
     pass
 
 
+_NEGATIVE = re.compile(r"^-(?:\d|\.\d)[^=]*$")
+
+
+def _value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Option strings (of the parser and its sub-commands) that take exactly one value."""
+    out: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _value_options(sub)
+        elif action.option_strings and action.nargs is None:
+            out.update(s for s in action.option_strings if s.startswith("--"))
+    return out
+
+
+def join_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``["--params", "-1,2"]`` -> ``["--params=-1,2"]``.
+
+    argparse takes a value that starts with '-' and is not a plain negative number (such as
+    the list ``-1,2,3`` or ``-1e-3``) for an option, so ``--params -1,2`` would fail with
+    "expected one argument". Joining such a value to its option keeps both spellings working.
+    """
+    options = _value_options(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in options and i + 1 < len(argv) and _NEGATIVE.match(argv[i + 1]):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cellsim`` console script."""
     parser = build_parser()
+    argv = join_negative_values(list(sys.argv[1:] if argv is None else argv), parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed a one-line usage error

@@ -80,3 +80,69 @@ def frequency_arg(text, flag: str):
     if not (math.isfinite(v) and v > 0):
         raise InputError(flag, text, "a frequency > 0 Hz, e.g. 1 or '100 mHz'")
     return v
+
+
+def add_cell_flag(parser, conditions: bool = False) -> None:
+    """Add the repeatable ``--cell KEY=VALUE`` override (and, with ``conditions``, the
+    ``--temperature``/``--pressure`` shorthands) to a model command's parser."""
+    parser.add_argument("--cell", metavar="KEY=VALUE", action="append", default=[],
+                        help="override the model's cell (repeatable): area=2cm2, temperature=60degC, "
+                             "pressure=20MPa, LAYER.thickness=50um, LAYER.material=llzo (LAYER = a layer name "
+                             "of the model, any case)")
+    if conditions:
+        parser.add_argument("--temperature", metavar="T", help="cell temperature, e.g. '60 degC' "
+                                                               "(same as --cell temperature=T)")
+        parser.add_argument("--pressure", metavar="P", help="stack pressure, e.g. '20 MPa' (same as --cell pressure=P)")
+
+
+def cell_items(args) -> list[str]:
+    """The ``--cell`` items of ``args`` plus its ``--temperature``/``--pressure`` shorthands."""
+    items = list(getattr(args, "cell", None) or [])
+    for key in ("temperature", "pressure"):
+        value = getattr(args, key, None)
+        if value is not None:
+            items.append(f"{key}={value}")
+    return items
+
+
+def load_cell(args, model: str | None = None):
+    """Load ``args.model`` (or ``model``) and apply the cell overrides given on the command line."""
+    from ..models import load_model
+    from ..overrides import apply_cell_overrides
+
+    stack = load_model(args.model if model is None else model)
+    return apply_cell_overrides(stack, cell_items(args))
+
+
+def band_used(f_file, f_used, fmin=None, fmax=None) -> dict:
+    """What part of a measured spectrum an analysis used: the band [Hz] and point counts.
+
+    ``f_file`` are the file's (loop's) frequencies, ``f_used`` the ones analysed, ``fmin`` and
+    ``fmax`` the limits given [Hz] (None when not given).
+    """
+    import numpy as np
+
+    f_file, f_used = np.asarray(f_file, dtype=float), np.asarray(f_used, dtype=float)
+    return {"band_Hz": [float(f_used.min()), float(f_used.max())], "n_points_used": int(f_used.size),
+            "n_points_file": int(f_file.size), "n_points_dropped": int(f_file.size - f_used.size),
+            "file_band_Hz": [float(f_file.min()), float(f_file.max())], "fmin_Hz": fmin, "fmax_Hz": fmax}
+
+
+def band_line(b: dict) -> str:
+    """One line saying which band and how many points were used (see :func:`band_used`)."""
+    lo, hi = b["band_Hz"]
+    text = f"band used {hi:.6g} Hz .. {lo:.6g} Hz: {b['n_points_used']} of {b['n_points_file']} points"
+    if b["n_points_dropped"]:
+        limits = ", ".join(f"{k} {b[k + '_Hz']:.6g} Hz" for k in ("fmin", "fmax") if b[k + "_Hz"] is not None)
+        flo, fhi = b["file_band_Hz"]
+        text += (f" ({b['n_points_dropped']} outside {limits} dropped; the file spans {fhi:.6g} Hz .. "
+                 f"{flo:.6g} Hz)")
+    return text
+
+
+def add_columns_flag(parser) -> None:
+    """Add ``--columns f,re,im`` (which columns of a text file hold f, Re Z and Im Z)."""
+    parser.add_argument("--columns", metavar="F,RE,IM", default=None,
+                        help="text files: the columns of frequency [Hz], Re Z and Im Z [ohm] as header names or "
+                             "0-based indices, e.g. 'freq,zre,zim' or '0,1,2' (a '-' before the third when it "
+                             "holds -Im Z, e.g. '0,1,-2'); default: recognised by name")

@@ -136,6 +136,8 @@ def _plot(path: str, table, fit) -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, format=fmt, dpi=150)
+        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from ..errors import InputError
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 MA_CM2 = 10.0
 
@@ -22,8 +22,6 @@ def register(sub):
     p.add_argument("--increment", default="0.1 mA/cm2", help="step of the current density (default 0.1 mA/cm2)")
     p.add_argument("--stop", default="15 mA/cm2", help="last current density (default 15 mA/cm2)")
     p.add_argument("--rest", default=None, help="rest after each half cycle, e.g. '10 min' (default none)")
-    p.add_argument("--pressure", metavar="P", help="stack pressure, e.g. '5 MPa' (default: the model's [conditions])")
-    p.add_argument("--temperature", metavar="T", help="temperature, e.g. '40 degC' (default: the model's)")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                    help="override a short-circuit parameter (SI or with units), e.g. --set dead_fraction=0.5")
     p.add_argument("--calibrate", metavar="NAME", help="fit this short-circuit parameter to --target")
@@ -32,6 +30,7 @@ def register(sub):
     p.add_argument("--data", metavar="FILE", help="a measured step-up trace (NEWARE, BioLogic, CSV) to analyse "
                                                   "and overlay")
     p.add_argument("--plot", metavar="FILE.png", help="voltage trace and front depths")
+    add_cell_flag(p, conditions=True)
     add_json_flag(p)
     return p
 
@@ -56,19 +55,6 @@ def _parse_set(items):
     return out
 
 
-def _with_conditions(stack, args):
-    """The model at the --temperature / --pressure given on the command line."""
-    from ..units import parse_quantity
-
-    T = None if args.temperature is None else parse_quantity(args.temperature, "temperature", "--temperature")
-    P = None if args.pressure is None else parse_quantity(args.pressure, "pressure", "--pressure")
-    if T is not None and not T > 0:
-        raise InputError("--temperature", args.temperature, "a temperature above 0 K")
-    if P is not None and not P >= 0:
-        raise InputError("--pressure", args.pressure, "a stack pressure >= 0 Pa, e.g. '20 MPa'")
-    return stack.with_conditions(temperature=T, pressure=P)
-
-
 def _margin_rows(res):
     from ..shortcircuit.margins import MECHANISMS
 
@@ -82,10 +68,9 @@ def _margin_rows(res):
 
 
 def run(args) -> int:
-    from ..models import load_model
     from ..shortcircuit.ccd import StepUpProtocol, calibrate, load_parameters, run_ccd
 
-    stack = _with_conditions(load_model(args.model), args)
+    stack = load_cell(args)
     proto = StepUpProtocol.parse(start=args.start, increment=args.increment, stop=args.stop,
                                  step_time=args.step_time, step_capacity=args.step_capacity, rest=args.rest)
     prm = load_parameters()

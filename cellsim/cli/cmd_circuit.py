@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
     p = sub.add_parser("circuit", help="equivalent circuit composed from a cell model, with parameter values and sources")
     p.add_argument("model", help="model name (e.g. li-uvea-latp-uvea-li) or path to a model TOML")
-    p.add_argument("--temperature", metavar="T", help="temperature, e.g. '60 degC' (default: the model's)")
+    p.add_argument("--temperature", metavar="T", help="temperature, e.g. '60 degC' (default: the model's; "
+                                                      "same as --cell temperature=T)")
+    add_cell_flag(p)
     p.add_argument("--no-leakage", action="store_true", help="leave out electronic leakage paths")
     p.add_argument("--provenance", action="store_true", help="print the full source of every parameter")
     add_json_flag(p)
@@ -26,15 +28,13 @@ def parse_temperature(text):
 
 def run(args) -> int:
     from ..circuits import compose_circuit
-    from ..models import load_model
-
-    stack = load_model(args.model)
-    T = parse_temperature(args.temperature)
-    cc = compose_circuit(stack, temperature=T, leakage=not args.no_leakage)
+    stack = load_cell(args)
+    cc = compose_circuit(stack, leakage=not args.no_leakage)
     if args.json:
         print_json({
             "model": stack.name,
-            "temperature_K": stack.temperature if T is None else T,
+            "temperature_K": stack.temperature,
+            "pressure_Pa": stack.pressure,
             "circuit": str(cc.circuit),
             "parameters": cc.parameters,
             "units": cc.units,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
 
 
 def register(sub):
@@ -11,9 +11,12 @@ def register(sub):
                                    "chosen by generalised cross-validation (or the L-curve corner).")
     p.add_argument("data", help="impedance file")
     p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
+    p.add_argument("--fmin", default=None, help="lowest frequency analysed, e.g. 1, '100 mHz' (default: all)")
+    p.add_argument("--fmax", default=None, help="highest frequency analysed, e.g. 1e6, '1 MHz' (default: all)")
     p.add_argument("--lambda", dest="lam", default="gcv",
                    help="regularisation parameter: a number, 'gcv' (default) or 'lcurve'")
     p.add_argument("--plot", metavar="FILE.png", help="save a plot of gamma(tau)")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
@@ -29,11 +32,14 @@ def run(args) -> int:
             lam = float(lam)
         except ValueError:
             raise InputError("--lambda", args.lam, "a number > 0, 'gcv' or 'lcurve'") from None
-    spec = load(args.data, args.loop)[0]
-    r = drt(spec.frequency, spec.z, lam=lam)
+    spec = load(args.data, args.loop, args.columns)[0]
+    fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
+    used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
+    band = band_used(spec.frequency, used.frequency, fmin, fmax)
+    r = drt(used.frequency, used.z, lam=lam)
     result = {"data": str(args.data), "loop": spec.loop, "tau_s": r.tau, "gamma_ohm": r.gamma,
               "peaks": r.peaks, "r_inf_ohm": r.r_inf, "inductance_H": r.inductance, "lambda": r.lam,
-              "method": r.method, "polarisation_resistance_ohm": r.polarisation_resistance,
+              "method": r.method, "band": band, "polarisation_resistance_ohm": r.polarisation_resistance,
               "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag}
     if args.plot:
         from ..plotting import _pyplot, save_figure
@@ -54,6 +60,7 @@ def run(args) -> int:
         return 0
     print(f"{args.data} (loop {spec.loop}): DRT, lambda = {r.lam:.3g} ({r.method}), R_inf = {r.r_inf:.4g} ohm, "
           f"R_pol = {r.polarisation_resistance:.4g} ohm")
+    print(band_line(band))
     rows = [[pk["tau_s"], pk["frequency_Hz"], pk["gamma_ohm"], pk["resistance_ohm"]] for pk in r.peaks]
     print(format_table(["tau [s]", "f [Hz]", "gamma [ohm]", "R [ohm]"], rows))
     if args.plot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ._common import frequency_arg, add_json_flag, format_table, print_json
+from ._common import add_cell_flag, frequency_arg, add_json_flag, format_table, load_cell, print_json
 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
 DEFAULT_FMIN = 1.0  # Hz
@@ -25,7 +25,9 @@ def register(sub):
     p.add_argument("--fmin", default=None, help="lowest frequency, e.g. 1, '10 mHz' (default 1 Hz)")
     p.add_argument("--fmax", default=None, help="highest frequency, e.g. 3e6, '3 MHz' (default 3 MHz)")
     p.add_argument("--points", type=int, default=None, help="total number of log-spaced points (default: 10 per decade)")
-    p.add_argument("--temperature", metavar="T", help="temperature for a MODEL, e.g. '60 degC'")
+    p.add_argument("--temperature", metavar="T", help="temperature for a MODEL, e.g. '60 degC' "
+                                                      "(same as --cell temperature=T)")
+    add_cell_flag(p)
     p.add_argument("--out", metavar="FILE.csv", help="write frequency_Hz,z_real_ohm,z_imag_ohm")
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot")
     p.add_argument("--bode", metavar="FILE.png", help="save a Bode plot")
@@ -109,6 +111,9 @@ def run(args) -> int:
     if args.circuit:
         if args.physics:
             raise InputError("--physics", True, "a MODEL (the transport model needs a cell, not a circuit)")
+        for flag, value in (("--cell", args.cell), ("--temperature", args.temperature)):
+            if value:
+                raise InputError(flag, value, "a MODEL (cell overrides do not apply to a bare --circuit)")
         circuit = Circuit(args.circuit)
         if args.params is None:
             raise InputError("--params", None, f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}")
@@ -123,13 +128,7 @@ def run(args) -> int:
         z = circuit.impedance(f, values)
     else:
         from ..circuits import compose_circuit
-        from ..models import load_model
-        from .cmd_circuit import parse_temperature
-
-        stack = load_model(args.model)
-        T = parse_temperature(args.temperature)
-        if T is not None:
-            stack = stack.replace(temperature=T)
+        stack = load_cell(args)
         cc = compose_circuit(stack)
         circuit = cc.circuit
         parameters = dict(cc.parameters)
@@ -228,6 +227,8 @@ def write_csv(path, f, z) -> None:
             fh.write("frequency_Hz,z_real_ohm,z_imag_ohm\n")
             for fk, zk in zip(f, z):
                 fh.write(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n")
+        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
     except BaseException:
         if os.path.exists(tmp):

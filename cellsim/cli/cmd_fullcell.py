@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError, UnitError
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -26,8 +26,10 @@ def register(sub):
     p.add_argument("--sweep", metavar="LAYER=L1,L2,...",
                    help="also run LAYER at each thickness, e.g. 'UVEA-1=20um,100um,300um' or 'LVO=0.1mm,1mm'")
     p.add_argument("--compare", nargs="+", metavar="MODEL", default=None,
-                   help="also run these models in MODEL's voltage window (compare middle layers)")
+                   help="also run these models in MODEL's voltage window (compare middle layers); "
+                        "--cell applies to MODEL only")
     p.add_argument("--plot", metavar="FILE.png", help="save the voltage-capacity plot (all runs overlaid)")
+    add_cell_flag(p)
     add_json_flag(p)
     return p
 
@@ -90,7 +92,7 @@ def run(args) -> int:
     vmax = None if args.vmax is None else _number(args.vmax, "--vmax", "voltage", "a voltage > 0, e.g. 4.2")
     anode = None if args.anode is None else _anode(args.anode)
     sweep = None if args.sweep is None else _sweep(args.sweep)
-    stack = load_model(args.model)
+    stack = load_cell(args)
     others = [load_model(m) for m in (args.compare or [])]
     if sweep is not None:
         stack.layer_index(sweep[0])  # unknown layer -> InputError before any simulation
@@ -159,8 +161,14 @@ def run(args) -> int:
         ["capacity loss per day", 100 * out["capacity_loss_per_day"], "%/day"],
     ]
     print(format_table(["quantity", "value", "unit"], rows))
+    from ..fullcell.cycling import LITHIATION_LIMIT
+
     for st in result.steps:
-        if "experiment" not in st.termination:
+        if LITHIATION_LIMIT in st.termination:
+            print(f"note: the {st.name} ended at {st.voltage_V[-1]:.3f} V with the cathode back at its pristine "
+                  f"lithiation (x = {result.matched['x_pristine']:g}), before {d.vmin:g} V: no Li beyond the "
+                  "pristine state is inserted, so the first-cycle efficiency is at most 100 %")
+        elif "experiment" not in st.termination:
             print(f"note: the {st.name} step ended on its time limit ({st.termination}), not on a voltage limit")
     if "sweep" in out:
         print()

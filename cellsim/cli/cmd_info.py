@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
     p = sub.add_parser("info", help="summary of a cell model: layers, resistances, conductivities")
     p.add_argument("model", help="model name (e.g. li-uvea-latp-uvea-li) or path to a model TOML")
+    add_cell_flag(p)
     add_json_flag(p)
     return p
 
 
 def run(args) -> int:
-    from ..models import load_model
     from ..summary import stack_summary
     from ..units import to_unit
 
-    stack = load_model(args.model)
+    stack = load_cell(args)
     s = stack_summary(stack)
     if args.json:
         print_json(s)
         return 0
     print(f"{s['title']}   [{s['source_file']}]")
-    print(f"area {to_unit(s['area_m2'], 'cm2'):.4g} cm2, temperature {s['temperature_K']:.2f} K")
+    print(f"area {to_unit(s['area_m2'], 'cm2'):.4g} cm2, temperature {s['temperature_K']:.2f} K, "
+          f"pressure {to_unit(s['pressure_Pa'], 'MPa'):.4g} MPa, "
+          f"electrolyte thickness {to_unit(s['total_thickness_m'], 'um'):.4g} um")
     rows = []
     for l in s["layers"]:
         rows.append([l["name"], l["kind"], l["material"], to_unit(l["thickness_m"], "um"),

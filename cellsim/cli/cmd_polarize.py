@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -11,6 +11,7 @@ def register(sub):
     p.add_argument("--currents", required=True,
                    help="comma-separated currents with one unit at the end, e.g. 0.1,1,2,4uA (or each with a unit)")
     p.add_argument("--hold", default=None, help="duration of each step, e.g. '1 h' (default: to steady state)")
+    add_cell_flag(p, conditions=True)
     add_json_flag(p)
     return p
 
@@ -38,11 +39,10 @@ def parse_currents(text: str) -> list[float]:
 
 def run(args) -> int:
     from ..errors import InputError
-    from ..models import load_model
     from ..transport.lab import polarize
     from ..units import parse_quantity
 
-    stack = load_model(args.model)
+    stack = load_cell(args)
     currents = parse_currents(args.currents)
     hold = parse_quantity(args.hold, "time", "--hold") if args.hold is not None else None
     if hold is not None and not hold > 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_columns_flag, add_json_flag, format_table, print_json
 
 
 def register(sub):
@@ -12,16 +12,17 @@ def register(sub):
     p.add_argument("data", help="impedance file (.mpt, .mpr, .DTA, .z, .csv, .txt)")
     p.add_argument("--out", metavar="FILE.csv", help="write the spectra as cellsim CSV")
     p.add_argument("--loop", type=int, default=None, help="only this loop (0-based)")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
 
-def load(path, loop=None):
+def load(path, loop=None, columns=None):
     """Spectra of a data file (all loops, or one) for the CLI commands."""
     from ..data import read_spectra
     from ..errors import InputError
 
-    spectra = read_spectra(path)
+    spectra = read_spectra(path, columns=columns)
     if loop is None:
         return spectra
     if not (-len(spectra) <= loop < len(spectra)):
@@ -35,7 +36,7 @@ def run(args) -> int:
     from ..data import write_csv
     from ..errors import InputError
 
-    spectra = load(args.data, args.loop)
+    spectra = load(args.data, args.loop, args.columns)
     if args.out:
         d = Path(args.out).parent
         if str(d) and not d.is_dir():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -16,17 +16,17 @@ def register(sub):
                    help="record salt depletion events and go on (default: stop at the first)")
     p.add_argument("--out", metavar="FILE.csv", help="write time_s, voltage_V, current_density_A_m2 and the voltage parts")
     p.add_argument("--plot", metavar="FILE.png", help="save a voltage / current plot")
+    add_cell_flag(p, conditions=True)
     add_json_flag(p)
     return p
 
 
 def run(args) -> int:
     from ..errors import InputError
-    from ..models import load_model
     from ..transport import SolverOptions, simulate
     from ..units import parse_quantity
 
-    stack = load_model(args.model)
+    stack = load_cell(args)
     dt = parse_quantity(args.dt, "time", "--dt") if args.dt is not None else None
     if dt is not None and not dt > 0:
         raise InputError("--dt", args.dt, "an output interval > 0, e.g. '10 s'")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -10,17 +10,17 @@ def register(sub):
     p.add_argument("model", help="model name (e.g. li-uvea-li) or path to a model TOML")
     p.add_argument("--dv", default="10 mV", help="potentiostatic step (default 10 mV)")
     p.add_argument("--duration", default=None, help="hold time, e.g. '5 h' (default: to steady state)")
+    add_cell_flag(p)
     add_json_flag(p)
     return p
 
 
 def run(args) -> int:
     from ..errors import InputError
-    from ..models import load_model
     from ..transport.lab import bruce_vincent
     from ..units import parse_quantity
 
-    stack = load_model(args.model)
+    stack = load_cell(args)
     dv = parse_quantity(args.dv, "voltage", "--dv")
     if not dv > 0:
         raise InputError("--dv", args.dv, "a voltage step > 0, e.g. 10 mV")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_columns_flag, band_line, band_used, add_cell_flag, add_json_flag, format_table, load_cell, print_json
 
 
 def register(sub):
@@ -20,27 +20,27 @@ def register(sub):
     p.add_argument("--weight", default="modulus", choices=("modulus", "proportional", "unit"))
     p.add_argument("--fmin", default=None, help="lowest frequency fitted")
     p.add_argument("--fmax", default=None, help="highest frequency fitted")
-    p.add_argument("--temperature", metavar="T", help="measurement temperature, e.g. '60 degC'")
+    p.add_argument("--temperature", metavar="T", help="measurement temperature, e.g. '60 degC' "
+                                                      "(same as --cell temperature=T)")
+    add_cell_flag(p)
     p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
+    add_columns_flag(p)
     add_json_flag(p)
     return p
 
 
 def run(args) -> int:
     from ..fitting.validate import validate_model
-    from ..models import load_model
-    from .cmd_circuit import parse_temperature
     from ._common import frequency_arg
     from .cmd_read import load
 
-    stack = load_model(args.model)
-    T = parse_temperature(args.temperature)
-    if T is not None:
-        stack = stack.replace(temperature=T)
-    spec = load(args.data, args.loop)[0]
+    stack = load_cell(args)
+    spec = load(args.data, args.loop, args.columns)[0]
     names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
+    fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,
-                       fmin=frequency_arg(args.fmin, "--fmin"), fmax=frequency_arg(args.fmax, "--fmax"))
+                       fmin=fmin, fmax=fmax)
+    band = band_used(spec.frequency, v.frequency, fmin, fmax)
     res = v.fit
     quantities = [{"quantity": q["quantity"], "where": q["where"], "parameter": q["parameter"], "tied": q["tied"],
                    q["key"]: q["value"], "value": q["value"], "stderr": q["stderr"], "model_value": q["model_value"],
@@ -52,7 +52,7 @@ def run(args) -> int:
                                  "model_value": v.model_parameters[n]}
                              for n, x, e in zip(res.names, res.values, res.stderr)},
               "weighted_ssr": res.weighted_ssr, "model_weighted_ssr": v.model_weighted_ssr,
-              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
+              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points, "band": band,
               "kk": {"n_rc": v.kk.n_rc, "max_abs_residual": v.kk.max_abs_residual, "passed": v.kk.passed},
               "frequency_Hz": v.frequency, "residuals_real": (v.z - v.z_fit).real / abs(v.z),
               "residuals_imag": (v.z - v.z_fit).imag / abs(v.z)}
@@ -66,6 +66,7 @@ def run(args) -> int:
         print_json(result)
         return 0
     print(f"{stack.name} vs {args.data} (loop {spec.loop}): {v.circuit}")
+    print(band_line(band))
     print(f"fitted {', '.join(v.fitted)}" + (f"; tied {v.ties}" if v.ties else ""))
     print(f"success: {res.success} ({res.message})")
     rows = [[q["quantity"], q["where"], q["lab_model_value"], q["lab_value"], q["lab_stderr"], q["lab_unit"] or "-"]

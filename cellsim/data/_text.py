@@ -101,6 +101,7 @@ _PHASE = re.compile(r"(?:phase\(z\)|phase|zphz|zphase|phz|phi|z_phase)(?:[/(\[_:
 _LOOP = re.compile(r"(?:cyclenumber|cycle_number|cycle|loop|loop_index)(?:[/(\[_:,].*)?\Z")
 _TIME = re.compile(r"(?:time|t)(?:[/(\[_:,].*)?\Z")
 
+_DATA_PREFIX = re.compile(r"^data[_:.](?=.)")
 _OHM = re.compile(r"([kKmMuGµ]?)(?:ohms?|Ohms?|OHMS?|Ω|Ω)")
 _PREFIX = {"": 1.0, "k": 1e3, "K": 1e3, "m": 1e-3, "M": 1e6, "u": 1e-6, "µ": 1e-6, "G": 1e9}
 
@@ -112,6 +113,9 @@ def _norm(name: str) -> tuple[str, float]:
     sign = 1.0
     if n.startswith("-"):
         sign, n = -1.0, n[1:]
+    n = _DATA_PREFIX.sub("", n)  # "Data_Real", "Data: Imag", "Data.Freq" (exported instrument tables)
+    if n.startswith("-"):
+        sign, n = -sign, n[1:]
     return n, sign
 
 

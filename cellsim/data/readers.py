@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -45,7 +46,8 @@ _MAX_BYTES = 512 * 1024 * 1024
 
 
 # ====================================================================== public API
-def read_spectra(path: str | os.PathLike, format: str | None = None) -> list[Spectrum]:
+def read_spectra(path: str | os.PathLike, format: str | None = None,
+                 columns: str | list | tuple | None = None) -> list[Spectrum]:
     """Read every loop of an impedance file.
 
     Parameters
@@ -54,6 +56,12 @@ def read_spectra(path: str | os.PathLike, format: str | None = None) -> list[Spe
         The file.
     format : str, optional
         One of :data:`FORMATS`; detected from the content when omitted.
+    columns : str or sequence, optional
+        For text files: the frequency [Hz], Re Z [ohm] and Im Z [ohm] columns, as
+        ``"f,re,im"`` names (case-insensitive, as in the header) or 0-based indices
+        (``"0,1,2"``), instead of recognising them by name. A ``-`` before the third
+        (``"0,1,-2"``, ``"freq,zre,-zim"``) says the column holds -Im Z. Unit factors
+        in the names (``mOhm``, ``kHz``) apply as usual.
 
     Returns
     -------
@@ -73,19 +81,23 @@ def read_spectra(path: str | os.PathLike, format: str | None = None) -> list[Spe
     if fmt not in FORMATS:
         raise InputError("format", fmt, " or ".join(FORMATS))
     if fmt == "biologic-mpr":
+        if columns is not None:
+            raise InputError("columns", columns, "no column choice for a binary BioLogic .mpr file (only for "
+                                                 "text files)", path)
         return _read_mpr(path, raw)
     text, encoding = decode(path, raw)
     lines = split_lines(text)
     reader = {"biologic-mpt": _read_mpt, "gamry-dta": _read_dta, "zview-z": _read_z, "table": _read_table}[fmt]
-    spectra = reader(path, lines)
+    spectra = reader(path, lines, parse_columns(columns))
     for s in spectra:
         s.metadata.setdefault("encoding", encoding)
     return spectra
 
 
-def read_spectrum(path: str | os.PathLike, loop: int = 0, format: str | None = None) -> Spectrum:
+def read_spectrum(path: str | os.PathLike, loop: int = 0, format: str | None = None,
+                  columns: str | list | tuple | None = None) -> Spectrum:
     """Read one loop (default the first) of an impedance file; see :func:`read_spectra`."""
-    spectra = read_spectra(path, format=format)
+    spectra = read_spectra(path, format=format, columns=columns)
     if isinstance(loop, bool) or not isinstance(loop, (int, np.integer)) or not (-len(spectra) <= loop < len(spectra)):
         raise InputError("loop", loop, f"an index 0..{len(spectra) - 1} (the file has {len(spectra)} loops)",
                          os.fspath(path))
@@ -220,6 +232,62 @@ def _split_tab(line: str) -> list[str]:
     return fields
 
 
+# ====================================================================== chosen columns
+def parse_columns(columns) -> list[str] | None:
+    """``"f,re,im"`` (or a sequence) -> three stripped items; None when not given."""
+    if columns is None:
+        return None
+    items = [s.strip() for s in (columns.split(",") if isinstance(columns, str) else map(str, columns))]
+    if len(items) != 3 or not all(items) or any(s == "-" for s in items):
+        raise InputError("columns", columns, "three columns f,re,im: names from the header or 0-based indices, "
+                                             "e.g. 'freq,zre,zim' or '0,1,2' ('-' before the third when it holds "
+                                             "-Im Z)")
+    return items
+
+
+def chosen_roles(path: str, names: list[str], columns: list[str], line: int | None) -> dict[str, tuple[int, float]]:
+    """Roles ``freq``, ``real``, ``imag`` (index, factor) of the columns chosen by the user.
+
+    Each item is a 0-based index or a column name (case-insensitive, quotes and spaces
+    ignored); a leading ``-`` on the third item negates it (a column of -Im Z). The unit
+    factor of a recognised name (``mOhm``, ``kHz``, a leading ``-`` in the name) is kept.
+    """
+    def key(s: str) -> str:
+        return s.strip().strip('"').strip().lower().replace(" ", "")
+
+    keys = [key(n) for n in names]
+    known = recognise_columns(names)
+    out: dict[str, tuple[int, float]] = {}
+    for role, item in zip(("freq", "real", "imag"), columns):
+        sign = 1.0
+        j = keys.index(key(item)) if key(item) in keys else None
+        if j is None and role == "imag" and item.startswith("-"):
+            sign, item = -1.0, item[1:].strip()
+            j = keys.index(key(item)) if key(item) in keys else None
+        if j is None and re.fullmatch(r"\d+", item):
+            j = int(item)
+            if j >= len(names):
+                raise FileFormatError(path, f"column index {j} for {role}: the data have {len(names)} columns "
+                                            f"(0..{len(names) - 1})", line)
+        if j is None:
+            raise FileFormatError(path, f"no column {item!r} for {role}; the columns are "
+                                        f"{', '.join(repr(n) for n in names)} (or give 0-based indices)", line)
+        factor = 1.0
+        for r, (k, f) in known.items():
+            if k == j and r in ("freq", "real", "imag", "mod"):
+                factor = abs(f) if role != "imag" else f
+                break
+        if role == "imag" and known.get("real", (None,))[0] == j:
+            factor = known["real"][1]
+        out[role] = (j, sign * factor)
+    if len({j for j, _ in out.values()}) < 3:
+        raise FileFormatError(path, f"columns {columns}: f, Re Z and Im Z must be three different columns", line)
+    for r in ("loop", "time"):
+        if r in known and known[r][0] not in {j for j, _ in out.values()}:
+            out[r] = known[r]
+    return out
+
+
 # ====================================================================== BioLogic .mpt
 _NB_HEADER = re.compile(r"\s*Nb\s+header\s+lines\s*:\s*(\d+)\s*\Z", re.IGNORECASE)
 _N_LOOPS = re.compile(r"\s*Number\s+of\s+loops\s*:\s*(\d+)\s*\Z", re.IGNORECASE)
@@ -231,7 +299,7 @@ def _is_mpt_columns(line: str) -> bool:
     return "freq" in low and ("re(z)" in low or "im(z)" in low)
 
 
-def _read_mpt(path: str, lines: list[str]) -> list[Spectrum]:
+def _read_mpt(path: str, lines: list[str], columns=None) -> list[Spectrum]:
     first = lines[0].strip().lstrip("\ufeff")
     if not first.upper().startswith("EC-LAB ASCII FILE"):
         raise FileFormatError(path, f"first line {first[:40]!r} is not 'EC-Lab ASCII FILE'", 1)
@@ -251,7 +319,7 @@ def _read_mpt(path: str, lines: list[str]) -> list[Spectrum]:
         raise FileFormatError(path, f"header says {n_header} header lines but line {n_header} is not the column "
                                     f"header{hint}", n_header)
     names = _split_tab(col_line)
-    roles = recognise_columns(names)
+    roles = chosen_roles(path, names, columns, n_header) if columns else recognise_columns(names)
     _check_roles(path, roles, names, n_header)
 
     # header metadata and loop table
@@ -334,12 +402,42 @@ def _read_mpr(path: str, raw: bytes) -> list[Spectrum]:
     roles = recognise_columns(names)
     if "freq" not in roles or not (("real" in roles and "imag" in roles) or ("mod" in roles and "phase" in roles)):
         raise FileFormatError(path, f"BioLogic .mpr without impedance data (not PEIS/GEIS); columns: {names}")
+    # numpy's floating-point warnings on corrupt numbers ("invalid value encountered in cast",
+    # overflow, ...) become reader errors naming the column, not a raw RuntimeWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with np.errstate(all="raise"):
+            try:
+                return _mpr_spectra(path, mpr, data, names, roles)
+            except (FloatingPointError, RuntimeWarning) as exc:
+                raise FileFormatError(path, f"corrupt .mpr data module: {_mpr_bad_column(data, names, roles)} "
+                                            f"({exc})") from None
+
+
+def _mpr_bad_column(data, names: list[str], roles: dict) -> str:
+    """Which impedance column of a corrupt .mpr holds a value that is not a finite number."""
+    for r, (j, _) in roles.items():
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                v = np.asarray(data[names[j]])
+                bad = ~np.isfinite(v.astype(float))
+            except Exception:
+                return f"column {names[j]!r} cannot be read as numbers"
+        if bad.any():
+            return f"column {names[j]!r} holds a non-finite number at data point {int(np.flatnonzero(bad)[0])} (0-based)"
+    return "a value outside the range of a float"
+
+
+def _mpr_spectra(path: str, mpr, data, names: list[str], roles: dict) -> list[Spectrum]:
     try:
         cols = {}
         for r, (j, factor) in roles.items():
             v = np.asarray(data[names[j]], dtype=float)
             cols[r] = v if r == "loop" else v * factor
         n = cols["freq"].size
+    except (FloatingPointError, RuntimeWarning):
+        raise
     except Exception as exc:
         raise FileFormatError(path, f"corrupt .mpr data module ({type(exc).__name__}: {exc})") from None
     zr, zi = _impedance_from(path, cols, names)
@@ -355,7 +453,10 @@ def _read_mpr(path: str, raw: bytes) -> list[Spectrum]:
     bounds = None
     li = getattr(mpr, "loop_index", None)
     if li is not None:
-        li = np.asarray(li, dtype=np.int64)
+        try:
+            li = np.asarray(li, dtype=np.int64)
+        except (TypeError, ValueError, OverflowError):
+            li = np.zeros(0, dtype=np.int64)
         if li.size >= 3 and li[0] == 0 and np.all(np.diff(li) > 0) and li[-1] == n:
             bounds = [(int(a), int(b) - 1) for a, b in zip(li[:-1], li[1:])]
     meta["loop_source"] = "loop module" if bounds else ("cycle number" if "loop" in cols else "none")
@@ -368,7 +469,7 @@ def _read_mpr(path: str, raw: bytes) -> list[Spectrum]:
 _ZCURVE = re.compile(r"ZCURVE\tTABLE(?:\t(\d+))?\s*\Z")
 
 
-def _read_dta(path: str, lines: list[str]) -> list[Spectrum]:
+def _read_dta(path: str, lines: list[str], columns=None) -> list[Spectrum]:
     start = next((i for i, ln in enumerate(lines) if _ZCURVE.match(ln)), None)
     if start is None:
         raise FileFormatError(path, "no 'ZCURVE<TAB>TABLE' line: not a Gamry impedance (EIS) file")
@@ -378,7 +479,7 @@ def _read_dta(path: str, lines: list[str]) -> list[Spectrum]:
     names = [t.strip() for t in _split_tab(lines[start + 1])]
     if names and names[0] == "":
         names = names[1:]
-    roles = recognise_columns(names)
+    roles = chosen_roles(path, names, columns, start + 2) if columns else recognise_columns(names)
     _check_roles(path, roles, names, start + 2)
     meta: dict = {"format": "gamry-dta"}
     for ln in lines[:start]:
@@ -425,7 +526,7 @@ def _read_dta(path: str, lines: list[str]) -> list[Spectrum]:
 
 
 # ====================================================================== ZPlot / ZView .z
-def _read_z(path: str, lines: list[str]) -> list[Spectrum]:
+def _read_z(path: str, lines: list[str], columns=None) -> list[Spectrum]:
     end = None
     for i, ln in enumerate(lines):
         s = ln.strip().strip('"').strip().lower()
@@ -467,6 +568,8 @@ def _read_z(path: str, lines: list[str]) -> list[Spectrum]:
         roles = recognise_columns(names)
     elif len(names) != ncols:
         raise FileFormatError(path, f"{ncols} fields where the column header has {len(names)}", data_idx[0] + 1)
+    if columns:
+        roles = chosen_roles(path, names, columns, data_idx[0] + 1)
     cols = _parse_rows(path, lines, data_idx, split, ncols, names, roles, decimal_comma=not comma)
     zr, zi = _impedance_from(path, cols, names)
     meta = {"format": "zview-z", "columns": names}
@@ -490,7 +593,7 @@ def _splitter(delim: str) -> Callable[[str], list[str]]:
     return split
 
 
-def _read_table(path: str, lines: list[str]) -> list[Spectrum]:
+def _read_table(path: str, lines: list[str], columns=None) -> list[Spectrum]:
     content = [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith(_COMMENT)]
     if not content:
         raise FileFormatError(path, "has no data rows (only blank or comment lines)")
@@ -523,18 +626,23 @@ def _read_table(path: str, lines: list[str]) -> list[Spectrum]:
         h = header_lines[-1]
         hfields = [t.strip().strip('"') for t in split(lines[h])]
         names = hfields
-        roles = recognise_columns(names)
         if len(names) != ncols:
             raise FileFormatError(path, f"{ncols} fields where the column header (line {h + 1}) has {len(names)} "
                                         f"names: {names}", first_data + 1)
+        roles = chosen_roles(path, names, columns, h + 1) if columns else recognise_columns(names)
         _check_roles(path, roles, names, h + 1)
         fmt = "cellsim-csv" if [n.lower() for n in names[:3]] == ["frequency_hz", "z_real_ohm", "z_imag_ohm"] \
             else "table"
+    elif columns:
+        names = [f"#{k}" for k in range(ncols)]
+        roles = chosen_roles(path, names, columns, first_data + 1)
+        fmt = "table"
     else:
         if ncols != 3:
             raise FileFormatError(path, f"data rows have {ncols} columns and there is no header naming them; "
                                         "without a header the columns must be exactly f [Hz], Z' [ohm], Z'' [ohm] "
-                                        "(Z'' = Im Z, negative for capacitive)", first_data + 1)
+                                        "(Z'' = Im Z, negative for capacitive), or be chosen with columns "
+                                        "(--columns 0,1,2: 0-based indices of f, Re Z, Im Z)", first_data + 1)
         names = ["f/Hz", "Z'/ohm", "Z''/ohm"]
         roles = recognise_columns(names)
         fmt = "table"

@@ -45,6 +45,14 @@ def full_cells() -> Section:
                      "capacities here are predictions. The 4.2 V cell loses more capacity to the sandwich's "
                      "polarization because the NMC811 open-circuit curve is flat near 4.2 V. Cycling fade is not "
                      "modelled.")
+    from ..fullcell.cycling import LITHIATION_LIMIT
+
+    ended = [lab for lab, r in zip(labels, results) if LITHIATION_LIMIT in r.step("discharge").termination]
+    if ended:
+        sec.notes.append(f"Discharge end of {', '.join(ended)}: the cathode is back at its pristine lithiation "
+                         f"(x = {results[0].matched['x_pristine']:g}) before the lower voltage limit; Chen2020's OCP "
+                         "stays above 3.49 V up to x = 1, and no Li beyond the pristine state is inserted, so the "
+                         "first-cycle Coulombic efficiency is at most 100 % (no side reactions are modelled).")
     fig = voltage_capacity_plot(results, labels=labels)
     sec.figures.append(("profiles", fig, "Figs. S23-S24: simulated first-cycle voltage profiles at 0.2 C."))
     return sec

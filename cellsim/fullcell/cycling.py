@@ -41,7 +41,10 @@ Approximations (quantified by :func:`cellsim.fullcell.comparison.approximation_c
   polarization that the transport solver, without a porous cathode, does not have);
 * PyBaMM's Li metal is an unlimited reservoir: the Li inventory (N/P) is reported, not
   simulated (the seed's charge-first cycle plates Li before it strips it);
-* no first-cycle irreversible capacity of NMC811, no SEI growth, isothermal.
+* no first-cycle irreversible capacity of NMC811, no SEI growth, isothermal;
+* ``x_pristine`` is the cathode's full lithiation: a discharge ends at the voltage cut-off
+  or when the particle mean is back at ``x_pristine``, whichever comes first (see
+  :func:`_lithiation_limit`); so the first-cycle Coulombic efficiency is at most 100 %.
 
 PyBaMM is imported inside the functions only.
 """
@@ -325,6 +328,31 @@ def _cache_key(design: FullCellDesign, model: str, protocol: str, current: float
             tuple(sorted(kw.items())))
 
 
+#: name of the discharge's second termination event (see :func:`_lithiation_limit`)
+LITHIATION_LIMIT = "cathode back at its pristine lithiation"
+
+
+def _lithiation_limit(x_full: float):
+    """PyBaMM termination: the discharge ends when the cathode's mean stoichiometry reaches ``x_full``.
+
+    Chen2020's NMC811 OCP stays above 3.49 V up to x = 1, so a discharge to a 2.7 V cut-off
+    ends only when the particle *surfaces* saturate (x_surface -> 1); at 0.2 C the particle
+    mean is then 0.982, above the pristine 0.98 the first charge started from. The Li metal
+    is an unlimited reservoir, so without this limit the first discharge re-inserts more Li
+    than the charge removed (202.7 vs 202.2 mAh/g on li-uvea-latp-uvea-nmc811: a Coulombic
+    efficiency of 100.26 %). A pristine NMC811 is fully lithiated LiMO2 at assembly
+    (``x_pristine`` stands for it); inserting Li beyond it (over-lithiation to Li1+yMO2) needs
+    potentials far below the 2.7 V cut-off, so the discharge stops there: with no side
+    reactions the first-cycle efficiency is at most 100 %.
+    """
+    pybamm = _pybamm()
+
+    def event(variables):
+        return x_full - variables["Average positive particle stoichiometry"]
+
+    return pybamm.step.CustomTermination(LITHIATION_LIMIT, event)
+
+
 def _simulation(design: FullCellDesign, model: str, protocol: str, current: float, **kw):
     """A built-once :class:`pybamm.Simulation` (cached per design, model, protocol, current)."""
     pybamm = _pybamm()
@@ -338,7 +366,9 @@ def _simulation(design: FullCellDesign, model: str, protocol: str, current: floa
     hours = 1.0 / max(current / (design.capacity / 3600.0), 1e-12)
     period = max(1.0, min(60.0, hours * 3600.0 / 400.0))
     limit = f"{2.0 * hours:.6g} hours"  # no step can pass twice the nominal capacity
-    steps = [f"Discharge at {current:.12g} A for {limit} or until {design.vmin:.6g} V"]
+    x_full = info["x_pristine"]
+    steps = [pybamm.step.current(current, duration=2.0 * hours * 3600.0,
+                                 termination=[f"{design.vmin:.6g} V", _lithiation_limit(x_full)])]
     if protocol == "cycle":
         steps.insert(0, f"Charge at {current:.12g} A for {limit} or until {design.vmax:.6g} V")
     experiment = pybamm.Experiment(steps, period=f"{period:.6g} seconds")

@@ -462,10 +462,63 @@ def _inprocess(spec, chunks, vectorise) -> Iterator[list[dict]]:
 _WORKER_SPEC: SweepSpec | None = None
 
 
-def _init_process(spec: SweepSpec) -> None:
+def _init_process(spec: SweepSpec, parent_pid: int | None = None) -> None:
     global _WORKER_SPEC
     _WORKER_SPEC = spec
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
     ensure_plugins(spec)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by another user
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except (OSError, IndexError):  # no /proc (macOS): os.kill said it exists
+        return True
+
+
+def exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """Make this worker process end when the sweep process ``parent_pid`` dies, even by SIGKILL.
+
+    A pool worker waits on its task queue, whose pipe other workers keep open, so it never
+    sees the sweep process go. Two guards: on Linux ``prctl(PR_SET_PDEATHSIG, SIGTERM)`` ends
+    the worker when its parent (the sweep process, or the forkserver, which exits with it)
+    dies; and, everywhere, a daemon thread checks every ``poll_s`` seconds whether
+    ``parent_pid`` still runs and ends the worker with ``os._exit`` when it does not.
+    """
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+            pass
+    if not _process_alive(parent_pid):  # died before the guards were set
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while _process_alive(parent_pid):
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cellsim-parent-watch", daemon=True).start()
 
 
 def _process_chunk(ids: list[int], vectorise: bool) -> list[dict]:
@@ -489,7 +542,7 @@ def _processes(spec, chunks, vectorise, n_workers, max_restarts: int = 3) -> Ite
         ctx = mp.get_context("spawn")
     while todo:
         pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_init_process,
-                                   initargs=(spec,))
+                                   initargs=(spec, os.getpid()))
         pending: dict[Any, list[int]] = {}
         broken = False
         try:

@@ -286,6 +286,8 @@ def export_results(path, out, fmt: str | None = None) -> Path:
             df.to_csv(tmp, index=False)
         else:
             df.to_parquet(tmp, index=False)
+        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):

@@ -131,3 +131,41 @@ def test_dask_local_cluster_losing_a_worker_mid_run_completes(write_spec, tmp_pa
     _check_complete(spec, out)
     with pytest.raises(ProcessLookupError):
         os.kill(killed["pid"], 0)
+
+
+def test_pool_workers_exit_when_the_sweep_process_is_killed(write_spec, tmp_path):
+    from cellsim.sweeps.runner import _process_alive
+
+    spec_path = write_spec(SLOW.format(num=40))
+    out = tmp_path / "r.sqlite"
+    env = dict(os.environ, CELLSIM_TEST_SLEEP_S="0.05", PYTHONPATH=str(REPO))
+    code = ("import sys; from cellsim.cli import main; "
+            f"sys.exit(main(['sweep', {str(spec_path)!r}, '--out', {str(out)!r}, '--chunk-size', '2', "
+            "'--processes', '2']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the pool did not start"
+            time.sleep(0.1)
+            if _count(out):
+                try:
+                    workers = {int(w.rsplit(":", 1)[1]) for w in load_results(out)["worker"].dropna()}
+                except Exception:  # the store is being written
+                    workers = set()
+        assert proc.pid not in workers
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.monotonic() + 20
+    while any(_process_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _process_alive(pid)]
+    for pid in left:  # do not leave them behind even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"pool workers {left} outlived the killed sweep process"
