@@ -17,14 +17,13 @@ phase of Z against frequency on a log axis.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import InputError
+from .files import atomic_path, existing_directory
 
 __all__ = ["nyquist", "bode", "save_figure", "format_frequency"]
 
@@ -109,19 +108,10 @@ def save_figure(fig, path) -> Path:
     The format follows the suffix of ``path`` (``.png``, ``.svg``, ``.pdf``).
     """
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("--plot", str(path), f"a file in an existing directory ({directory} does not exist)")
+    existing_directory(path, "--plot")
     suffix = path.suffix or ".png"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=directory)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=suffix) as tmp:
         fig.savefig(tmp, dpi=150, bbox_inches="tight", format=suffix.lstrip("."))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 

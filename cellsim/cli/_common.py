@@ -7,6 +7,8 @@ import math
 import sys
 from typing import Any
 
+from ..tables import format_table  # noqa: F401 (re-exported for the commands)
+
 
 def _clean(obj: Any) -> Any:
     """Make ``obj`` JSON-serialisable: numpy scalars/arrays to Python, NaN/inf to None."""
@@ -32,33 +34,6 @@ def print_json(obj: Any) -> None:
     """Print one JSON object on stdout (keys carry SI-unit suffixes)."""
     json.dump(_clean(obj), sys.stdout, indent=None, separators=(",", ":"))
     sys.stdout.write("\n")
-
-
-def format_table(headers: list[str], rows: list[list[Any]], floatfmt: str = ".4g") -> str:
-    """Render a plain-text table with aligned columns."""
-
-    def cell(v: Any) -> str:
-        if v is None:
-            return "-"
-        if isinstance(v, float):
-            return format(v, floatfmt)
-        return str(v)
-
-    text = [[cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
-             "  ".join("-" * w for w in widths)]
-    for r in text:
-        lines.append("  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(r, widths)))
-    return "\n".join(lines)
-
-
-def _numeric(s: str) -> bool:
-    try:
-        float(s)
-        return True
-    except ValueError:
-        return False
 
 
 def add_json_flag(parser) -> None:

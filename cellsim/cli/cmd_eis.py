@@ -214,22 +214,8 @@ def _physics(stack, f, bias: float = 0.0, cells: int | None = None):
 
 def write_csv(path, f, z) -> None:
     """Write ``frequency_Hz,z_real_ohm,z_imag_ohm`` atomically."""
-    import os
-    import tempfile
-    from pathlib import Path
+    from ..files import atomic_write_text, existing_directory
 
-    p = Path(path)
-    directory = p.parent if str(p.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("--out", str(path), f"a file in an existing directory ({directory} does not exist)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            fh.write("frequency_Hz,z_real_ohm,z_imag_ohm\n")
-            for fk, zk in zip(f, z):
-                fh.write(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n")
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    existing_directory(path, "--out")
+    rows = "".join(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n" for fk, zk in zip(f, z))
+    atomic_write_text(path, "frequency_Hz,z_real_ohm,z_imag_ohm\n" + rows)

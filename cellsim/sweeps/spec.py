@@ -853,7 +853,7 @@ def _check_consistency(axes: Sequence[Axis], stack, outputs: Sequence[str], prot
 
 def _check_materials_build(spec: SweepSpec, where: str) -> None:
     """Build every material swap once so that a bad combination fails before any work."""
-    from .runner import structure_stack
+    from .points import structure_stack
 
     for a in spec.axes:
         if not a.is_material:
