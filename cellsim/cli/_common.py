@@ -55,3 +55,60 @@ def frequency_arg(text, flag: str):
     if not (math.isfinite(v) and v > 0):
         raise InputError(flag, text, "a frequency > 0 Hz, e.g. 1 or '100 mHz'")
     return v
+
+
+def parse_temperature(text):
+    """``--temperature`` text -> K (None when not given)."""
+    if text is None:
+        return None
+    from ..units import parse_quantity
+
+    return parse_quantity(text, "temperature", "--temperature")
+
+
+def parse_params(text: str, flag: str = "--params"):
+    """'1,2,3' -> [1.0, 2.0, 3.0]; 'R0=1,C0=2e-6' -> {'R0': 1.0, 'C0': 2e-6}."""
+    from ..errors import InputError
+
+    items = [s.strip() for s in text.split(",") if s.strip()]
+    if not items:
+        raise InputError(flag, text, "comma-separated numbers, e.g. 10,100,1e-6,0.9")
+    named = ["=" in s for s in items]
+    if any(named) and not all(named):
+        raise InputError(flag, text, "either all plain numbers or all NAME=VALUE pairs")
+    out_named: dict[str, float] = {}
+    out_list: list[float] = []
+    for s in items:
+        key, _, val = s.partition("=") if "=" in s else ("", "", s)
+        try:
+            v = float(val)
+        except ValueError:
+            raise InputError(flag, s, "a number such as 1e-6 (SI units)") from None
+        if not math.isfinite(v):
+            raise InputError(flag, s, "a finite number")
+        if key:
+            out_named[key.strip()] = v
+        else:
+            out_list.append(v)
+    return out_named if out_named else out_list
+
+
+def parse_pairs(text: str, flag: str) -> dict:
+    """'R0=1,C1=2e-6' -> {'R0': 1.0, 'C1': 2e-6}."""
+    from ..errors import InputError
+
+    out = {}
+    for item in [s.strip() for s in text.split(",") if s.strip()]:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(flag, item, "NAME=VALUE pairs separated by commas, e.g. R0=10,CPE1_1=0.9")
+        try:
+            v = float(val)
+        except ValueError:
+            raise InputError(flag, item, "a number after '=' (SI units)") from None
+        if not math.isfinite(v):
+            raise InputError(flag, item, "a finite number")
+        out[key.strip()] = v
+    if not out:
+        raise InputError(flag, text, "NAME=VALUE pairs separated by commas")
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_json_flag, format_table, parse_temperature, print_json  # noqa: F401 (parse_temperature re-exported)
 
 
 def register(sub):
@@ -13,15 +13,6 @@ def register(sub):
     p.add_argument("--provenance", action="store_true", help="print the full source of every parameter")
     add_json_flag(p)
     return p
-
-
-def parse_temperature(text):
-    """``--temperature`` text -> K (None when not given)."""
-    if text is None:
-        return None
-    from ..units import parse_quantity
-
-    return parse_quantity(text, "temperature", "--temperature")
 
 
 def run(args) -> int:

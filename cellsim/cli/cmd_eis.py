@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ._common import frequency_arg, add_json_flag, format_table, print_json
+from ._common import add_json_flag, format_table, frequency_arg, parse_params, parse_temperature, print_json
 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
 DEFAULT_FMIN = 1.0  # Hz
@@ -46,7 +46,7 @@ def _frequency(text, default: float, field: str) -> float:
 
 def frequencies(fmin=None, fmax=None, points=None):
     """Log-spaced frequencies from fmax down to fmin [Hz] (descending, like instruments)."""
-    import numpy as np
+    from ..frequencies import log_frequencies
 
     lo = _frequency(fmin, DEFAULT_FMIN, "--fmin")
     hi = _frequency(fmax, DEFAULT_FMAX, "--fmax")
@@ -56,38 +56,9 @@ def frequencies(fmin=None, fmax=None, points=None):
         points = max(1, int(round(POINTS_PER_DECADE * math.log10(hi / lo))) + 1)
     if points < 1 or points > 10_000_000:
         raise InputError("--points", points, "a count from 1 to 10000000")
-    if points == 1:
-        return np.array([hi])
-    if lo == hi:
+    if lo == hi and points > 1:
         raise InputError("--fmin", fmin, f"a frequency below --fmax = {hi:g} Hz when --points > 1")
-    out = np.logspace(math.log10(hi), math.log10(lo), points)
-    out[0], out[-1] = hi, lo
-    return out
-
-
-def _parse_params(text: str):
-    """'1,2,3' -> [1.0, 2.0, 3.0]; 'R0=1,C0=2e-6' -> {'R0': 1.0, 'C0': 2e-6}."""
-    items = [s.strip() for s in text.split(",") if s.strip()]
-    if not items:
-        raise InputError("--params", text, "comma-separated numbers, e.g. 10,100,1e-6,0.9")
-    named = ["=" in s for s in items]
-    if any(named) and not all(named):
-        raise InputError("--params", text, "either all plain numbers or all NAME=VALUE pairs")
-    out_named: dict[str, float] = {}
-    out_list: list[float] = []
-    for s in items:
-        key, _, val = s.partition("=") if "=" in s else ("", "", s)
-        try:
-            v = float(val)
-        except ValueError:
-            raise InputError("--params", s, "a number such as 1e-6 (SI units)") from None
-        if not math.isfinite(v):
-            raise InputError("--params", s, "a finite number")
-        if key:
-            out_named[key.strip()] = v
-        else:
-            out_list.append(v)
-    return out_named if out_named else out_list
+    return log_frequencies(hi, lo, points)
 
 
 def run(args) -> int:
@@ -112,7 +83,7 @@ def run(args) -> int:
         circuit = Circuit(args.circuit)
         if args.params is None:
             raise InputError("--params", None, f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}")
-        given = _parse_params(args.params)
+        given = parse_params(args.params)
         if isinstance(given, list) and len(given) != circuit.n_params:
             raise InputError("--params", args.params,
                              f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}, got {len(given)}")
@@ -124,7 +95,6 @@ def run(args) -> int:
     else:
         from ..circuits import compose_circuit
         from ..models import load_model
-        from .cmd_circuit import parse_temperature
 
         stack = load_model(args.model)
         T = parse_temperature(args.temperature)
@@ -135,7 +105,7 @@ def run(args) -> int:
         parameters = dict(cc.parameters)
         provenance = cc.provenance
         if args.params:
-            given = _parse_params(args.params)
+            given = parse_params(args.params)
             if isinstance(given, list):
                 raise InputError("--params", args.params, "NAME=VALUE pairs with a MODEL, names from: "
                                  + ", ".join(circuit.parameter_names))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_json_flag, format_table, print_json
+from ._common import add_json_flag, format_table, frequency_arg, parse_temperature, print_json
 
 
 def register(sub):
@@ -29,8 +29,6 @@ def register(sub):
 def run(args) -> int:
     from ..fitting.validate import validate_model
     from ..models import load_model
-    from .cmd_circuit import parse_temperature
-    from ._common import frequency_arg
     from .cmd_read import load
 
     stack = load_model(args.model)

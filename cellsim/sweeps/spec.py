@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import CellsimError, InputError, NotFoundError
-from ..paths import data_dir, read_toml
+from ..paths import data_dir, read_toml, resolve_shipped, shipped_files
 
 #: Tables a spec may have.
 SPEC_TABLES = ("sweep", "protocol", "options", "axes")
@@ -331,21 +331,12 @@ def _thaw(x: Any) -> Any:
 # --- loading ----------------------------------------------------------------------------
 def sweep_files() -> dict[str, Path]:
     """Map of name -> path of the shipped sweep specs (``models/sweeps/*.toml``)."""
-    folder = data_dir("models") / "sweeps"
-    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    return shipped_files(data_dir("models") / "sweeps")
 
 
 def resolve_spec(name: str | Path) -> Path:
     """Path of a spec given as a path or as the bare name of a shipped spec."""
-    p = Path(name)
-    if p.is_file():
-        return p
-    files = sweep_files()
-    key = p.name[:-5] if p.name.endswith(".toml") else p.name
-    if key in files:
-        return files[key]
-    raise NotFoundError(f"unknown sweep spec {str(name)!r}: no such file, and the shipped specs are: "
-                        f"{', '.join(files) or 'none'}")
+    return resolve_shipped(name, sweep_files(), "sweep spec", "specs")
 
 
 def load_spec(source: str | Path | Mapping[str, Any], where: str | None = None) -> SweepSpec:
