@@ -8,7 +8,7 @@ impedance per frequency, so each op runs over the whole frequency vector.
 
 The element formulas are those of :mod:`cellsim.circuits.elements` (impedance.py
 conventions), rewritten for speed with ``w = 2 pi f`` and ``(j w)^n = w^n e^(j n pi/2)``.
-The opcode numbers must equal those in :mod:`cellsim.circuits.elements` (tested).
+The opcodes come from :mod:`cellsim.circuits.opcodes`, shared with :mod:`cellsim.circuits.elements`.
 """
 
 from __future__ import annotations
@@ -19,22 +19,8 @@ import math
 import numpy as np
 from numba import njit
 
-OP_SERIES = 0
-OP_PARALLEL = 1
-OP_R = 10
-OP_C = 11
-OP_L = 12
-OP_CPE = 13
-OP_W = 14
-OP_WO = 15
-OP_WS = 16
-OP_G = 17
-OP_GS = 18
-OP_K = 19
-OP_ZARC = 20
-OP_LA = 21
-OP_TLMQ = 22
-OP_ZD = 23
+from .opcodes import (OP_C, OP_CPE, OP_G, OP_GS, OP_K, OP_L, OP_LA, OP_PARALLEL, OP_R, OP_SERIES, OP_TLMQ, OP_W,
+                      OP_WO, OP_WS, OP_ZARC, OP_ZD)
 
 _HALF_PI = 0.5 * math.pi
 

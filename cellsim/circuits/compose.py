@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 
 from ..constants import EPS0
 from ..errors import InputError
+from ..formulas import polymer_diffusion_parameters
 from .circuit import Circuit
-from .elements import polymer_diffusion_parameters
 
 __all__ = ["ComposedCircuit", "compose_circuit", "DEFAULT_GB_CAPACITANCE_RATIO"]
 
