@@ -80,12 +80,7 @@ def parse_params(text: str, flag: str = "--params"):
     out_list: list[float] = []
     for s in items:
         key, _, val = s.partition("=") if "=" in s else ("", "", s)
-        try:
-            v = float(val)
-        except ValueError:
-            raise InputError(flag, s, "a number such as 1e-6 (SI units)") from None
-        if not math.isfinite(v):
-            raise InputError(flag, s, "a finite number")
+        v = _finite_value(val, flag, s, "a number such as 1e-6 (SI units)")
         if key:
             out_named[key.strip()] = v
         else:
@@ -102,13 +97,20 @@ def parse_pairs(text: str, flag: str) -> dict:
         key, sep, val = item.partition("=")
         if not sep or not key.strip():
             raise InputError(flag, item, "NAME=VALUE pairs separated by commas, e.g. R0=10,CPE1_1=0.9")
-        try:
-            v = float(val)
-        except ValueError:
-            raise InputError(flag, item, "a number after '=' (SI units)") from None
-        if not math.isfinite(v):
-            raise InputError(flag, item, "a finite number")
-        out[key.strip()] = v
+        out[key.strip()] = _finite_value(val, flag, item, "a number after '=' (SI units)")
     if not out:
         raise InputError(flag, text, "NAME=VALUE pairs separated by commas")
     return out
+
+
+def _finite_value(text: str, flag: str, item: str, allowed: str) -> float:
+    """``text`` as a finite float; InputError naming the flag and the whole ``item`` otherwise."""
+    from ..errors import InputError
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise InputError(flag, item, allowed) from None
+    if not math.isfinite(v):
+        raise InputError(flag, item, "a finite number")
+    return v
