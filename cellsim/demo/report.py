@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from ..files import atomic_write_bytes
 from ..tables import format_table
-from .section import Section, pyplot  # noqa: F401 (re-exported)
+from .section import Section
 
 
 def _fig_bytes(fig, fmt: str) -> bytes:
