@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .constants import F, R
+from .constants import F, R, T_ROOM
 from .errors import InputError
 
 
@@ -159,3 +159,61 @@ def apparent_transference_number(polymer_bulk_asr, ceramic_bulk_asr, polymer_dif
     """
     rb = _pos("polymer_bulk_asr", polymer_bulk_asr) + _pos("ceramic_bulk_asr", ceramic_bulk_asr, True)
     return rb / (rb + _pos("polymer_diffusion_asr", polymer_diffusion_asr, True))
+
+
+def polymer_diffusion_parameters(diffusivity: float, transference_number: float, concentration: float,
+                                 thickness: float, area: float = 1.0, temperature: float = T_ROOM,
+                                 thermodynamic_factor: float = 1.0) -> tuple[float, float]:
+    """``(R_d, tau)`` of the finite-length diffusion impedance ``Zd`` of a binary polymer layer.
+
+    The layer (thickness L) lies between two faces that block the anion (Li metal or a
+    single-ion ceramic). Linearising the concentrated-binary-electrolyte equations about a
+    uniform salt concentration gives (physics.md §2.3; Sørensen and Jacobsen,
+    Electrochim. Acta 27 (1982) 1671)
+
+    .. math::
+
+        Z_d = R_d \\frac{\\tanh\\sqrt{j \\omega \\tau}}{\\sqrt{j \\omega \\tau}},\\quad
+        R_d = \\frac{2 R T L (1 - t_+)^2 \\chi}{F^2 D c_0 A},\\quad
+        \\tau = \\frac{L^2}{4 D}
+
+    (the half-thickness L/2 acts as the transmissive diffusion length).
+
+    Parameters
+    ----------
+    diffusivity : float
+        Salt diffusion coefficient D [m2/s].
+    transference_number : float
+        Cation transference number t+ [1], in [0, 1).
+    concentration : float
+        Salt concentration c0 [mol/m3].
+    thickness : float
+        Layer thickness L [m].
+    area : float, optional
+        Electrode area A [m2]; 1 gives the area-specific R_d [ohm m2].
+    temperature : float, optional
+        T [K], default the seed's 295.15 K.
+    thermodynamic_factor : float, optional
+        chi = 1 + dln(f+-)/dln(c) [1], default 1 (ideal solution).
+
+    Returns
+    -------
+    R_d : float
+        Diffusion resistance [ohm] (the low-frequency limit of Zd).
+    tau : float
+        Diffusion time constant [s].
+    """
+    values = {"diffusivity": diffusivity, "concentration": concentration, "thickness": thickness,
+              "area": area, "temperature": temperature, "thermodynamic_factor": thermodynamic_factor}
+    units = {"diffusivity": "m2/s", "concentration": "mol/m3", "thickness": "m", "area": "m2",
+             "temperature": "K", "thermodynamic_factor": ""}
+    for key, v in values.items():
+        if not (isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v) and v > 0):
+            raise InputError(key, v, f"a finite number > 0 {units[key]}".rstrip())
+    t = transference_number
+    if not (isinstance(t, (int, float, np.floating, np.integer)) and math.isfinite(t) and 0 <= t < 1):
+        raise InputError("transference_number", t, "a number in [0, 1)")
+    r_d = (2.0 * R * temperature * thickness * (1.0 - t) ** 2 * thermodynamic_factor
+           / (F ** 2 * diffusivity * concentration * area))
+    tau = thickness ** 2 / (4.0 * diffusivity)
+    return float(r_d), float(tau)

@@ -91,20 +91,9 @@ def check_model_text(text: str, where: str):
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename),
-    with the permissions the process umask gives a new file."""
-    p = Path(path)
-    directory = p.parent if str(p.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("OUT", str(path), f"a file in an existing directory ({directory} does not exist)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``text`` to ``path`` atomically with the permissions the process umask gives a new
+    file (:func:`cellsim.files.atomic_write_text`); the folder must exist."""
+    from .files import atomic_write_text, existing_directory
+
+    existing_directory(path, "OUT")
+    atomic_write_text(path, text)

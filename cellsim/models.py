@@ -44,7 +44,7 @@ from typing import Any, Mapping
 from .errors import CellsimError, FileFormatError, InputError, NotFoundError
 from .library import load_material
 from .materials import STATUSES, Material, parse_parameter, parse_parameter_table
-from .paths import data_dir, read_toml
+from .paths import data_dir, read_toml, resolve_shipped, shipped_files
 from .units import parse_quantity
 from .properties import (ELECTRODE_PROPERTIES, INTERFACE_PROPERTIES, MATERIAL_PROPERTIES, PropertySpec)
 from .stack import Composite, Electrode, Interface, Layer, Stack
@@ -58,7 +58,7 @@ _FRACTION = PropertySpec("dimensionless", "-", 0, 1)
 
 def model_files() -> dict[str, Path]:
     """Map of model name -> path of every shipped model file."""
-    return {p.stem: p for p in sorted(data_dir("models").glob("*.toml"))}
+    return shipped_files(data_dir("models"))
 
 
 def list_models() -> list[str]:
@@ -68,14 +68,7 @@ def list_models() -> list[str]:
 
 def resolve_model(name: str | Path) -> Path:
     """Path of a model given as a path or as a bare name like ``li-uvea-latp-uvea-li``."""
-    p = Path(name)
-    if p.is_file():
-        return p
-    files = model_files()
-    key = p.name[:-5] if p.name.endswith(".toml") else p.name
-    if key.lower() in files:
-        return files[key.lower()]
-    raise NotFoundError(f"unknown model {str(name)!r}: no such file, and the shipped models are: {', '.join(files)}")
+    return resolve_shipped(name, model_files(), "model", "models")
 
 
 def load_model(name: str | Path) -> Stack:

@@ -1,4 +1,4 @@
-"""Impedance plots: Nyquist and Bode, one or several spectra overlaid, saved atomically.
+"""Impedance plots (Nyquist and Bode, one or several spectra overlaid) and the Arrhenius plot, saved atomically.
 
 matplotlib is imported inside the functions (Agg backend), so importing this module is
 cheap. A *spectrum* may be given as
@@ -17,14 +17,13 @@ phase of Z against frequency on a log axis.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import InputError
+from .files import atomic_path, existing_directory
 
 __all__ = ["nyquist", "bode", "save_figure", "format_frequency"]
 
@@ -109,21 +108,10 @@ def save_figure(fig, path) -> Path:
     The format follows the suffix of ``path`` (``.png``, ``.svg``, ``.pdf``).
     """
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("--plot", str(path), f"a file in an existing directory ({directory} does not exist)")
+    existing_directory(path, "--plot")
     suffix = path.suffix or ".png"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=directory)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=suffix) as tmp:
         fig.savefig(tmp, dpi=150, bbox_inches="tight", format=suffix.lstrip("."))
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 
@@ -220,3 +208,54 @@ def bode(spectra, path=None, *, title: str | None = None):
         ax1.set_title(title)
     ax1.legend(fontsize=8)
     return _finish(fig, path)
+
+
+def arrhenius_plot(table, fit, path) -> None:
+    """log10(sigma [S/cm]) against 1000/T [1/K], data with error bars and the fitted law (Fig. S7 style).
+
+    Parameters
+    ----------
+    table : cellsim.data.conductivity_table.ConductivityTable
+        The measured conductivities [S/m] against T [K] (with uncertainties when given).
+    fit : cellsim.temperature.TemperatureFit
+        The Arrhenius or VTF fit; its law and parameters with standard errors are the legend.
+    path : str or Path
+        ``.png``, ``.pdf`` or ``.svg`` in an existing folder; written atomically.
+    """
+    target = Path(path)
+    fmt = target.suffix.lstrip(".").lower() or "png"
+    if fmt not in ("png", "pdf", "svg"):
+        raise InputError("--plot", path, "a file name ending in .png, .pdf or .svg")
+    if not target.parent.is_dir():
+        raise InputError("--plot", path, "a file in an existing directory")
+    plt = _pyplot()
+    T = table.temperature
+    s_cm = table.sigma / 100.0
+    fig, ax = plt.subplots(figsize=(5.0, 4.0), constrained_layout=True)
+    x = 1000.0 / T
+    if table.sigma_err is not None:
+        lo = np.log10(s_cm) - np.log10(np.maximum(table.sigma - table.sigma_err, 1e-300) / 100.0)
+        hi = np.log10((table.sigma + table.sigma_err) / 100.0) - np.log10(s_cm)
+        ax.errorbar(x, np.log10(s_cm), yerr=[lo, hi], fmt="o", ms=5, capsize=3, label="data")
+    else:
+        ax.plot(x, np.log10(s_cm), "o", ms=5, label="data")
+    tt = np.linspace(T.min(), T.max(), 200)
+    pred = np.asarray(fit.predict(tt)) / 100.0
+    d = fit.to_dict()
+    if fit.law == "arrhenius":
+        label = f"Arrhenius, Ea = {d['activation_energy_eV']:.3f} ± {d['activation_energy_stderr_eV']:.3f} eV"
+    else:
+        label = f"VTF, B = {d['B_K']:.0f} ± {d['B_stderr_K']:.0f} K, T0 = {d['T0_K']:.0f} ± {d['T0_stderr_K']:.0f} K"
+    ax.plot(1000.0 / tt, np.log10(pred), "-", label=label)
+    ax.set_xlabel("1000/T [1/K]")
+    ax.set_ylabel("log10(σ [S/cm])")
+    top = ax.secondary_xaxis("top", functions=(lambda v: 1000.0 / np.maximum(v, 1e-9) - 273.15,
+                                               lambda c: 1000.0 / (c + 273.15)))
+    top.set_xlabel("T [°C]")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    try:
+        with atomic_path(target, suffix="." + fmt, prefix=".arrhenius-") as tmp:
+            fig.savefig(tmp, format=fmt, dpi=150)
+    finally:
+        plt.close(fig)

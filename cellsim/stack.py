@@ -33,6 +33,23 @@ INTERFACE_KINDS = ("charge_transfer", "ion_transfer", "interphase", "blocking", 
 _ELECTRODE_LABELS = {"li": "Li", "ss": "SS", "cu": "Cu", "nmc811": "NMC811"}
 
 
+def _checked_parameters(parameters: Mapping[str, Parameter], properties: Mapping, owner: str) -> MappingProxyType:
+    """A read-only copy of ``parameters`` after checking each against its property spec.
+
+    Raises
+    ------
+    InputError
+        ``owner.key`` for a key that is not one of ``properties`` or a value out of its range.
+    """
+    for key, p in parameters.items():
+        spec = properties.get(key)
+        if spec is None:
+            raise InputError(f"{owner}.{key}", p, "one of " + ", ".join(properties))
+        if not spec.check(p.value):
+            raise InputError(f"{owner}.{key}", p.value, spec.allowed())
+    return MappingProxyType(dict(parameters))
+
+
 def _check_pressure(p: float, field_name: str = "pressure") -> float:
     """Check a stack pressure [Pa]: finite and >= 0 (0 = no external pressure)."""
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or p < 0:
@@ -247,13 +264,8 @@ class Interface:
     def __post_init__(self):
         if self.kind not in INTERFACE_KINDS:
             raise InputError(f"interface {self.name!r}.kind", self.kind, "one of " + ", ".join(INTERFACE_KINDS))
-        for key, p in self.parameters.items():
-            spec = INTERFACE_PROPERTIES.get(key)
-            if spec is None:
-                raise InputError(f"interface {self.name!r}.{key}", p, "one of " + ", ".join(INTERFACE_PROPERTIES))
-            if not spec.check(p.value):
-                raise InputError(f"interface {self.name!r}.{key}", p.value, spec.allowed())
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "parameters",
+                           _checked_parameters(self.parameters, INTERFACE_PROPERTIES, f"interface {self.name!r}"))
 
     def _get(self, key: str, T: float | None = None):
         p = self.parameters.get(key)
@@ -333,13 +345,8 @@ class Electrode:
     def __post_init__(self):
         if self.kind not in ELECTRODE_KINDS:
             raise InputError("electrode.kind", self.kind, "one of " + ", ".join(ELECTRODE_KINDS))
-        for key, p in self.parameters.items():
-            spec = ELECTRODE_PROPERTIES.get(key)
-            if spec is None:
-                raise InputError(f"electrode {self.kind}.{key}", p, "one of " + ", ".join(ELECTRODE_PROPERTIES))
-            if not spec.check(p.value):
-                raise InputError(f"electrode {self.kind}.{key}", p.value, spec.allowed())
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "parameters",
+                           _checked_parameters(self.parameters, ELECTRODE_PROPERTIES, f"electrode {self.kind}"))
 
     @property
     def label(self) -> str:

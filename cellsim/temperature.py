@@ -20,23 +20,22 @@ W. Hesse (1926); VTF with the T^-1/2 prefactor as used for PEG electrolytes (Pol
 3779 (1995), physics.md §2.7 [V]).
 
 Fits (:func:`fit_arrhenius`, :func:`fit_vtf`) are weighted least squares in ln sigma, with
-the parameter covariance; :func:`read_conductivity_table` reads a CSV table of T and sigma
-(Fig. S7 style).
+the parameter covariance. The CSV table of T and sigma they are fitted to (Fig. S7 style) is
+read by :func:`cellsim.data.conductivity_table.read_conductivity_table`; the bulk resistance
+of a blocking-electrode spectrum by :func:`cellsim.fitting.bulk.bulk_resistance` (both
+names are still importable from here).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from .checks import finite_number as _finite
 from .constants import N_A, E_CHARGE, R, T_ROOM
-from .errors import FileFormatError, InputError
+from .errors import InputError
 
 #: J/mol per eV (per particle).
 EV_PER_PARTICLE_TO_J_PER_MOL = E_CHARGE * N_A
@@ -44,16 +43,18 @@ EV_PER_PARTICLE_TO_J_PER_MOL = E_CHARGE * N_A
 _FORMS = ("sigma", "sigmaT")
 
 
-def _finite(value, field_name: str, low: float | None = None, low_open: bool = False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(field_name, value, "a real number") from None
-    if not math.isfinite(v):
-        raise InputError(field_name, value, "a finite number")
-    if low is not None and (v < low or (low_open and v == low)):
-        raise InputError(field_name, value, f"{'>' if low_open else '>='} {low:g}")
-    return v
+def __getattr__(name: str):
+    """The names that moved out of this module, still importable from it (imported on first use)."""
+    if name == "ConductivityTable":
+        from .data.conductivity_table import ConductivityTable
+        return ConductivityTable
+    if name == "read_conductivity_table":
+        from .data.conductivity_table import read_conductivity_table
+        return read_conductivity_table
+    if name == "bulk_resistance":
+        from .fitting.bulk import bulk_resistance
+        return bulk_resistance
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _temperatures(T, field_name: str = "T", above: float = 0.0) -> np.ndarray:
@@ -438,278 +439,3 @@ def fit_vtf(T, sigma, sigma_err=None, *, reference_temperature: float = T_ROOM,
     cov = _covariance(J * w[:, None], chi2, dof, absolute)
     return TemperatureFit("vtf", "vtf", ("ln_sigma_ref", "B", "T0"), p, np.sqrt(np.diag(cov)), cov,
                           tr, chi2, dof, absolute, t, s, w)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading tables of T and sigma
-# --------------------------------------------------------------------------------------------
-
-_T_UNITS = {"k": ("K", 0.0), "kelvin": ("K", 0.0), "degc": ("degC", 273.15), "c": ("degC", 273.15),
-            "celsius": ("degC", 273.15), "°c": ("degC", 273.15), "oc": ("degC", 273.15)}
-_SIGMA_NAMES = ("sigma", "conductivity", "kappa", "ionic_conductivity", "sigma_ion")
-_R_NAMES = ("r", "rb", "r_b", "resistance", "bulk_resistance")
-_ERR_PREFIXES = ("sigma_err", "sigma_error", "sigma_stderr", "sigma_std", "dsigma", "err_sigma", "u_sigma",
-                 "sigma_uncertainty", "conductivity_err", "conductivity_error", "conductivity_stderr")
-
-
-def _split_header(name: str) -> tuple[str, str]:
-    """``"sigma_S_cm"`` -> ("sigma", "S/cm"); ``"T (degC)"`` -> ("t", "degC")."""
-    raw = name.strip().lstrip("\ufeff")
-    m = re.match(r"^(.*?)\s*[\(\[]\s*(.+?)\s*[\)\]]\s*$", raw)
-    if m:
-        return m.group(1).strip().lower().replace(" ", "_").replace("-", "_"), m.group(2).strip()
-    key = raw.lower().replace(" ", "_").replace("-", "_")
-    for base in sorted(_ERR_PREFIXES + _SIGMA_NAMES + _R_NAMES + ("t", "temperature", "temp"), key=len, reverse=True):
-        if key == base:
-            return key, ""
-        if key.startswith(base + "_"):
-            unit = raw[len(base) + 1:]
-            return base, unit
-    return key, ""
-
-
-def _conductivity_factor(unit: str, path: str, column: str) -> float:
-    from .units import parse_quantity
-    from .errors import UnitError
-
-    text = unit.replace("_", "/", 1) if "/" not in unit and " " not in unit else unit
-    # "S_cm" -> "S/cm", "mS_cm" -> "mS/cm", "S_m" -> "S/m"
-    try:
-        return parse_quantity(f"1 {text}", "conductivity", column, path)
-    except UnitError:
-        raise FileFormatError(path, f"column {column!r}: unknown conductivity unit {unit!r} "
-                                    "(use e.g. sigma_S_cm, sigma_mS_cm, sigma_S_m or 'sigma (S/cm)')", 1) from None
-
-
-@dataclass(frozen=True)
-class ConductivityTable:
-    """Conductivity against temperature, SI.
-
-    Attributes
-    ----------
-    temperature : ndarray
-        T [K].
-    sigma : ndarray
-        Conductivity [S/m].
-    sigma_err : ndarray or None
-        One-sigma uncertainty [S/m].
-    source : str
-        File it was read from.
-    resistance : ndarray or None
-        Bulk resistance [ohm] when the conductivity was computed from resistances or
-        spectra (``sigma = L/(R S)``).
-    """
-
-    temperature: np.ndarray
-    sigma: np.ndarray
-    sigma_err: np.ndarray | None = None
-    source: str = ""
-    resistance: np.ndarray | None = None
-
-
-def bulk_resistance(frequency, z) -> float:
-    """Bulk resistance [ohm] of a blocking-electrode spectrum (SS | electrolyte | SS).
-
-    Read where the Nyquist plot meets the real axis between the bulk arc and the blocking
-    spike: scanning from the highest frequency, (i) if -Z'' crosses zero (inductive high-
-    frequency tail), Z' interpolated at the crossing; otherwise (ii) Z' at the first valley of
-    -Z'' that follows a bulk arc; otherwise (iii, no arc in the window, the usual case for a
-    polymer film above ~1e-4 S/cm) Z' of the highest-frequency point. This is the graphical
-    reading of the seed's Eq. 1 measurements (Figs. S5a, S7a, S8), an estimate: a fit of an
-    equivalent circuit (``cellsim fit``) is more accurate.
-
-    Parameters
-    ----------
-    frequency : array_like
-        Frequencies [Hz].
-    z : array_like
-        Complex impedance [ohm], ``z.imag < 0`` capacitive.
-    """
-    f = np.asarray(frequency, dtype=float).ravel()
-    zz = np.asarray(z, dtype=complex).ravel()
-    if f.size != zz.size or f.size < 2 or np.any(~np.isfinite(f)) or np.any(~np.isfinite(zz)):
-        raise InputError("spectrum", f"{f.size} frequencies, {zz.size} impedances", ">= 2 finite points, one z per frequency")
-    order = np.argsort(-f)
-    zr, y = zz.real[order], -zz.imag[order]
-    if y[0] <= 0:
-        pos = np.nonzero(y > 0)[0]
-        if pos.size == 0:
-            raise InputError("spectrum", "no capacitive point (-Z'' > 0)", "a blocking-electrode impedance spectrum")
-        k = int(pos[0])
-        y0, y1 = y[k - 1], y[k]
-        return float(zr[k - 1] + (zr[k] - zr[k - 1]) * (0.0 - y0) / (y1 - y0))
-    seen_peak = False
-    for i in range(1, y.size - 1):
-        if y[i] >= y[i - 1] and y[i] > y[i + 1]:
-            seen_peak = True
-        elif seen_peak and y[i] <= y[i - 1] and y[i] < y[i + 1]:
-            return float(zr[i])
-    return float(zr[0])
-
-
-def read_conductivity_table(path, thickness: float | None = None, area: float | None = None) -> ConductivityTable:
-    """Read a CSV table of conductivity (or resistance, or spectra) against temperature.
-
-    The header names the columns with their units. A temperature column ``T_K`` or
-    ``T_degC`` (also ``T_C``, ``temperature_K``, ``T (K)``, ``T (degC)``) and one of
-
-    * a conductivity column ``sigma_S_cm``, ``sigma_mS_cm``, ``sigma_S_m`` (also
-      ``conductivity_...``, ``sigma (S/cm)``), optionally an uncertainty column
-      ``sigma_err_<unit>`` (also ``sigma_stderr_``, ``dsigma_``, ...);
-    * a bulk-resistance column ``R_ohm`` (also ``R_kohm``, ``Rb_ohm``, ``R (ohm)``),
-      converted with the seed's Eq. 1, ``sigma = L/(R S)``; needs ``thickness`` and ``area``;
-    * a ``file`` column naming impedance spectra (paths relative to the table; any format
-      :func:`cellsim.data.read_spectrum` reads); R_b from :func:`bulk_resistance`, then Eq. 1.
-
-    Comma, semicolon or tab separated; lines starting with ``#`` are comments.
-
-    Parameters
-    ----------
-    path : str or Path
-    thickness : float, optional
-        Sample thickness L [m] (resistance or spectra tables).
-    area : float, optional
-        Electrode area S [m2] (resistance or spectra tables).
-
-    Raises
-    ------
-    FileFormatError
-        Missing file, missing or ambiguous columns, unknown units, non-numeric cells,
-        non-positive values (the message names file, line and column).
-    InputError
-        Resistances or spectra without ``thickness`` and ``area``.
-    """
-    p = Path(path)
-    where = str(p)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise FileFormatError(where, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    lines = [(i + 1, ln) for i, ln in enumerate(text.splitlines()) if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        raise FileFormatError(where, "empty file: expected a header such as 'T_degC,sigma_S_cm' and data rows")
-    header_line, header = lines[0]
-    try:
-        delim = csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:
-        delim = ","
-    cols = next(csv.reader(io.StringIO(header), delimiter=delim))
-    idx: dict[str, int] = {}
-    factor = {"sigma": 1.0, "err": 1.0, "r": 1.0}
-    t_offset = 0.0
-
-    def claim(role: str, j: int, name: str):
-        if role in idx:
-            raise FileFormatError(where, f"two {role} columns ({cols[idx[role]]!r}, {name!r})", header_line)
-        idx[role] = j
-
-    for j, name in enumerate(cols):
-        base, unit = _split_header(name)
-        if base in ("t", "temperature", "temp"):
-            u = _T_UNITS.get(unit.lower())
-            if u is None:
-                raise FileFormatError(where, f"column {name!r}: temperature unit {unit!r} not understood "
-                                             "(use T_K or T_degC)", header_line)
-            claim("temperature", j, name)
-            t_offset = u[1]
-        elif base in _ERR_PREFIXES:
-            claim("uncertainty", j, name)
-            factor["err"] = _conductivity_factor(unit, where, name)
-        elif base in _SIGMA_NAMES:
-            if not unit:
-                raise FileFormatError(where, f"column {name!r} has no unit (use e.g. sigma_S_cm)", header_line)
-            claim("conductivity", j, name)
-            factor["sigma"] = _conductivity_factor(unit, where, name)
-        elif base in _R_NAMES:
-            if not unit:
-                raise FileFormatError(where, f"column {name!r} has no unit (use e.g. R_ohm)", header_line)
-            claim("resistance", j, name)
-            factor["r"] = _resistance_factor(unit, where, name)
-        elif base in ("file", "path", "spectrum"):
-            claim("file", j, name)
-    kinds = [k for k in ("conductivity", "resistance", "file") if k in idx]
-    if "temperature" not in idx or len(kinds) != 1:
-        raise FileFormatError(where, f"header {header.strip()!r} needs a temperature column (T_K or T_degC) and "
-                                     "exactly one of: a conductivity column with its unit (e.g. sigma_S_cm), a "
-                                     "resistance column (R_ohm) or a spectrum file column (file)", header_line)
-    kind = kinds[0]
-    if kind != "conductivity":
-        if thickness is None or area is None:
-            raise InputError("thickness/area", (thickness, area),
-                             f"the sample thickness and electrode area to convert the {kind} column to "
-                             "conductivity (sigma = L/(R S))", where)
-        thickness = _finite(thickness, "thickness", 0.0, low_open=True)
-        area = _finite(area, "area", 0.0, low_open=True)
-    T, V, E = [], [], []
-    for lineno, ln in lines[1:]:
-        row = next(csv.reader(io.StringIO(ln), delimiter=delim))
-        if len(row) != len(cols):
-            raise FileFormatError(where, f"{len(row)} columns, the header has {len(cols)}", lineno)
-
-        def number(role):
-            j = idx[role]
-            cell = row[j].strip()
-            try:
-                v = float(cell)
-            except ValueError:
-                raise FileFormatError(where, f"column {cols[j]!r}: {cell!r} is not a number", lineno) from None
-            if not math.isfinite(v):
-                raise FileFormatError(where, f"column {cols[j]!r}: {cell!r} is not finite", lineno)
-            return v
-
-        tk = number("temperature") + t_offset
-        if tk <= 0:
-            raise FileFormatError(where, f"column {cols[idx['temperature']]!r}: {row[idx['temperature']].strip()} "
-                                         "is not above 0 K", lineno)
-        if kind == "file":
-            fname = row[idx["file"]].strip()
-            fpath = Path(fname) if Path(fname).is_absolute() else p.parent / fname
-            from .data import read_spectrum
-
-            spec = read_spectrum(fpath)
-            try:
-                v = bulk_resistance(spec.frequency, spec.z)
-            except InputError as exc:
-                raise FileFormatError(str(fpath), f"no bulk resistance: {exc}", None) from None
-            if not v > 0:
-                raise FileFormatError(str(fpath), f"bulk resistance read as {v:g} ohm (not > 0)", None)
-        else:
-            col = "conductivity" if kind == "conductivity" else "resistance"
-            v = number(col)
-            if v <= 0:
-                raise FileFormatError(where, f"column {cols[idx[col]]!r}: {row[idx[col]].strip()} is not > 0", lineno)
-            v *= factor["sigma"] if kind == "conductivity" else factor["r"]
-        if "uncertainty" in idx:
-            e = number("uncertainty")
-            if e <= 0:
-                raise FileFormatError(where, f"column {cols[idx['uncertainty']]!r}: {row[idx['uncertainty']].strip()} "
-                                             "is not an uncertainty > 0", lineno)
-            E.append(e * factor["err"])
-        T.append(tk)
-        V.append(v)
-    if not T:
-        raise FileFormatError(where, "no data rows after the header", header_line)
-    V = np.array(V)
-    if kind == "conductivity":
-        return ConductivityTable(np.array(T), V, np.array(E) if E else None, where)
-    sigma = thickness / (V * area)
-    err = None
-    if E:  # uncertainty given in conductivity units
-        err = np.array(E)
-    return ConductivityTable(np.array(T), sigma, err, where, resistance=V)
-
-
-
-def _resistance_factor(unit: str, path: str, column: str) -> float:
-    from .errors import UnitError
-    from .units import parse_quantity
-
-    try:
-        return parse_quantity(f"1 {unit}", "resistance", column, path)
-    except UnitError:
-        raise FileFormatError(path, f"column {column!r}: unknown resistance unit {unit!r} (use e.g. R_ohm, R_kohm)",
-                              1) from None

@@ -8,7 +8,7 @@ impedance per frequency, so each op runs over the whole frequency vector.
 
 The element formulas are those of :mod:`cellsim.circuits.elements` (impedance.py
 conventions), rewritten for speed with ``w = 2 pi f`` and ``(j w)^n = w^n e^(j n pi/2)``.
-The opcode numbers must equal those in :mod:`cellsim.circuits.elements` (tested).
+The opcodes come from :mod:`cellsim.circuits.opcodes`, shared with :mod:`cellsim.circuits.elements`.
 """
 
 from __future__ import annotations
@@ -19,22 +19,8 @@ import math
 import numpy as np
 from numba import njit
 
-OP_SERIES = 0
-OP_PARALLEL = 1
-OP_R = 10
-OP_C = 11
-OP_L = 12
-OP_CPE = 13
-OP_W = 14
-OP_WO = 15
-OP_WS = 16
-OP_G = 17
-OP_GS = 18
-OP_K = 19
-OP_ZARC = 20
-OP_LA = 21
-OP_TLMQ = 22
-OP_ZD = 23
+from .opcodes import (OP_C, OP_CPE, OP_G, OP_GS, OP_K, OP_L, OP_LA, OP_PARALLEL, OP_R, OP_SERIES, OP_TLMQ, OP_W,
+                      OP_WO, OP_WS, OP_ZARC, OP_ZD)
 
 _HALF_PI = 0.5 * math.pi
 
@@ -65,6 +51,103 @@ def ctanh_array(z):
     for k in range(z.shape[0]):
         out[k] = ctanh(z[k])
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def _element(op, p, a, omega, logw, row):
+    """Write the impedance [ohm] of one element into ``row`` for every frequency.
+
+    ``op`` is the element's opcode, ``p`` the parameter set, ``a`` the column of the
+    element's first parameter in it, ``logw`` = log(omega) (filled when a power-law
+    element needs it). An unknown opcode gives NaN.
+    """
+    n_freq = omega.shape[0]
+    if op == OP_R:
+        r = p[a]
+        for k in range(n_freq):
+            row[k] = complex(r, 0.0)
+    elif op == OP_C:
+        c = p[a]
+        for k in range(n_freq):
+            row[k] = complex(0.0, -1.0 / (omega[k] * c))
+    elif op == OP_L:
+        ind = p[a]
+        for k in range(n_freq):
+            row[k] = complex(0.0, omega[k] * ind)
+    elif op == OP_CPE:
+        q = p[a]
+        n = p[a + 1]
+        cr = math.cos(n * _HALF_PI) / q
+        ci = math.sin(n * _HALF_PI) / q
+        for k in range(n_freq):
+            mag = math.exp(-n * logw[k])
+            row[k] = complex(mag * cr, -mag * ci)
+    elif op == OP_W:
+        aw = p[a]
+        for k in range(n_freq):
+            mag = aw / math.sqrt(omega[k])
+            row[k] = complex(mag, -mag)
+    elif op == OP_WO:
+        z0 = p[a]
+        tau = p[a + 1]
+        for k in range(n_freq):
+            h = math.sqrt(0.5 * omega[k] * tau)
+            x = complex(h, h)
+            row[k] = z0 / (x * ctanh(x))
+    elif op == OP_WS or op == OP_ZD:
+        z0 = p[a]
+        tau = p[a + 1]
+        for k in range(n_freq):
+            h = math.sqrt(0.5 * omega[k] * tau)
+            x = complex(h, h)
+            row[k] = z0 * ctanh(x) / x
+    elif op == OP_G:
+        rg = p[a]
+        tg = p[a + 1]
+        for k in range(n_freq):
+            row[k] = rg / cmath.sqrt(complex(1.0, omega[k] * tg))
+    elif op == OP_GS:
+        rg = p[a]
+        tg = p[a + 1]
+        phi = p[a + 2]
+        for k in range(n_freq):
+            x = cmath.sqrt(complex(1.0, omega[k] * tg))
+            row[k] = rg / (x * ctanh(phi * x))
+    elif op == OP_K:
+        r = p[a]
+        tk = p[a + 1]
+        for k in range(n_freq):
+            row[k] = r / complex(1.0, omega[k] * tk)
+    elif op == OP_ZARC:
+        r = p[a]
+        ltau = math.log(p[a + 1])
+        g = p[a + 2]
+        cr = math.cos(g * _HALF_PI)
+        ci = math.sin(g * _HALF_PI)
+        for k in range(n_freq):
+            mag = math.exp(g * (logw[k] + ltau))
+            row[k] = r / complex(1.0 + mag * cr, mag * ci)
+    elif op == OP_LA:
+        lind = math.log(p[a])
+        al = p[a + 1]
+        cr = math.cos(al * _HALF_PI)
+        ci = math.sin(al * _HALF_PI)
+        for k in range(n_freq):
+            mag = math.exp(al * (logw[k] + lind))
+            row[k] = complex(mag * cr, mag * ci)
+    elif op == OP_TLMQ:
+        rion = p[a]
+        qs = p[a + 1]
+        g = p[a + 2]
+        cr = math.cos(g * _HALF_PI) / qs
+        ci = math.sin(g * _HALF_PI) / qs
+        for k in range(n_freq):
+            mag = math.exp(-g * logw[k])
+            zs = complex(mag * cr, -mag * ci)
+            row[k] = cmath.sqrt(rion * zs) / ctanh(cmath.sqrt(rion / zs))
+    else:
+        for k in range(n_freq):
+            row[k] = complex(math.nan, math.nan)
 
 
 @njit(cache=True, error_model="numpy")
@@ -117,93 +200,7 @@ def evaluate_program(ops, args, omega, params, needs_log, depth, out):
                     stack[base, k] = 1.0 / acc
                 sp = base + 1
                 continue
-            row = stack[sp]
-            if op == OP_R:
-                r = params[s, a]
-                for k in range(n_freq):
-                    row[k] = complex(r, 0.0)
-            elif op == OP_C:
-                c = params[s, a]
-                for k in range(n_freq):
-                    row[k] = complex(0.0, -1.0 / (omega[k] * c))
-            elif op == OP_L:
-                ind = params[s, a]
-                for k in range(n_freq):
-                    row[k] = complex(0.0, omega[k] * ind)
-            elif op == OP_CPE:
-                q = params[s, a]
-                n = params[s, a + 1]
-                cr = math.cos(n * _HALF_PI) / q
-                ci = math.sin(n * _HALF_PI) / q
-                for k in range(n_freq):
-                    mag = math.exp(-n * logw[k])
-                    row[k] = complex(mag * cr, -mag * ci)
-            elif op == OP_W:
-                aw = params[s, a]
-                for k in range(n_freq):
-                    mag = aw / math.sqrt(omega[k])
-                    row[k] = complex(mag, -mag)
-            elif op == OP_WO:
-                z0 = params[s, a]
-                tau = params[s, a + 1]
-                for k in range(n_freq):
-                    h = math.sqrt(0.5 * omega[k] * tau)
-                    x = complex(h, h)
-                    row[k] = z0 / (x * ctanh(x))
-            elif op == OP_WS or op == OP_ZD:
-                z0 = params[s, a]
-                tau = params[s, a + 1]
-                for k in range(n_freq):
-                    h = math.sqrt(0.5 * omega[k] * tau)
-                    x = complex(h, h)
-                    row[k] = z0 * ctanh(x) / x
-            elif op == OP_G:
-                rg = params[s, a]
-                tg = params[s, a + 1]
-                for k in range(n_freq):
-                    row[k] = rg / cmath.sqrt(complex(1.0, omega[k] * tg))
-            elif op == OP_GS:
-                rg = params[s, a]
-                tg = params[s, a + 1]
-                phi = params[s, a + 2]
-                for k in range(n_freq):
-                    x = cmath.sqrt(complex(1.0, omega[k] * tg))
-                    row[k] = rg / (x * ctanh(phi * x))
-            elif op == OP_K:
-                r = params[s, a]
-                tk = params[s, a + 1]
-                for k in range(n_freq):
-                    row[k] = r / complex(1.0, omega[k] * tk)
-            elif op == OP_ZARC:
-                r = params[s, a]
-                ltau = math.log(params[s, a + 1])
-                g = params[s, a + 2]
-                cr = math.cos(g * _HALF_PI)
-                ci = math.sin(g * _HALF_PI)
-                for k in range(n_freq):
-                    mag = math.exp(g * (logw[k] + ltau))
-                    row[k] = r / complex(1.0 + mag * cr, mag * ci)
-            elif op == OP_LA:
-                lind = math.log(params[s, a])
-                al = params[s, a + 1]
-                cr = math.cos(al * _HALF_PI)
-                ci = math.sin(al * _HALF_PI)
-                for k in range(n_freq):
-                    mag = math.exp(al * (logw[k] + lind))
-                    row[k] = complex(mag * cr, mag * ci)
-            elif op == OP_TLMQ:
-                rion = params[s, a]
-                qs = params[s, a + 1]
-                g = params[s, a + 2]
-                cr = math.cos(g * _HALF_PI) / qs
-                ci = math.sin(g * _HALF_PI) / qs
-                for k in range(n_freq):
-                    mag = math.exp(-g * logw[k])
-                    zs = complex(mag * cr, -mag * ci)
-                    row[k] = cmath.sqrt(rion * zs) / ctanh(cmath.sqrt(rion / zs))
-            else:
-                for k in range(n_freq):
-                    row[k] = complex(math.nan, math.nan)
+            _element(op, params[s], a, omega, logw, stack[sp])
             sp += 1
         for k in range(n_freq):
             out[s, k] = stack[0, k]

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..errors import InputError
-from .elements import ELEMENTS, EXPONENT, OP_PARALLEL, OP_SERIES, POSITIVE, ElementType
+from .elements import ELEMENTS, EXPONENT, POSITIVE, ElementType
+from .opcodes import OP_PARALLEL, OP_SERIES
 from .parser import Element, Node, Parallel, Series, iter_elements, parse, to_string
 
 __all__ = ["Circuit", "numpy_impedance", "compile_program"]

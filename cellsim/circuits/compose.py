@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 
 from ..constants import EPS0
 from ..errors import InputError
+from ..formulas import polymer_diffusion_parameters
 from .circuit import Circuit
-from .elements import polymer_diffusion_parameters
 
 __all__ = ["ComposedCircuit", "compose_circuit", "DEFAULT_GB_CAPACITANCE_RATIO"]
 
@@ -186,7 +186,29 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
     notes: list[str] = []
     k = 0
 
-    # 1. bulk of each layer -----------------------------------------------------------------
+    # 1. bulk of each layer; 2. grain boundaries; 3. interfaces; 4. salt diffusion in binary
+    # polymer layers; 5. electronic paths. Each step adds its elements to b and its groups.
+    bulk_groups, k = _add_bulk(b, groups, notes, stack, T, S, k)
+    k = _add_grain_boundaries(b, groups, stack, T, S, k)
+    area_src = f"S = {S * 1e4:.4g} cm2 ({stack.provenance.get('area', 'no source')})"
+    iface_groups, k = _add_interfaces(b, groups, notes, stack, T, S, k, area_src)
+    k = _add_salt_diffusion(b, groups, notes, stack, T, S, k, area_src)
+    pieces = [g.text for g in groups]
+    if leakage:
+        pieces, k = _add_mixed_shunts(b, groups, stack, T, S, k, pieces, bulk_groups, iface_groups, leakage_threshold)
+        pieces, k = _add_stack_leakage(b, groups, notes, stack, T, S, k, pieces, leakage_threshold, area_src)
+
+    circuit = Circuit("-".join(pieces))
+    names = circuit.parameter_names
+    missing = set(names) ^ set(b.params)
+    if missing:  # pragma: no cover - internal consistency
+        raise RuntimeError(f"composed circuit and parameters disagree: {sorted(missing)}")
+    return ComposedCircuit(circuit, {n: b.params[n] for n in names}, {n: b.prov[n] for n in names},
+                           {n: b.units[n] for n in names}, groups, notes)
+
+
+def _add_bulk(b, groups, notes, stack, T, S, k) -> tuple[dict[int, Group], int]:
+    """1. The bulk of each layer: p(R, C) (or C alone without ionic conduction)."""
     bulk_groups: dict[int, Group] = {}
     for i, layer in enumerate(stack.layers):
         mat = layer.material
@@ -218,8 +240,11 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
         groups.append(g)
         bulk_groups[i] = g
         k += 1
+    return bulk_groups, k
 
-    # 2. grain boundaries ---------------------------------------------------------------------
+
+def _add_grain_boundaries(b, groups, stack, T, S, k) -> int:
+    """2. The grain boundaries of ceramic layers (brick-layer model): p(R_gb, C_gb)."""
     for layer in stack.layers:
         mat = layer.material
         if layer.kind not in ("ceramic", "mixed") or not mat.has("grain_boundary_conductivity"):
@@ -244,36 +269,40 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
                    f"eps_r = {eps_r:g}; {geo}")
         groups.append(Group("grain_boundary", layer.name, f"p({rn},{cn})", r_gb * c_gb, r_gb))
         k += 1
+    return k
 
-    # 3. interfaces ----------------------------------------------------------------------------
-    area_src = f"S = {S * 1e4:.4g} cm2 ({stack.provenance.get('area', 'no source')})"
+
+def _interface_capacitor(b, itf, label: str, kk: int, S: float, area_src: str):
+    """(element name, Q or C [SI], n) of an interface's capacitive element; (None,) * 3 when it has none."""
+    p = itf.parameters
+    q, n, cap = itf.cpe_q, itf.cpe_n, itf.capacitance
+    have_cpe = q is not None and n is not None
+    if have_cpe:
+        b.add(f"CPE{kk}_0", q * S, "ohm^-1 s^n",
+                   f"CPE Q of interface {itf.name} ({label}): q S, q = {q:.4g} F s^(n-1)/m2 "
+                   f"({_src(p.get('cpe_q'))}); {area_src}")
+        b.add(f"CPE{kk}_1", n, "", f"CPE exponent n of interface {itf.name} ({label}): {_src(p.get('cpe_n'))}")
+        return f"CPE{kk}", q * S, n
+    if cap is not None:
+        cn = b.add(f"C{kk}", cap * S, "F",
+                   f"capacitance of interface {itf.name} ({label}): c S, c = {cap * 100:.4g} uF/cm2 "
+                   f"({_src(p.get('capacitance'))}); {area_src}")
+        return cn, cap * S, 1.0
+    return None, None, None
+
+
+def _add_interfaces(b, groups, notes, stack, T, S, k, area_src) -> tuple[dict[int, Group], int]:
+    """3. The interfaces: p(R_ct, CPE or C), or the double layer alone at a blocking electrode."""
     iface_groups: dict[int, Group] = {}
     for j, itf in enumerate(stack.interfaces):
         if itf.kind == "ideal":
             continue
         p = itf.parameters
-        q, n, cap = itf.cpe_q, itf.cpe_n, itf.capacitance
-        have_cpe = q is not None and n is not None
         label = {"charge_transfer": "Li|polymer charge transfer", "ion_transfer": "polymer|ceramic Li+ transfer",
                  "interphase": "Li|ceramic interphase", "blocking": "blocking-electrode double layer",
                  "cathode": "cathode|electrolyte charge transfer"}.get(itf.kind, itf.kind)
-
-        def cap_element(kk: int):
-            if have_cpe:
-                qn = b.add(f"CPE{kk}_0", q * S, "ohm^-1 s^n",
-                           f"CPE Q of interface {itf.name} ({label}): q S, q = {q:.4g} F s^(n-1)/m2 "
-                           f"({_src(p.get('cpe_q'))}); {area_src}")
-                b.add(f"CPE{kk}_1", n, "", f"CPE exponent n of interface {itf.name} ({label}): {_src(p.get('cpe_n'))}")
-                return f"CPE{kk}", q * S, n
-            if cap is not None:
-                cn = b.add(f"C{kk}", cap * S, "F",
-                           f"capacitance of interface {itf.name} ({label}): c S, c = {cap * 100:.4g} uF/cm2 "
-                           f"({_src(p.get('capacitance'))}); {area_src}")
-                return cn, cap * S, 1.0
-            return None, None, None
-
         if itf.kind == "blocking":
-            el, qq, nn = cap_element(k)
+            el, qq, nn = _interface_capacitor(b, itf, label, k, S, area_src)
             if el is None:
                 raise InputError(f"interface {itf.name!r}", "no capacitance or cpe_q/cpe_n",
                                  "a capacitance or a CPE (cpe_q and cpe_n) for a blocking electrode")
@@ -293,7 +322,7 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
                 r_src += f" + SEI {itf.sei_resistance * 1e4:.4g} ohm cm2 ({_src(p.get('sei_resistance'))})"
             rn = b.add(f"R{k}", r, "ohm", f"resistance of interface {itf.name} ({label}): ASR/S at {T:.2f} K, "
                                           f"{r_src}; {area_src}")
-            el, qq, nn = cap_element(k)
+            el, qq, nn = _interface_capacitor(b, itf, label, k, S, area_src)
             if el is None:
                 g = Group("interface", itf.name, rn, None, r)
             else:
@@ -301,8 +330,11 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
         groups.append(g)
         iface_groups[j] = g
         k += 1
+    return iface_groups, k
 
-    # 4. salt diffusion in binary polymer layers -----------------------------------------------
+
+def _add_salt_diffusion(b, groups, notes, stack, T, S, k, area_src) -> int:
+    """4. Salt diffusion in binary polymer layers: one Zd per diffusion domain (when DC passes)."""
     layers = stack.layers
     dc_passes = (not stack.left.blocking and not stack.right.blocking
                  and all(l.ionic_conductivity(T) > 0 for l in layers))
@@ -314,62 +346,65 @@ def compose_circuit(stack, temperature: float | None = None, leakage: bool = Tru
     else:
         for domain in diffusion_domains(layers, notes):
             k = _add_diffusion(b, groups, notes, stack, domain, T, S, k, area_src)
+    return k
 
-    # 5. electronic paths ------------------------------------------------------------------------
-    pieces = [g.text for g in groups]
-    if leakage:
-        for i, layer in enumerate(layers):
-            if layer.kind != "mixed":
-                continue
-            touches = ([0] if i == 0 else []) + ([len(layers)] if i == len(layers) - 1 else [])
-            if len(touches) != 1:
-                continue  # both sides: the whole-stack path below covers it
-            r_e = layer.electronic_resistance(S, T)
-            bulk = bulk_groups[i]
-            itf = iface_groups.get(touches[0])
-            r_ion = bulk.resistance + (itf.resistance if itf else 0.0)
-            if not math.isfinite(r_e) or r_e > leakage_threshold * r_ion:
-                continue
+
+def _add_mixed_shunts(b, groups, stack, T, S, k, pieces, bulk_groups, iface_groups, leakage_threshold):
+    """5a. A mixed-conducting layer at one electrode: its electronic resistance shunts its bulk and that
+    electrode's interface. Returns the circuit pieces and the next element index."""
+    layers = stack.layers
+    for i, layer in enumerate(layers):
+        if layer.kind != "mixed":
+            continue
+        touches = ([0] if i == 0 else []) + ([len(layers)] if i == len(layers) - 1 else [])
+        if len(touches) != 1:
+            continue  # both sides: the whole-stack path below covers it
+        r_e = layer.electronic_resistance(S, T)
+        bulk = bulk_groups[i]
+        itf = iface_groups.get(touches[0])
+        r_ion = bulk.resistance + (itf.resistance if itf else 0.0)
+        if not math.isfinite(r_e) or r_e > leakage_threshold * r_ion:
+            continue
+        rn = b.add(f"R{k}", r_e, "ohm",
+                   f"electronic resistance of mixed-conducting layer {layer.name} ({layer.material.label}) "
+                   f"shunting its bulk and its electrode interface: L/(sigma_e S), sigma_e = "
+                   f"{layer.electronic_conductivity(T):.4g} S/m ({_src(layer.material.parameter('electronic_conductivity'))}); "
+                   f"{_layer_geometry_text(layer, stack)}")
+        members = [bulk.text] + ([itf.text] if itf else [])
+        at = pieces.index(bulk.text)
+        for m in members:
+            pieces.remove(m)
+        pieces.insert(at, f"p({'-'.join(members)},{rn})")
+        groups.append(Group("mixed_shunt", layer.name, rn, None, r_e))
+        k += 1
+    return pieces, k
+
+
+def _add_stack_leakage(b, groups, notes, stack, T, S, k, pieces, leakage_threshold, area_src):
+    """5b. The electronic leakage of the whole stack, in parallel with the ionic circuit, unless it is more
+    than ``leakage_threshold`` times the ionic DC resistance. Returns the circuit pieces and the next index."""
+    layers = stack.layers
+    r_e = stack.electronic_resistance(T)
+    if math.isfinite(r_e) and r_e > 0:
+        r_dc = math.inf if (stack.left.blocking or stack.right.blocking) else \
+            sum(g.resistance for g in groups if g.kind in ("bulk", "grain_boundary", "interface", "diffusion"))
+        if r_e < leakage_threshold * r_dc:
+            parts = "; ".join(
+                f"{l.name}: L/(sigma_e S) = {l.electronic_resistance(S, T):.4g} ohm, sigma_e = "
+                f"{l.electronic_conductivity(T):.4g} S/m"
+                + (f" ({_src(l.material.parameter('electronic_conductivity'))})"
+                   if l.kind != "composite" and l.material.has("electronic_conductivity") else "")
+                for l in layers)
             rn = b.add(f"R{k}", r_e, "ohm",
-                       f"electronic resistance of mixed-conducting layer {layer.name} ({layer.material.label}) "
-                       f"shunting its bulk and its electrode interface: L/(sigma_e S), sigma_e = "
-                       f"{layer.electronic_conductivity(T):.4g} S/m ({_src(layer.material.parameter('electronic_conductivity'))}); "
-                       f"{_layer_geometry_text(layer, stack)}")
-            members = [bulk.text] + ([itf.text] if itf else [])
-            at = pieces.index(bulk.text)
-            for m in members:
-                pieces.remove(m)
-            pieces.insert(at, f"p({'-'.join(members)},{rn})")
-            groups.append(Group("mixed_shunt", layer.name, rn, None, r_e))
+                       f"electronic leakage resistance of the whole stack (in parallel with the ionic "
+                       f"circuit): sum L_i/(sigma_e,i S); {parts}; {area_src}")
+            pieces = [f"p({'-'.join(pieces)},{rn})"]
+            groups.append(Group("leakage", "stack", rn, None, r_e))
             k += 1
-        r_e = stack.electronic_resistance(T)
-        if math.isfinite(r_e) and r_e > 0:
-            r_dc = math.inf if (stack.left.blocking or stack.right.blocking) else \
-                sum(g.resistance for g in groups if g.kind in ("bulk", "grain_boundary", "interface", "diffusion"))
-            if r_e < leakage_threshold * r_dc:
-                parts = "; ".join(
-                    f"{l.name}: L/(sigma_e S) = {l.electronic_resistance(S, T):.4g} ohm, sigma_e = "
-                    f"{l.electronic_conductivity(T):.4g} S/m"
-                    + (f" ({_src(l.material.parameter('electronic_conductivity'))})"
-                       if l.kind != "composite" and l.material.has("electronic_conductivity") else "")
-                    for l in layers)
-                rn = b.add(f"R{k}", r_e, "ohm",
-                           f"electronic leakage resistance of the whole stack (in parallel with the ionic "
-                           f"circuit): sum L_i/(sigma_e,i S); {parts}; {area_src}")
-                pieces = [f"p({'-'.join(pieces)},{rn})"]
-                groups.append(Group("leakage", "stack", rn, None, r_e))
-                k += 1
-            else:
-                notes.append(f"electronic leakage R_e = {r_e:.4g} ohm left out: more than {leakage_threshold:g} "
-                             f"x the ionic DC resistance {r_dc:.4g} ohm")
-
-    circuit = Circuit("-".join(pieces))
-    names = circuit.parameter_names
-    missing = set(names) ^ set(b.params)
-    if missing:  # pragma: no cover - internal consistency
-        raise RuntimeError(f"composed circuit and parameters disagree: {sorted(missing)}")
-    return ComposedCircuit(circuit, {n: b.params[n] for n in names}, {n: b.prov[n] for n in names},
-                           {n: b.units[n] for n in names}, groups, notes)
+        else:
+            notes.append(f"electronic leakage R_e = {r_e:.4g} ohm left out: more than {leakage_threshold:g} "
+                         f"x the ionic DC resistance {r_dc:.4g} ohm")
+    return pieces, k
 
 
 def _channel(layer):

@@ -32,22 +32,21 @@ Zd         R_d, tau                ohm, s                   R_d tanh(sqrt(j w ta
 
 ``Zd`` (cellsim only) is the finite-length diffusion impedance of a binary polymer
 electrolyte layer between two anion-blocking faces; :func:`polymer_diffusion_parameters`
-gives ``(R_d, tau)`` from the physical properties of the layer (physics.md §2.3).
+gives ``(R_d, tau)`` from the physical properties of the layer (physics.md §2.3); it lives
+with the other layer formulas in :mod:`cellsim.formulas` and is re-exported here.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from ..constants import F as FARADAY
-from ..constants import R as GAS_CONSTANT
 from ..constants import T_ROOM
 from ..errors import InputError
+from ..formulas import polymer_diffusion_parameters
 
 __all__ = [
     "ElementType",
@@ -66,23 +65,7 @@ POSITIVE = "positive"
 EXPONENT = "exponent"
 """Parameter kind: an exponent in (0, 1], fitted linearly, bounds (0, 1]."""
 
-# Opcodes of the circuit program (must equal the constants in _kernels.py; a test checks).
-OP_SERIES = 0
-OP_PARALLEL = 1
-OP_R = 10
-OP_C = 11
-OP_L = 12
-OP_CPE = 13
-OP_W = 14
-OP_WO = 15
-OP_WS = 16
-OP_G = 17
-OP_GS = 18
-OP_K = 19
-OP_ZARC = 20
-OP_LA = 21
-OP_TLMQ = 22
-OP_ZD = 23
+from .opcodes import OP_C, OP_CPE, OP_G, OP_GS, OP_K, OP_L, OP_LA, OP_R, OP_TLMQ, OP_W, OP_WO, OP_WS, OP_ZARC, OP_ZD
 
 _NAME = re.compile(r"^([A-Za-z]+)([0-9_][A-Za-z0-9_]*)?$")
 
@@ -148,115 +131,140 @@ class ElementType:
 # --------------------------------------------------------------------------------------
 
 
+ELEMENTS: dict[str, ElementType] = {}
+
+
+def element(prefix: str, *, labels: tuple[str, ...], units: tuple[str, ...], kinds: tuple[str, ...], formula: str,
+            description: str, opcode: int, needs_log: bool = False, in_impedance_py: bool = True):
+    """Register the decorated NumPy closed form ``reference(p, w)`` as the element ``prefix``.
+
+    The formula, the reference implementation and the parameter names, units and kinds
+    of an element stand together at one place; see :class:`ElementType` for the fields.
+    Returns the function unchanged.
+    """
+    def register(reference: Callable) -> Callable:
+        if prefix in ELEMENTS:
+            raise ValueError(f"element {prefix!r} registered twice")
+        ELEMENTS[prefix] = ElementType(prefix, labels, units, kinds, formula, description, opcode, needs_log,
+                                       in_impedance_py, reference)
+        return reference
+
+    return register
+
+
+# --------------------------------------------------------------------------------------
+# Closed forms (NumPy). ``p`` is a sequence of parameters, ``w`` angular frequency [rad/s].
+# --------------------------------------------------------------------------------------
+
+@element("R", labels=("R",), units=("ohm",), kinds=(POSITIVE,), formula="Z = R", description="resistor",
+         opcode=OP_R)
 def _z_r(p, w):
     """Resistor: Z = R [ohm]."""
     return np.asarray(p[0], dtype=float) + 0j * w
 
 
+@element("C", labels=("C",), units=("F",), kinds=(POSITIVE,), formula="Z = 1/(j w C)", description="capacitor",
+         opcode=OP_C)
 def _z_c(p, w):
     """Capacitor: Z = 1/(j w C), C [F]."""
     return 1.0 / (1j * w * p[0])
 
 
+@element("L", labels=("L",), units=("H",), kinds=(POSITIVE,), formula="Z = j w L", description="inductor",
+         opcode=OP_L)
 def _z_l(p, w):
     """Inductor: Z = j w L, L [H]."""
     return 1j * w * p[0]
 
 
+@element("CPE", labels=("Q", "n"), units=("ohm^-1 s^n", ""), kinds=(POSITIVE, EXPONENT),
+         formula="Z = 1/(Q (j w)^n)", description="constant phase element", opcode=OP_CPE, needs_log=True)
 def _z_cpe(p, w):
     """Constant phase element: Z = 1/(Q (j w)^n), Q [ohm^-1 s^n], n in (0, 1]."""
     return 1.0 / (p[0] * (1j * w) ** p[1])
 
 
+@element("W", labels=("A_W",), units=("ohm s^-1/2",), kinds=(POSITIVE,), formula="Z = A_W (1 - j)/sqrt(w)",
+         description="semi-infinite Warburg diffusion", opcode=OP_W)
 def _z_w(p, w):
     """Semi-infinite Warburg: Z = A_W (1 - j)/sqrt(w), A_W [ohm s^-1/2]."""
     return p[0] * (1 - 1j) / np.sqrt(w)
 
 
+@element("Wo", labels=("Z0", "tau"), units=("ohm", "s"), kinds=(POSITIVE, POSITIVE),
+         formula="Z = Z0 coth(sqrt(j w tau))/sqrt(j w tau)",
+         description="finite-length Warburg, reflective (open, blocking) end", opcode=OP_WO)
 def _z_wo(p, w):
     """Finite-length Warburg, reflective (open) end: Z = Z0 coth(sqrt(j w tau))/sqrt(j w tau)."""
     x = np.sqrt(1j * w * p[1])
     return p[0] / (x * np.tanh(x))
 
 
+@element("Ws", labels=("Z0", "tau"), units=("ohm", "s"), kinds=(POSITIVE, POSITIVE),
+         formula="Z = Z0 tanh(sqrt(j w tau))/sqrt(j w tau)",
+         description="finite-length Warburg, transmissive (short) end", opcode=OP_WS)
 def _z_ws(p, w):
     """Finite-length Warburg, transmissive (short) end: Z = Z0 tanh(sqrt(j w tau))/sqrt(j w tau)."""
     x = np.sqrt(1j * w * p[1])
     return p[0] * np.tanh(x) / x
 
 
+@element("G", labels=("R_G", "t_G"), units=("ohm", "s"), kinds=(POSITIVE, POSITIVE),
+         formula="Z = R_G/sqrt(1 + j w t_G)", description="Gerischer (diffusion with a first-order reaction)",
+         opcode=OP_G)
 def _z_g(p, w):
     """Gerischer: Z = R_G/sqrt(1 + j w t_G)."""
     return p[0] / np.sqrt(1 + 1j * w * p[1])
 
 
+@element("Gs", labels=("R_G", "t_G", "phi"), units=("ohm", "s", ""), kinds=(POSITIVE, POSITIVE, POSITIVE),
+         formula="Z = R_G/(sqrt(1 + j w t_G) tanh(phi sqrt(1 + j w t_G)))", description="finite-length Gerischer",
+         opcode=OP_GS)
 def _z_gs(p, w):
     """Finite-length Gerischer: Z = R_G/(sqrt(1 + j w t_G) tanh(phi sqrt(1 + j w t_G)))."""
     x = np.sqrt(1 + 1j * w * p[1])
     return p[0] / (x * np.tanh(p[2] * x))
 
 
+@element("K", labels=("R", "tau_k"), units=("ohm", "s"), kinds=(POSITIVE, POSITIVE),
+         formula="Z = R/(1 + j w tau_k)", description="Voigt RC element (lin-KK)", opcode=OP_K)
 def _z_k(p, w):
     """Voigt RC element of lin-KK: Z = R/(1 + j w tau_k)."""
     return p[0] / (1 + 1j * w * p[1])
 
 
+@element("Zarc", labels=("R", "tau_k", "gamma"), units=("ohm", "s", ""), kinds=(POSITIVE, POSITIVE, EXPONENT),
+         formula="Z = R/(1 + (j w tau_k)^gamma)", description="ZARC / Cole-Cole relaxation", opcode=OP_ZARC,
+         needs_log=True)
 def _z_zarc(p, w):
     """ZARC (Cole-Cole): Z = R/(1 + (j w tau_k)^gamma)."""
     return p[0] / (1 + (1j * w * p[1]) ** p[2])
 
 
+@element("La", labels=("L", "alpha"), units=("ohm^(1/alpha) s", ""), kinds=(POSITIVE, EXPONENT),
+         formula="Z = (j w L)^alpha", description="modified inductance (BioLogic note 42)", opcode=OP_LA,
+         needs_log=True)
 def _z_la(p, w):
     """Modified inductance: Z = (j w L)^alpha."""
     return (1j * w * p[0]) ** p[1]
 
 
+@element("TLMQ", labels=("R_ion", "Q_s", "gamma"), units=("ohm", "ohm^-1 s^gamma", ""),
+         kinds=(POSITIVE, POSITIVE, EXPONENT),
+         formula="Z = sqrt(R_ion Z_s) coth(sqrt(R_ion/Z_s)), Z_s = 1/(Q_s (j w)^gamma)",
+         description="simplified transmission line (Landesfeind 2016, Eq. 11)", opcode=OP_TLMQ, needs_log=True)
 def _z_tlmq(p, w):
     """Simplified transmission line: Z = sqrt(R_ion Z_s) coth(sqrt(R_ion/Z_s)), Z_s = 1/(Q_s (j w)^gamma)."""
     zs = 1.0 / (p[1] * (1j * w) ** p[2])
     return np.sqrt(p[0] * zs) / np.tanh(np.sqrt(p[0] / zs))
 
 
-ELEMENTS: dict[str, ElementType] = {}
-
-
-def _register(*args, **kwargs) -> None:
-    et = ElementType(*args, **kwargs)
-    ELEMENTS[et.prefix] = et
-
-
-_register("R", ("R",), ("ohm",), (POSITIVE,), "Z = R", "resistor", OP_R, False, True, _z_r)
-_register("C", ("C",), ("F",), (POSITIVE,), "Z = 1/(j w C)", "capacitor", OP_C, False, True, _z_c)
-_register("L", ("L",), ("H",), (POSITIVE,), "Z = j w L", "inductor", OP_L, False, True, _z_l)
-_register("CPE", ("Q", "n"), ("ohm^-1 s^n", ""), (POSITIVE, EXPONENT), "Z = 1/(Q (j w)^n)",
-          "constant phase element", OP_CPE, True, True, _z_cpe)
-_register("W", ("A_W",), ("ohm s^-1/2",), (POSITIVE,), "Z = A_W (1 - j)/sqrt(w)",
-          "semi-infinite Warburg diffusion", OP_W, False, True, _z_w)
-_register("Wo", ("Z0", "tau"), ("ohm", "s"), (POSITIVE, POSITIVE),
-          "Z = Z0 coth(sqrt(j w tau))/sqrt(j w tau)",
-          "finite-length Warburg, reflective (open, blocking) end", OP_WO, False, True, _z_wo)
-_register("Ws", ("Z0", "tau"), ("ohm", "s"), (POSITIVE, POSITIVE),
-          "Z = Z0 tanh(sqrt(j w tau))/sqrt(j w tau)",
-          "finite-length Warburg, transmissive (short) end", OP_WS, False, True, _z_ws)
-_register("G", ("R_G", "t_G"), ("ohm", "s"), (POSITIVE, POSITIVE), "Z = R_G/sqrt(1 + j w t_G)",
-          "Gerischer (diffusion with a first-order reaction)", OP_G, False, True, _z_g)
-_register("Gs", ("R_G", "t_G", "phi"), ("ohm", "s", ""), (POSITIVE, POSITIVE, POSITIVE),
-          "Z = R_G/(sqrt(1 + j w t_G) tanh(phi sqrt(1 + j w t_G)))",
-          "finite-length Gerischer", OP_GS, False, True, _z_gs)
-_register("K", ("R", "tau_k"), ("ohm", "s"), (POSITIVE, POSITIVE), "Z = R/(1 + j w tau_k)",
-          "Voigt RC element (lin-KK)", OP_K, False, True, _z_k)
-_register("Zarc", ("R", "tau_k", "gamma"), ("ohm", "s", ""), (POSITIVE, POSITIVE, EXPONENT),
-          "Z = R/(1 + (j w tau_k)^gamma)", "ZARC / Cole-Cole relaxation", OP_ZARC, True, True, _z_zarc)
-_register("La", ("L", "alpha"), ("ohm^(1/alpha) s", ""), (POSITIVE, EXPONENT), "Z = (j w L)^alpha",
-          "modified inductance (BioLogic note 42)", OP_LA, True, True, _z_la)
-_register("TLMQ", ("R_ion", "Q_s", "gamma"), ("ohm", "ohm^-1 s^gamma", ""), (POSITIVE, POSITIVE, EXPONENT),
-          "Z = sqrt(R_ion Z_s) coth(sqrt(R_ion/Z_s)), Z_s = 1/(Q_s (j w)^gamma)",
-          "simplified transmission line (Landesfeind 2016, Eq. 11)", OP_TLMQ, True, True, _z_tlmq)
-_register("Zd", ("R_d", "tau"), ("ohm", "s"), (POSITIVE, POSITIVE),
-          "Z = R_d tanh(sqrt(j w tau))/sqrt(j w tau), R_d = 2RTL(1-t+)^2 chi/(F^2 D c0 A), tau = L^2/(4D)",
-          "finite-length salt diffusion of a binary polymer layer between anion-blocking faces",
-          OP_ZD, False, False, _z_ws)
-
+# Zd has the closed form of Ws; its parameters follow from the layer's physical properties
+# (:func:`cellsim.formulas.polymer_diffusion_parameters`).
+element("Zd", labels=("R_d", "tau"), units=("ohm", "s"), kinds=(POSITIVE, POSITIVE),
+        formula="Z = R_d tanh(sqrt(j w tau))/sqrt(j w tau), R_d = 2RTL(1-t+)^2 chi/(F^2 D c0 A), tau = L^2/(4D)",
+        description="finite-length salt diffusion of a binary polymer layer between anion-blocking faces",
+        opcode=OP_ZD, in_impedance_py=False)(_z_ws)
 
 def split_name(name: str) -> tuple[str, str]:
     """Split an element name into (prefix, label): ``"CPE1" -> ("CPE", "1")``.
@@ -315,64 +323,6 @@ def element_impedance(name: str, params, frequencies) -> np.ndarray:
         raise InputError(f"{name} parameters", params, f"{et.n_params} values ({', '.join(et.labels)})")
     w = 2.0 * np.pi * np.asarray(frequencies, dtype=float)
     return np.asarray(et.reference(params, w), dtype=complex)
-
-
-def polymer_diffusion_parameters(diffusivity: float, transference_number: float, concentration: float,
-                                 thickness: float, area: float = 1.0, temperature: float = T_ROOM,
-                                 thermodynamic_factor: float = 1.0) -> tuple[float, float]:
-    """``(R_d, tau)`` of the finite-length diffusion impedance ``Zd`` of a binary polymer layer.
-
-    The layer (thickness L) lies between two faces that block the anion (Li metal or a
-    single-ion ceramic). Linearising the concentrated-binary-electrolyte equations about a
-    uniform salt concentration gives (physics.md §2.3; Sørensen and Jacobsen,
-    Electrochim. Acta 27 (1982) 1671)
-
-    .. math::
-
-        Z_d = R_d \\frac{\\tanh\\sqrt{j \\omega \\tau}}{\\sqrt{j \\omega \\tau}},\\quad
-        R_d = \\frac{2 R T L (1 - t_+)^2 \\chi}{F^2 D c_0 A},\\quad
-        \\tau = \\frac{L^2}{4 D}
-
-    (the half-thickness L/2 acts as the transmissive diffusion length).
-
-    Parameters
-    ----------
-    diffusivity : float
-        Salt diffusion coefficient D [m2/s].
-    transference_number : float
-        Cation transference number t+ [1], in [0, 1).
-    concentration : float
-        Salt concentration c0 [mol/m3].
-    thickness : float
-        Layer thickness L [m].
-    area : float, optional
-        Electrode area A [m2]; 1 gives the area-specific R_d [ohm m2].
-    temperature : float, optional
-        T [K], default the seed's 295.15 K.
-    thermodynamic_factor : float, optional
-        chi = 1 + dln(f+-)/dln(c) [1], default 1 (ideal solution).
-
-    Returns
-    -------
-    R_d : float
-        Diffusion resistance [ohm] (the low-frequency limit of Zd).
-    tau : float
-        Diffusion time constant [s].
-    """
-    values = {"diffusivity": diffusivity, "concentration": concentration, "thickness": thickness,
-              "area": area, "temperature": temperature, "thermodynamic_factor": thermodynamic_factor}
-    units = {"diffusivity": "m2/s", "concentration": "mol/m3", "thickness": "m", "area": "m2",
-             "temperature": "K", "thermodynamic_factor": ""}
-    for key, v in values.items():
-        if not (isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v) and v > 0):
-            raise InputError(key, v, f"a finite number > 0 {units[key]}".rstrip())
-    t = transference_number
-    if not (isinstance(t, (int, float, np.floating, np.integer)) and math.isfinite(t) and 0 <= t < 1):
-        raise InputError("transference_number", t, "a number in [0, 1)")
-    r_d = (2.0 * GAS_CONSTANT * temperature * thickness * (1.0 - t) ** 2 * thermodynamic_factor
-           / (FARADAY ** 2 * diffusivity * concentration * area))
-    tau = thickness ** 2 / (4.0 * diffusivity)
-    return float(r_d), float(tau)
 
 
 def polymer_diffusion_impedance(frequencies, diffusivity: float, transference_number: float,

@@ -7,6 +7,8 @@ import math
 import sys
 from typing import Any
 
+from ..tables import format_table  # noqa: F401 (re-exported for the commands)
+
 
 def _clean(obj: Any) -> Any:
     """Make ``obj`` JSON-serialisable: numpy scalars/arrays to Python, NaN/inf to None."""
@@ -32,33 +34,6 @@ def print_json(obj: Any) -> None:
     """Print one JSON object on stdout (keys carry SI-unit suffixes)."""
     json.dump(_clean(obj), sys.stdout, indent=None, separators=(",", ":"))
     sys.stdout.write("\n")
-
-
-def format_table(headers: list[str], rows: list[list[Any]], floatfmt: str = ".4g") -> str:
-    """Render a plain-text table with aligned columns."""
-
-    def cell(v: Any) -> str:
-        if v is None:
-            return "-"
-        if isinstance(v, float):
-            return format(v, floatfmt)
-        return str(v)
-
-    text = [[cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
-             "  ".join("-" * w for w in widths)]
-    for r in text:
-        lines.append("  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(r, widths)))
-    return "\n".join(lines)
-
-
-def _numeric(s: str) -> bool:
-    try:
-        float(s)
-        return True
-    except ValueError:
-        return False
 
 
 def add_json_flag(parser) -> None:
@@ -146,3 +121,62 @@ def add_columns_flag(parser) -> None:
                         help="text files: the columns of frequency [Hz], Re Z and Im Z [ohm] as header names or "
                              "0-based indices, e.g. 'freq,zre,zim' or '0,1,2' (a '-' before the third when it "
                              "holds -Im Z, e.g. '0,1,-2'); default: recognised by name")
+
+
+def parse_temperature(text):
+    """``--temperature`` text -> K (None when not given)."""
+    if text is None:
+        return None
+    from ..units import parse_quantity
+
+    return parse_quantity(text, "temperature", "--temperature")
+
+
+def parse_params(text: str, flag: str = "--params"):
+    """'1,2,3' -> [1.0, 2.0, 3.0]; 'R0=1,C0=2e-6' -> {'R0': 1.0, 'C0': 2e-6}."""
+    from ..errors import InputError
+
+    items = [s.strip() for s in text.split(",") if s.strip()]
+    if not items:
+        raise InputError(flag, text, "comma-separated numbers, e.g. 10,100,1e-6,0.9")
+    named = ["=" in s for s in items]
+    if any(named) and not all(named):
+        raise InputError(flag, text, "either all plain numbers or all NAME=VALUE pairs")
+    out_named: dict[str, float] = {}
+    out_list: list[float] = []
+    for s in items:
+        key, _, val = s.partition("=") if "=" in s else ("", "", s)
+        v = _finite_value(val, flag, s, "a number such as 1e-6 (SI units)")
+        if key:
+            out_named[key.strip()] = v
+        else:
+            out_list.append(v)
+    return out_named if out_named else out_list
+
+
+def parse_pairs(text: str, flag: str) -> dict:
+    """'R0=1,C1=2e-6' -> {'R0': 1.0, 'C1': 2e-6}."""
+    from ..errors import InputError
+
+    out = {}
+    for item in [s.strip() for s in text.split(",") if s.strip()]:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(flag, item, "NAME=VALUE pairs separated by commas, e.g. R0=10,CPE1_1=0.9")
+        out[key.strip()] = _finite_value(val, flag, item, "a number after '=' (SI units)")
+    if not out:
+        raise InputError(flag, text, "NAME=VALUE pairs separated by commas")
+    return out
+
+
+def _finite_value(text: str, flag: str, item: str, allowed: str) -> float:
+    """``text`` as a finite float; InputError naming the flag and the whole ``item`` otherwise."""
+    from ..errors import InputError
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise InputError(flag, item, allowed) from None
+    if not math.isfinite(v):
+        raise InputError(flag, item, "a finite number")
+    return v

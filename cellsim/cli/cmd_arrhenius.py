@@ -32,7 +32,8 @@ def run(args) -> int:
     import numpy as np
 
     from ..errors import InputError
-    from ..temperature import fit_arrhenius, fit_vtf, read_conductivity_table
+    from ..data.conductivity_table import read_conductivity_table
+    from ..temperature import fit_arrhenius, fit_vtf
     from ..units import parse_quantity, to_unit
 
     t_ref = parse_quantity(args.reference_temperature, "temperature", "--reference-temperature")
@@ -47,7 +48,9 @@ def run(args) -> int:
         fit = fit_vtf(table.temperature, table.sigma, table.sigma_err, reference_temperature=t_ref)
     predicted = np.asarray(fit.predict(table.temperature))
     if args.plot:
-        _plot(args.plot, table, fit)
+        from ..plotting import arrhenius_plot
+
+        arrhenius_plot(table, fit, args.plot)
     if args.json:
         out = fit.to_dict()
         out.update(source=table.source, temperature_K=table.temperature, sigma_S_m=table.sigma,
@@ -84,64 +87,3 @@ def _law_text(fit) -> str:
     if fit.form == "sigmaT":
         return "Arrhenius fit: sigma T = A exp(-Ea/(R T))"
     return "Arrhenius fit: sigma = A exp(-Ea/(R T))"
-
-
-def _plot(path: str, table, fit) -> None:
-    """log10(sigma [S/cm]) against 1000/T [1/K], data with error bars and the fitted law."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from ..errors import InputError
-
-    target = Path(path)
-    fmt = target.suffix.lstrip(".").lower() or "png"
-    if fmt not in ("png", "pdf", "svg"):
-        raise InputError("--plot", path, "a file name ending in .png, .pdf or .svg")
-    if not target.parent.is_dir():
-        raise InputError("--plot", path, "a file in an existing directory")
-    T = table.temperature
-    s_cm = table.sigma / 100.0
-    fig, ax = plt.subplots(figsize=(5.0, 4.0), constrained_layout=True)
-    x = 1000.0 / T
-    if table.sigma_err is not None:
-        lo = np.log10(s_cm) - np.log10(np.maximum(table.sigma - table.sigma_err, 1e-300) / 100.0)
-        hi = np.log10((table.sigma + table.sigma_err) / 100.0) - np.log10(s_cm)
-        ax.errorbar(x, np.log10(s_cm), yerr=[lo, hi], fmt="o", ms=5, capsize=3, label="data")
-    else:
-        ax.plot(x, np.log10(s_cm), "o", ms=5, label="data")
-    tt = np.linspace(T.min(), T.max(), 200)
-    pred = np.asarray(fit.predict(tt)) / 100.0
-    d = fit.to_dict()
-    if fit.law == "arrhenius":
-        label = f"Arrhenius, Ea = {d['activation_energy_eV']:.3f} ± {d['activation_energy_stderr_eV']:.3f} eV"
-    else:
-        label = f"VTF, B = {d['B_K']:.0f} ± {d['B_stderr_K']:.0f} K, T0 = {d['T0_K']:.0f} ± {d['T0_stderr_K']:.0f} K"
-    ax.plot(1000.0 / tt, np.log10(pred), "-", label=label)
-    ax.set_xlabel("1000/T [1/K]")
-    ax.set_ylabel("log10(σ [S/cm])")
-    top = ax.secondary_xaxis("top", functions=(lambda v: 1000.0 / np.maximum(v, 1e-9) - 273.15,
-                                               lambda c: 1000.0 / (c + 273.15)))
-    top.set_xlabel("T [°C]")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    folder = str(target.parent) if str(target.parent) else "."
-    fd, tmp = tempfile.mkstemp(prefix=".arrhenius-", suffix="." + fmt, dir=folder)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=fmt, dpi=150)
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        plt.close(fig)

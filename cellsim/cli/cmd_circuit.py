@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, load_cell, parse_temperature, print_json  # noqa: F401 (parse_temperature re-exported)
 
 
 def register(sub):
@@ -15,15 +15,6 @@ def register(sub):
     p.add_argument("--provenance", action="store_true", help="print the full source of every parameter")
     add_json_flag(p)
     return p
-
-
-def parse_temperature(text):
-    """``--temperature`` text -> K (None when not given)."""
-    if text is None:
-        return None
-    from ..units import parse_quantity
-
-    return parse_quantity(text, "temperature", "--temperature")
 
 
 def run(args) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ._common import add_cell_flag, frequency_arg, add_json_flag, format_table, load_cell, print_json
+from ._common import add_cell_flag, add_json_flag, format_table, frequency_arg, load_cell, parse_params, parse_temperature, print_json
 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
 DEFAULT_FMIN = 1.0  # Hz
@@ -48,7 +48,7 @@ def _frequency(text, default: float, field: str) -> float:
 
 def frequencies(fmin=None, fmax=None, points=None):
     """Log-spaced frequencies from fmax down to fmin [Hz] (descending, like instruments)."""
-    import numpy as np
+    from ..frequencies import log_frequencies
 
     lo = _frequency(fmin, DEFAULT_FMIN, "--fmin")
     hi = _frequency(fmax, DEFAULT_FMAX, "--fmax")
@@ -58,38 +58,9 @@ def frequencies(fmin=None, fmax=None, points=None):
         points = max(1, int(round(POINTS_PER_DECADE * math.log10(hi / lo))) + 1)
     if points < 1 or points > 10_000_000:
         raise InputError("--points", points, "a count from 1 to 10000000")
-    if points == 1:
-        return np.array([hi])
-    if lo == hi:
+    if lo == hi and points > 1:
         raise InputError("--fmin", fmin, f"a frequency below --fmax = {hi:g} Hz when --points > 1")
-    out = np.logspace(math.log10(hi), math.log10(lo), points)
-    out[0], out[-1] = hi, lo
-    return out
-
-
-def _parse_params(text: str):
-    """'1,2,3' -> [1.0, 2.0, 3.0]; 'R0=1,C0=2e-6' -> {'R0': 1.0, 'C0': 2e-6}."""
-    items = [s.strip() for s in text.split(",") if s.strip()]
-    if not items:
-        raise InputError("--params", text, "comma-separated numbers, e.g. 10,100,1e-6,0.9")
-    named = ["=" in s for s in items]
-    if any(named) and not all(named):
-        raise InputError("--params", text, "either all plain numbers or all NAME=VALUE pairs")
-    out_named: dict[str, float] = {}
-    out_list: list[float] = []
-    for s in items:
-        key, _, val = s.partition("=") if "=" in s else ("", "", s)
-        try:
-            v = float(val)
-        except ValueError:
-            raise InputError("--params", s, "a number such as 1e-6 (SI units)") from None
-        if not math.isfinite(v):
-            raise InputError("--params", s, "a finite number")
-        if key:
-            out_named[key.strip()] = v
-        else:
-            out_list.append(v)
-    return out_named if out_named else out_list
+    return log_frequencies(hi, lo, points)
 
 
 def run(args) -> int:
@@ -117,7 +88,7 @@ def run(args) -> int:
         circuit = Circuit(args.circuit)
         if args.params is None:
             raise InputError("--params", None, f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}")
-        given = _parse_params(args.params)
+        given = parse_params(args.params)
         if isinstance(given, list) and len(given) != circuit.n_params:
             raise InputError("--params", args.params,
                              f"{circuit.n_params} values for {', '.join(circuit.parameter_names)}, got {len(given)}")
@@ -134,7 +105,7 @@ def run(args) -> int:
         parameters = dict(cc.parameters)
         provenance = cc.provenance
         if args.params:
-            given = _parse_params(args.params)
+            given = parse_params(args.params)
             if isinstance(given, list):
                 raise InputError("--params", args.params, "NAME=VALUE pairs with a MODEL, names from: "
                                  + ", ".join(circuit.parameter_names))
@@ -213,24 +184,8 @@ def _physics(stack, f, bias: float = 0.0, cells: int | None = None):
 
 def write_csv(path, f, z) -> None:
     """Write ``frequency_Hz,z_real_ohm,z_imag_ohm`` atomically."""
-    import os
-    import tempfile
-    from pathlib import Path
+    from ..files import atomic_write_text, existing_directory
 
-    p = Path(path)
-    directory = p.parent if str(p.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("--out", str(path), f"a file in an existing directory ({directory} does not exist)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            fh.write("frequency_Hz,z_real_ohm,z_imag_ohm\n")
-            for fk, zk in zip(f, z):
-                fh.write(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n")
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    existing_directory(path, "--out")
+    rows = "".join(f"{fk:.12g},{zk.real:.12g},{zk.imag:.12g}\n" for fk, zk in zip(f, z))
+    atomic_write_text(path, "frequency_Hz,z_real_ohm,z_imag_ohm\n" + rows)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 
-from ._common import add_columns_flag, band_line, band_used, frequency_arg, add_json_flag, format_table, print_json
+from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, parse_pairs,
+                      parse_params, print_json)
 
 
 def register(sub):
@@ -28,47 +28,16 @@ def register(sub):
     return p
 
 
-def parse_pairs(text: str, flag: str) -> dict:
-    """'R0=1,C1=2e-6' -> {'R0': 1.0, 'C1': 2e-6}."""
-    from ..errors import InputError
-
-    out = {}
-    for item in [s.strip() for s in text.split(",") if s.strip()]:
-        key, sep, val = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError(flag, item, "NAME=VALUE pairs separated by commas, e.g. R0=10,CPE1_1=0.9")
-        try:
-            v = float(val)
-        except ValueError:
-            raise InputError(flag, item, "a number after '=' (SI units)") from None
-        if not math.isfinite(v):
-            raise InputError(flag, item, "a finite number")
-        out[key.strip()] = v
-    if not out:
-        raise InputError(flag, text, "NAME=VALUE pairs separated by commas")
-    return out
-
-
-def dense(f, per_decade: int = 20):
-    """Log-spaced frequencies over the range of ``f`` [Hz] for smooth model curves."""
-    import numpy as np
-
-    lo, hi = float(np.min(f)), float(np.max(f))
-    n = max(2, int(per_decade * np.log10(hi / lo)) + 1) if hi > lo else 1
-    return np.logspace(np.log10(hi), np.log10(lo), n)
-
-
 def run(args) -> int:
     from ..circuits import Circuit
     from ..fitting import fit
-    from .cmd_eis import _parse_params
     from .cmd_read import load
 
     spec = load(args.data, args.loop, args.columns)[0]
     circuit = Circuit(args.circuit)
     guess = None
     if args.guess:
-        guess = _parse_params(args.guess)
+        guess = parse_params(args.guess)
         if isinstance(guess, list) and len(guess) != circuit.n_params:
             from ..errors import InputError
 
@@ -96,8 +65,9 @@ def run(args) -> int:
     }
     if args.plot:
         from .. import plotting
+        from ..frequencies import dense_frequencies
 
-        fd = dense(res.frequency)
+        fd = dense_frequencies(res.frequency)
         fig = plotting.nyquist([{"frequency": res.frequency, "z": res.z, "label": "data", "style": "points"},
                                 {"frequency": fd, "z": circuit.impedance(fd, res.values), "label": f"fit {circuit}"}],
                                args.plot, title=str(args.data))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._common import add_columns_flag, band_line, band_used, add_cell_flag, add_json_flag, format_table, load_cell, print_json
+from ._common import (add_cell_flag, add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg,
+                      load_cell, parse_temperature, print_json)
 
 
 def register(sub):
@@ -31,7 +32,6 @@ def register(sub):
 
 def run(args) -> int:
     from ..fitting.validate import validate_model
-    from ._common import frequency_arg
     from .cmd_read import load
 
     stack = load_cell(args)

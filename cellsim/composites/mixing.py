@@ -84,12 +84,17 @@ def _array(x: Any, field: str) -> np.ndarray:
     return a
 
 
-def _check_conductivity(x: Any, field: str) -> np.ndarray:
+def _at_least(x: Any, low: float, field: str, allowed: str) -> np.ndarray:
+    """``x`` as a float array, every element finite and >= ``low``; InputError naming the first bad one."""
     a = _array(x, field)
-    bad = ~np.isfinite(a) | (a < 0)
+    bad = ~np.isfinite(a) | (a < low)
     if np.any(bad):
-        raise InputError(field, _first(a, bad), "a finite conductivity >= 0 S/m")
+        raise InputError(field, _first(a, bad), allowed)
     return a
+
+
+def _check_conductivity(x: Any, field: str) -> np.ndarray:
+    return _at_least(x, 0.0, field, "a finite conductivity >= 0 S/m")
 
 
 def _check_fraction(x: Any, field: str) -> np.ndarray:
@@ -305,17 +310,11 @@ def check_model(model: str, params: dict[str, Any] | None = None) -> tuple[str, 
             value = default
         full[key] = value
     if "archie_exponent" in full:
-        m = _array(full["archie_exponent"], f"{model}.archie_exponent")
-        bad = ~np.isfinite(m) | (m < 1)
-        if np.any(bad):
-            raise InputError(f"{model}.archie_exponent", _first(m, bad), "a finite number >= 1 (typically 1.5-2.5)")
-        full["archie_exponent"] = m
+        full["archie_exponent"] = _at_least(full["archie_exponent"], 1.0, f"{model}.archie_exponent",
+                                            "a finite number >= 1 (typically 1.5-2.5)")
     if "shell_thickness_ratio" in full:
-        t = _array(full["shell_thickness_ratio"], f"{model}.shell_thickness_ratio")
-        bad = ~np.isfinite(t) | (t < 0)
-        if np.any(bad):
-            raise InputError(f"{model}.shell_thickness_ratio", _first(t, bad), "a finite t/r >= 0")
-        full["shell_thickness_ratio"] = t
+        full["shell_thickness_ratio"] = _at_least(full["shell_thickness_ratio"], 0.0, f"{model}.shell_thickness_ratio",
+                                                  "a finite t/r >= 0")
     if "shell_conductivity" in full:
         full["shell_conductivity"] = _check_conductivity(full["shell_conductivity"], f"{model}.shell_conductivity")
     return model, full

@@ -8,13 +8,13 @@ columns such as BioLogic's ``-Im(Z)/Ohm`` to this convention.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
+from ..files import atomic_write_text
 
 __all__ = ["Spectrum", "write_csv"]
 
@@ -167,19 +167,4 @@ def write_csv(path: str | os.PathLike, spectra: "Spectrum | list[Spectrum]") -> 
         for f, z in zip(s.frequency, s.z):
             row = f"{float(f)!r},{float(z.real)!r},{float(z.imag)!r}"
             lines.append(row + (f",{s.loop}" if multi else ""))
-    text = "\n".join(lines) + "\n"
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_text(path, "\n".join(lines) + "\n")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .report import Section
-from .report import pyplot as _plt
+from .section import Section
+from .section import pyplot as _plt
 
 
 

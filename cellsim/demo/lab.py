@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .report import Section
-from .report import pyplot as _plt
+from .section import Section
+from .section import pyplot as _plt
 
 #: Seed Table S1: applied currents [uA], response voltages [mV], DCR between steps [kohm].
 TABLE_S1_CURRENTS_UA = [0.1, 1, 2, 4, 6, 8, 10, 20, 50]

@@ -6,70 +6,13 @@ import base64
 import datetime as _dt
 import html
 import io
-import os
-import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..cli._common import format_table
-
-
-@dataclass
-class Section:
-    """One part of the report.
-
-    Attributes
-    ----------
-    key : str
-        Short identifier (figure file prefix).
-    title : str
-        Heading.
-    intro : str
-        What the section shows; which numbers are seed inputs, calibrated, predicted.
-    tables : list of (caption, headers, rows)
-    figures : list of (name, matplotlib Figure, caption)
-    summary : list of rows [quantity, seed, cellsim, note] for the printed summary.
-    notes : list of str
-        Disagreements with the seed and caveats, shown prominently.
-    """
-
-    key: str
-    title: str
-    intro: str = ""
-    tables: list = field(default_factory=list)
-    figures: list = field(default_factory=list)
-    summary: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    inputs: list = field(default_factory=list)
-
-
-def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (imported only when a figure is made)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+from ..files import atomic_write_bytes
+from ..tables import format_table
+from .section import Section
 
 
 def _fig_bytes(fig, fmt: str) -> bytes:
@@ -152,8 +95,8 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
             svg = _fig_bytes(fig, "svg")
             plt.close(fig)
             p_png, p_svg = out / f"{sec.key}_{name}.png", out / f"{sec.key}_{name}.svg"
-            atomic_write_bytes(p_png, png)
-            atomic_write_bytes(p_svg, svg)
+            atomic_write_bytes(p_png, png, mkdir=True)
+            atomic_write_bytes(p_svg, svg, mkdir=True)
             figure_paths += [p_png, p_svg]
             b64 = base64.b64encode(png).decode("ascii")
             parts.append(f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{b64}'>"
@@ -173,7 +116,7 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
            "<h1>cellsim demo: UVEA | LIC | UVEA sandwich electrolytes (Zou, Wang, He, Xin, SI) reproduced</h1>"
            f"{meta}{toc}{summary_html}{''.join(parts)}</body></html>")
     report = out / "report.html"
-    atomic_write_bytes(report, doc.encode("utf-8"))
+    atomic_write_bytes(report, doc.encode("utf-8"), mkdir=True)
     if summary_rows:
         echo(format_table(["quantity", "seed", "cellsim", "note"], summary_rows))
     echo(f"\nreport: {report}  ({len(figure_paths)} figure files)")

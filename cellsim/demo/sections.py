@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from ..units import parse_quantity, to_unit
-from .report import Section
-from .report import pyplot as _plt
+from .section import Section
+from .section import pyplot as _plt
 
 CONDUCTIVITY_CELLS = ["ss-uvea-ss", "ss-latp-ss", "ss-lvo-ss", "ss-lto-ss"]
 SANDWICHES = ["li-uvea-latp-uvea-li", "li-uvea-lvo-uvea-li", "li-uvea-lto-uvea-li"]

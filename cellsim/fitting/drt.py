@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ._spectrum import checked_spectrum
 
 __all__ = ["DRTResult", "drt"]
 
@@ -129,25 +130,8 @@ def drt(frequency, z, lam: float | str = "gcv", penalty: str = "second", n_tau: 
     """
     from scipy.optimize import nnls
 
-    f = np.asarray(frequency, dtype=float).ravel()
-    z = np.asarray(z, dtype=complex).ravel()
-    if f.size != z.size:
-        raise InputError("z", f"{z.size} values", f"one per frequency ({f.size})")
-    if f.size < 5:
-        raise InputError("frequency", f"{f.size} points", "at least 5 points for a DRT")
-    if not np.all(np.isfinite(f) & (f > 0)):
-        raise InputError("frequency", "non-positive or non-finite values", "finite frequencies > 0 Hz")
-    if not np.all(np.isfinite(z)) or np.any(z == 0):
-        raise InputError("z", "non-finite or zero values", "finite, non-zero impedances")
-    if penalty not in ("second", "first", "identity"):
-        raise InputError("penalty", penalty, "'second', 'first' or 'identity'")
-    if isinstance(lam, str):
-        if lam not in ("gcv", "lcurve"):
-            raise InputError("lam", lam, "a number > 0, 'gcv' or 'lcurve'")
-    elif not (np.isfinite(lam) and lam > 0):
-        raise InputError("lam", lam, "a number > 0, 'gcv' or 'lcurve'")
-    if not (0 <= peak_threshold < 1):
-        raise InputError("peak_threshold", peak_threshold, "0 <= value < 1")
+    f, z = checked_spectrum(frequency, z, 5, "a DRT")
+    _check_options(lam, penalty, peak_threshold)
 
     w = 2.0 * np.pi * f
     if tau_range is None:
@@ -210,26 +194,9 @@ def drt(frequency, z, lam: float | str = "gcv", penalty: str = "second", n_tau: 
 
     if isinstance(lam, str):
         lambdas = np.logspace(-10, 1, 45)
-        sols, gcvs, rsss, pens = [], [], [], []
-        for lmb in lambdas:
-            x = solve(lmb)
-            g, rss, pen = gcv_and_norms(lmb, x)
-            sols.append(x)
-            gcvs.append(g)
-            rsss.append(rss)
-            pens.append(pen)
-        if lam == "gcv":
-            scores = np.array(gcvs)
-            i = int(np.argmin(scores))
-        else:
-            lr = np.log(np.maximum(rsss, 1e-300))
-            lp = np.log(np.maximum(pens, 1e-300))
-            t = np.log(lambdas)
-            d1r, d1p = np.gradient(lr, t), np.gradient(lp, t)
-            d2r, d2p = np.gradient(d1r, t), np.gradient(d1p, t)
-            scores = (d1r * d2p - d2r * d1p) / np.maximum((d1r ** 2 + d1p ** 2) ** 1.5, 1e-300)
-            interior = np.arange(2, lambdas.size - 2)
-            i = int(interior[np.argmax(scores[interior])])
+        sols = [solve(lmb) for lmb in lambdas]
+        gcvs, rsss, pens = zip(*(gcv_and_norms(lmb, x) for lmb, x in zip(lambdas, sols)))
+        i, scores = _choose_lambda(lam, lambdas, gcvs, rsss, pens)
         lam_used, x, method = float(lambdas[i]), sols[i], lam
     else:
         lambdas, scores = np.array([float(lam)]), np.array([np.nan])
@@ -243,6 +210,37 @@ def drt(frequency, z, lam: float | str = "gcv", penalty: str = "second", n_tau: 
     return DRTResult(tau=tau, gamma=gamma, d_ln_tau=dln, r_inf=r_inf, inductance=lval, lam=lam_used, method=method,
                      frequency=f, z_fit=z_fit, residuals_real=res.real, residuals_imag=res.imag,
                      peaks=_peaks(tau, gamma, dln, peak_threshold), lambdas=lambdas, scores=scores)
+
+
+def _check_options(lam, penalty: str, peak_threshold: float) -> None:
+    if penalty not in ("second", "first", "identity"):
+        raise InputError("penalty", penalty, "'second', 'first' or 'identity'")
+    if isinstance(lam, str):
+        if lam not in ("gcv", "lcurve"):
+            raise InputError("lam", lam, "a number > 0, 'gcv' or 'lcurve'")
+    elif not (np.isfinite(lam) and lam > 0):
+        raise InputError("lam", lam, "a number > 0, 'gcv' or 'lcurve'")
+    if not (0 <= peak_threshold < 1):
+        raise InputError("peak_threshold", peak_threshold, "0 <= value < 1")
+
+
+def _choose_lambda(rule: str, lambdas: np.ndarray, gcvs, rsss, pens) -> tuple[int, np.ndarray]:
+    """Index of the chosen lambda and the score of every lambda on the grid.
+
+    ``"gcv"``: the minimum of the GCV function. ``"lcurve"``: the interior point of largest
+    curvature of the L-curve (log residual norm, log penalty), parametrised by ln lambda.
+    """
+    if rule == "gcv":
+        scores = np.array(gcvs)
+        return int(np.argmin(scores)), scores
+    lr = np.log(np.maximum(rsss, 1e-300))
+    lp = np.log(np.maximum(pens, 1e-300))
+    t = np.log(lambdas)
+    d1r, d1p = np.gradient(lr, t), np.gradient(lp, t)
+    d2r, d2p = np.gradient(d1r, t), np.gradient(d1p, t)
+    scores = (d1r * d2p - d2r * d1p) / np.maximum((d1r ** 2 + d1p ** 2) ** 1.5, 1e-300)
+    interior = np.arange(2, lambdas.size - 2)
+    return int(interior[np.argmax(scores[interior])]), scores
 
 
 def _peaks(tau: np.ndarray, gamma: np.ndarray, dln: float, threshold: float) -> list[dict]:

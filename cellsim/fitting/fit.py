@@ -732,6 +732,49 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
     if not isinstance(max_nfev, (int, np.integer)) or max_nfev < 5:
         raise InputError("max_nfev", max_nfev, "an integer >= 5")
     spectra = list(spectra)
+    data, specs = _spectra_data(spectra, sigma, fmin, fmax, weight)
+    S = len(data)
+    names = circuit.parameter_names
+    log_mask = circuit.log_mask()
+    fixed_vals = _fixed_values(circuit, fixed)
+    is_fixed = ~np.isnan(fixed_vals)
+    if is_fixed.all():
+        raise InputError("fixed", "every parameter", "at least one free parameter")
+    lo_nat, hi_nat = _bounds(circuit, bounds)
+    shared_mask = _shared_mask(circuit, shared)
+    leader = _tie_leaders(circuit, tie, is_fixed)
+    index, free_names, free_param = _free_numbering(names, is_fixed, leader, shared_mask, S)
+    log_free = log_mask[free_param]
+    lo = np.where(log_free, np.log(np.maximum(lo_nat[free_param], 1e-300)), lo_nat[free_param])
+    lo = np.where(log_free & (lo_nat[free_param] <= 0), -np.inf, lo)
+    hi = np.where(log_free, np.log(np.where(np.isfinite(hi_nat[free_param]), hi_nat[free_param], np.inf)),
+                  hi_nat[free_param])
+    base = np.tile(np.where(is_fixed, fixed_vals, 0.0), (S, 1))
+    problem = _Problem(circuit, data, index, base, log_free, lo, hi)
+
+    user = None
+    if guess is not None:
+        user = _vector(circuit, guess, "guess", allow_partial=True)
+        for i in np.flatnonzero(~np.isnan(user)):
+            _check_value(circuit, i, user[i], f"guess[{names[i]}]")
+    starts = _starting_points(problem, circuit, data, user, fixed_vals, shared_mask, (lo_nat, hi_nat), n_starts,
+                              seed)
+    th_all, costs = _multistart(problem, np.stack(starts))
+    start_costs = [float(c) for c in costs]
+    best, total_nfev = _polish_best(problem, th_all, costs, max_nfev)
+    tried = len(starts)
+    if S == 1 and not tie and not is_fixed.any():
+        # interchangeable arcs: report them in a canonical order (the guess's, else by tau)
+        P0 = problem.params(best.x)
+        Pc = _canonical(circuit, P0[0], None if user is None else user)
+        if not np.array_equal(Pc, P0[0]):
+            best.x = problem.theta_of(Pc[None, :])
+    return _result(circuit, problem, best, specs, data, names, is_fixed, free_names, free_param, S, weight, sigma,
+                   absolute_sigma, tried, start_costs, total_nfev, _single, lo, hi)
+
+
+def _spectra_data(spectra: list, sigma, fmin, fmax, weight: str) -> tuple[list, list]:
+    """(frequency, z, sigma_real, sigma_imag) of each spectrum within [fmin, fmax], and the spectra."""
     if not spectra:
         raise InputError("spectra", "[]", "at least one spectrum")
     if sigma is not None and len(sigma) != len(spectra):
@@ -744,33 +787,39 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
             spec, sr, si = _as_data(sp, None, fmin, fmax, weight, None if sigma is None else sigma[j])
         data.append((spec.frequency, spec.z, sr, si))
         specs.append(spec)
-    S, n = len(data), circuit.n_params
-    names = circuit.parameter_names
-    kinds = circuit.parameter_kinds
-    log_mask = circuit.log_mask()
+    return data, specs
 
-    fixed_vals = np.full(n, np.nan)
+
+def _fixed_values(circuit, fixed: Mapping | None) -> np.ndarray:
+    """Value of each fixed parameter, NaN for the free ones (checked against the parameter's kind)."""
+    fixed_vals = np.full(circuit.n_params, np.nan)
     for name, v in (fixed or {}).items():
         i = circuit.index(name)
         v = _number(v, f"fixed[{name}]")
         _check_value(circuit, i, v, f"fixed[{name}]")
         fixed_vals[i] = v
-    is_fixed = ~np.isnan(fixed_vals)
-    if is_fixed.all():
-        raise InputError("fixed", "every parameter", "at least one free parameter")
-    lo_nat, hi_nat = _bounds(circuit, bounds)
+    return fixed_vals
 
+
+def _shared_mask(circuit, shared) -> np.ndarray:
+    """True for the parameters with one common value for all spectra (``"all"``, ``"none"`` or names)."""
+    n = circuit.n_params
     if shared == "all":
-        shared_mask = np.ones(n, dtype=bool)
-    elif shared == "none" or shared is None:
-        shared_mask = np.zeros(n, dtype=bool)
-    else:
-        if isinstance(shared, str):
-            shared = [s.strip() for s in shared.split(",") if s.strip()]
-        shared_mask = np.zeros(n, dtype=bool)
-        for nm in shared:
-            shared_mask[circuit.index(nm)] = True
-    leader = np.arange(n)
+        return np.ones(n, dtype=bool)
+    if shared == "none" or shared is None:
+        return np.zeros(n, dtype=bool)
+    if isinstance(shared, str):
+        shared = [s.strip() for s in shared.split(",") if s.strip()]
+    shared_mask = np.zeros(n, dtype=bool)
+    for nm in shared:
+        shared_mask[circuit.index(nm)] = True
+    return shared_mask
+
+
+def _tie_leaders(circuit, tie: Sequence | None, is_fixed: np.ndarray) -> np.ndarray:
+    """Index of the parameter whose value each parameter takes (itself unless tied to a group's first)."""
+    kinds = circuit.parameter_kinds
+    leader = np.arange(circuit.n_params)
     for group in (tie or []):
         idx = [circuit.index(nm) for nm in group]
         if len({kinds[i] for i in idx}) > 1 or len({circuit.parameter_units[i] for i in idx}) > 1:
@@ -779,8 +828,12 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
             leader[i] = idx[0]
             if is_fixed[i] != is_fixed[idx[0]]:
                 raise InputError("tie", list(group), "all fixed or all free")
+    return leader
 
-    # free-parameter numbering
+
+def _free_numbering(names, is_fixed, leader, shared_mask, S: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Column of each (spectrum, parameter) in the free vector (-1 fixed), the free names and parameters."""
+    n = len(names)
     index = -np.ones((S, n), dtype=int)
     free_names, free_param = [], []
     for i in range(n):
@@ -798,21 +851,17 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
     for i in range(n):
         if leader[i] != i:
             index[:, i] = index[:, leader[i]]
-    free_param = np.array(free_param, dtype=int)
-    log_free = log_mask[free_param]
-    lo = np.where(log_free, np.log(np.maximum(lo_nat[free_param], 1e-300)), lo_nat[free_param])
-    lo = np.where(log_free & (lo_nat[free_param] <= 0), -np.inf, lo)
-    hi = np.where(log_free, np.log(np.where(np.isfinite(hi_nat[free_param]), hi_nat[free_param], np.inf)),
-                  hi_nat[free_param])
-    base = np.tile(np.where(is_fixed, fixed_vals, 0.0), (S, 1))
-    problem = _Problem(circuit, data, index, base, log_free, lo, hi)
+    return index, free_names, np.array(free_param, dtype=int)
 
-    # ---------------------------------------------------------------- starting points
-    user = None
-    if guess is not None:
-        user = _vector(circuit, guess, "guess", allow_partial=True)
-        for i in np.flatnonzero(~np.isnan(user)):
-            _check_value(circuit, i, user[i], f"guess[{names[i]}]")
+
+def _starting_points(problem, circuit, data, user, fixed_vals, shared_mask, bounds_nat, n_starts: int,
+                     seed: int) -> list[np.ndarray]:
+    """``n_starts`` free vectors: the user's guess (completed automatically), the automatic candidates
+    ranked by cost, then perturbations of the first."""
+    names = circuit.parameter_names
+    log_mask = circuit.log_mask()
+    is_fixed = ~np.isnan(fixed_vals)
+    S = len(data)
     need_auto = user is None or np.isnan(user[~is_fixed]).any()
     starts: list[np.ndarray] = []
     auto_sets = []
@@ -824,7 +873,7 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
         per = []
         for s in range(S):
             f, z, sr, si = data[s]
-            cand, _ = auto_guesses(circuit, f, z, sr, si, fixed=fixed_d, bounds=(lo_nat, hi_nat),
+            cand, _ = auto_guesses(circuit, f, z, sr, si, fixed=fixed_d, bounds=bounds_nat,
                                    n_best=n_best, seed=seed + s,
                                    n_samples=None if need_auto else max(100, 8 * n_best))
             per.append(cand)
@@ -856,14 +905,19 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
     starts = starts[:n_starts]
     while len(starts) < n_starts:
         jitter = rng.normal(0.0, 0.7, size=problem.k)
-        starts.append(problem.clip(starts[0] + np.where(log_free, jitter, 0.05 * jitter)))
-    th_all, costs = _multistart(problem, np.stack(starts))
-    start_costs = [float(c) for c in costs]
+        starts.append(problem.clip(starts[0] + np.where(problem.log_free, jitter, 0.05 * jitter)))
+    return starts
+
+
+def _polish_best(problem, th_all: np.ndarray, costs: np.ndarray, max_nfev: int):
+    """Polish the best start (and the runner-up when it is a distinct point) with scipy's TRF.
+
+    Returns the best solution and the number of function evaluations used.
+    """
     order = np.argsort(costs)
     best = None
     total_nfev = 0
     messages = []
-    # polish the best start (and the runner-up when it is a distinct point) with scipy's TRF
     polished = 0
     for j in order[:2]:
         if polished and not (np.max(np.abs(th_all[j] - th_all[order[0]])) > 0.05 and costs[j] < 1.5 * costs[order[0]]):
@@ -877,19 +931,11 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
             continue
         if best is None or r.cost < best.cost:
             best = r
-    tried = len(starts)
     if best is None:  # pragma: no cover - defensive
         from ..errors import SolverError
 
         raise SolverError("circuit fit: every start failed: " + "; ".join(messages))
-    if S == 1 and not tie and not is_fixed.any():
-        # interchangeable arcs: report them in a canonical order (the guess's, else by tau)
-        P0 = problem.params(best.x)
-        Pc = _canonical(circuit, P0[0], None if user is None else user)
-        if not np.array_equal(Pc, P0[0]):
-            best.x = problem.theta_of(Pc[None, :])
-    return _result(circuit, problem, best, specs, data, names, is_fixed, free_names, free_param, S, weight, sigma,
-                   absolute_sigma, tried, start_costs, total_nfev, _single, lo, hi)
+    return best, total_nfev
 
 
 def _result(circuit, problem, best, specs, data, names, is_fixed, free_names, free_param, S, weight, sigma,

@@ -192,6 +192,63 @@ def _sample_opaque(circuit, idx: list[int], S: int, sc: dict, rng) -> np.ndarray
     return out
 
 
+def _linear_coefficients(B: np.ndarray, target: np.ndarray, wr: np.ndarray, wi: np.ndarray,
+                         z_scale: float) -> np.ndarray:
+    """Non-negative weighted least-squares coefficients of the separable terms, per sample.
+
+    ``B`` (S, N, m) holds each term's impedance per unit coefficient, ``target`` (S, N) the
+    impedance left to explain. Up to three active-set passes switch off the terms whose
+    coefficient comes out <= 0; a switched-off term gets a tiny positive coefficient.
+    """
+    S = B.shape[0]
+    A = np.concatenate([B.real * wr[None, :, None], B.imag * wi[None, :, None]], axis=1)  # (S, 2N, m)
+    b = np.concatenate([target.real * wr, target.imag * wi], axis=1)  # (S, 2N)
+    m = A.shape[2]
+    active = np.ones((S, m), dtype=bool)
+    coef = np.zeros((S, m))
+    ata_full = A.transpose(0, 2, 1) @ A                    # (S, m, m)
+    atb_full = (A.transpose(0, 2, 1) @ b[..., None])[..., 0]  # (S, m)
+    eye = np.eye(m)[None]
+    rows = np.arange(S)
+    for _ in range(3):
+        # normal equations restricted to the active columns (rows/columns of inactive ones zeroed)
+        act = active[rows]
+        mask2 = act[:, :, None] & act[:, None, :]
+        ata = ata_full[rows] * mask2
+        atb = atb_full[rows] * act
+        ridge = 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None] * eye + eye * (~act)[:, :, None]
+        coef[rows] = np.linalg.solve(ata + ridge, atb[..., None])[..., 0]
+        neg = (coef[rows] <= 0) & act
+        if not neg.any():
+            break
+        active[rows] &= ~neg
+        rows = rows[neg.any(axis=1)]
+    # tiny positive coefficient where a term was switched off
+    colscale = np.max(np.abs(B), axis=1)  # (S, m)
+    tiny = 1e-6 * z_scale / np.maximum(colscale, 1e-300)
+    coef = np.where(coef > 0, coef, tiny)
+    return coef
+
+
+def _distinct_best(params: np.ndarray, cost: np.ndarray, order: np.ndarray, logm: np.ndarray,
+                   n_best: int) -> list[int]:
+    """Up to ``n_best`` candidates, cheapest first, each differing from those chosen before it by
+    more than 10 % in some log-parameter (by 0.1 in a linear one)."""
+    chosen: list[int] = []
+    for i in order:
+        if not np.isfinite(cost[i]):
+            break
+        pi = params[i]
+        if all(np.max(np.abs(np.where(logm, np.log(pi) - np.log(params[j]), pi - params[j]))) > 0.1
+               for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) >= n_best:
+            break
+    if not chosen:
+        chosen = [int(order[0])]
+    return chosen
+
+
 def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None = None,
                  bounds: tuple[np.ndarray, np.ndarray] | None = None, n_samples: int | None = None,
                  n_best: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -282,33 +339,7 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
             sub_idx = [circuit.index(nm) for nm in sub.parameter_names]
             target = target - sub.impedance(f, np.ascontiguousarray(params[:, sub_idx]), check=False)
     if cols:
-        B = np.stack(cols, axis=2)  # (S, N, m)
-        A = np.concatenate([B.real * wr[None, :, None], B.imag * wi[None, :, None]], axis=1)  # (S, 2N, m)
-        b = np.concatenate([target.real * wr, target.imag * wi], axis=1)  # (S, 2N)
-        m = A.shape[2]
-        active = np.ones((S, m), dtype=bool)
-        coef = np.zeros((S, m))
-        ata_full = A.transpose(0, 2, 1) @ A                    # (S, m, m)
-        atb_full = (A.transpose(0, 2, 1) @ b[..., None])[..., 0]  # (S, m)
-        eye = np.eye(m)[None]
-        rows = np.arange(S)
-        for _ in range(3):
-            # normal equations restricted to the active columns (rows/columns of inactive ones zeroed)
-            act = active[rows]
-            mask2 = act[:, :, None] & act[:, None, :]
-            ata = ata_full[rows] * mask2
-            atb = atb_full[rows] * act
-            ridge = 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None] * eye + eye * (~act)[:, :, None]
-            coef[rows] = np.linalg.solve(ata + ridge, atb[..., None])[..., 0]
-            neg = (coef[rows] <= 0) & act
-            if not neg.any():
-                break
-            active[rows] &= ~neg
-            rows = rows[neg.any(axis=1)]
-        # tiny positive coefficient where a term was switched off
-        colscale = np.max(np.abs(B), axis=1)  # (S, m)
-        tiny = 1e-6 * sc["z_scale"] / np.maximum(colscale, 1e-300)
-        coef = np.where(coef > 0, coef, tiny)
+        coef = _linear_coefficients(np.stack(cols, axis=2), target, wr, wi, sc["z_scale"])
         for j, (t, s) in enumerate(zip(sep_terms, samples)):
             _to_params(t, coef[:, j], s, params)
     params[:, fixed_mask] = fixed_vals[fixed_mask]
@@ -328,19 +359,6 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
     cost = np.sum((d.real * wr) ** 2 + (d.imag * wi) ** 2, axis=1)
     cost = np.where(np.isfinite(cost), cost, np.inf)
     order = np.argsort(cost)
-    # distinct: differ by > 10 % in some log-parameter
-    logm = ~exp_mask
-    chosen: list[int] = []
-    for i in order:
-        if not np.isfinite(cost[i]):
-            break
-        pi = params[i]
-        if all(np.max(np.abs(np.where(logm, np.log(pi) - np.log(params[j]), pi - params[j]))) > 0.1
-               for j in chosen):
-            chosen.append(int(i))
-        if len(chosen) >= n_best:
-            break
-    if not chosen:
-        chosen = [int(order[0])]
+    chosen = _distinct_best(params, cost, order, ~exp_mask, n_best)
     del names
     return params[chosen], cost[chosen]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ._spectrum import checked_spectrum
 
 __all__ = ["KKResult", "lin_kk"]
 
@@ -133,16 +134,7 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
     cellsim.errors.InputError
         For fewer than 3 points, non-positive frequencies, non-finite impedances, or c outside (0, 1).
     """
-    f = np.asarray(frequency, dtype=float).ravel()
-    z = np.asarray(z, dtype=complex).ravel()
-    if f.size != z.size:
-        raise InputError("z", f"{z.size} values", f"one per frequency ({f.size})")
-    if f.size < 3:
-        raise InputError("frequency", f"{f.size} points", "at least 3 points for a lin-KK test")
-    if not np.all(np.isfinite(f) & (f > 0)):
-        raise InputError("frequency", "non-positive or non-finite values", "finite frequencies > 0 Hz")
-    if not np.all(np.isfinite(z)) or np.any(np.abs(z) == 0):
-        raise InputError("z", "non-finite or zero values", "finite, non-zero impedances")
+    f, z = checked_spectrum(frequency, z, 3, "a lin-KK test")
     if not (0.0 < c < 1.0):
         raise InputError("c", c, "0 < c < 1 (0.85 recommended)")
     if not (isinstance(max_rc, (int, np.integer)) and max_rc >= 1):

@@ -96,10 +96,9 @@ class ValidationResult:
         Returns the matplotlib figure (saved atomically to ``path`` when given).
         """
         from .. import plotting
+        from ..frequencies import dense_frequencies
 
-        lo, hi = float(self.frequency.min()), float(self.frequency.max())
-        fd = np.logspace(np.log10(hi), np.log10(lo), max(2, int(20 * np.log10(hi / lo)) + 1)) if hi > lo \
-            else self.frequency
+        fd = dense_frequencies(self.frequency)
         name = getattr(self.stack, "name", "model")
         return plotting.nyquist([
             {"frequency": self.frequency, "z": self.z, "label": "measured", "style": "points"},

@@ -159,7 +159,6 @@ def _ceramics(stack, prm, levels, halves, cumulative_end, out, onset, details):
     a_max = largest_flaw(stack.area, prm.flaw_size, prm.flaw_weibull_modulus)
     a_c = contact_fraction(stack.pressure, prm.li_hardness, prm.contact_floor)
     details.update({"largest_flaw_m": a_max, "contact_fraction": a_c})
-    n = len(stack.layers)
     for i, layer in enumerate(stack.layers):
         if layer.kind == "polymer":
             continue

@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import CellsimError, InputError, NotFoundError
-from ..paths import data_dir, read_toml
+from ..paths import data_dir, read_toml, resolve_shipped, shipped_files
 
 #: Tables a spec may have.
 SPEC_TABLES = ("sweep", "protocol", "options", "axes")
@@ -331,21 +331,12 @@ def _thaw(x: Any) -> Any:
 # --- loading ----------------------------------------------------------------------------
 def sweep_files() -> dict[str, Path]:
     """Map of name -> path of the shipped sweep specs (``models/sweeps/*.toml``)."""
-    folder = data_dir("models") / "sweeps"
-    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    return shipped_files(data_dir("models") / "sweeps")
 
 
 def resolve_spec(name: str | Path) -> Path:
     """Path of a spec given as a path or as the bare name of a shipped spec."""
-    p = Path(name)
-    if p.is_file():
-        return p
-    files = sweep_files()
-    key = p.name[:-5] if p.name.endswith(".toml") else p.name
-    if key in files:
-        return files[key]
-    raise NotFoundError(f"unknown sweep spec {str(name)!r}: no such file, and the shipped specs are: "
-                        f"{', '.join(files) or 'none'}")
+    return resolve_shipped(name, sweep_files(), "sweep spec", "specs")
 
 
 def load_spec(source: str | Path | Mapping[str, Any], where: str | None = None) -> SweepSpec:
@@ -445,23 +436,39 @@ def _check_keys(t: Mapping[str, Any], allowed: Sequence[str], prefix: str, where
 
 
 def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> SweepSpec:
-    from ..models import resolve_model
-    from ..units import parse_quantity
-    from .outputs import OUTPUTS, check_available, default_outputs
-
     for k in data:
         if k not in SPEC_TABLES:
             raise InputError(k, f"[{k}]", "one of the tables " + ", ".join(f"[{t}]" for t in SPEC_TABLES[:3])
                              + ", [[axes]]", where)
     plugins = _plugins(_table(data.get("sweep"), "sweep", where).get("plugins", []), where)
-    for k in data:
-        if k not in SPEC_TABLES:
-            raise InputError(k, f"[{k}]", "one of the tables " + ", ".join(f"[{t}]" for t in SPEC_TABLES[:3])
-                             + ", [[axes]]", where)
     sweep = _table(data.get("sweep"), "sweep", where)
     _check_keys(sweep, SWEEP_KEYS, "sweep", where)
+    base, mpath, model_data, model_hash, stack = _base_model(sweep, base_dir, where)
+    outs = _outputs(sweep, where)
+    options = _options(data, where)
+    protocol = _protocol(data, where)
+    axes = _axes(data, stack, outs, protocol, where)
+    samples, seed, chunk = _sampling(sweep, axes, where)
+    has_random = any(a.mode == "random" for a in axes)
 
-    # base model
+    name = sweep.get("name") or (Path(where).stem if where and not where.startswith("<") else "sweep")
+    canonical = {"data": _thaw(data), "model": str(mpath.name)}
+    spec = SweepSpec(
+        data=_thaw(data), where=where, name=str(name), title=str(sweep.get("title", "")),
+        description=str(sweep.get("description", "")), base_model=base, model_path=str(mpath),
+        model_data=model_data, outputs=tuple(outs), options=options, protocol=protocol, axes=tuple(axes),
+        samples=samples if has_random else None, seed=seed, chunk_size=chunk,
+        spec_hash=_hash(canonical), model_hash=model_hash, text=text, plugins=plugins)
+    if spec.n_points == 0:  # pragma: no cover - every axis has >= 1 value
+        raise InputError("axes", 0, "at least one point", where)
+    _check_materials_build(spec, where)
+    return spec
+
+
+def _base_model(sweep: Mapping[str, Any], base_dir: Path, where: str):
+    """``[sweep] base_model``: (name as given, path, TOML data, SHA-256 of the file, its Stack)."""
+    from ..models import resolve_model
+
     base = sweep.get("base_model")
     if not isinstance(base, str) or not base:
         raise InputError("sweep.base_model", base, "a model name (e.g. li-uvea-latp-uvea-li) or a path to a model TOML",
@@ -479,8 +486,13 @@ def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> 
         stack = _base_stack(str(mpath), model_hash, model_data)
     except CellsimError as exc:
         raise InputError("sweep.base_model", base, f"a model that loads ({exc})", where) from None
+    return base, mpath, model_data, model_hash, stack
 
-    # outputs
+
+def _outputs(sweep: Mapping[str, Any], where: str) -> list[str]:
+    """``[sweep] outputs``: registered, available, each once (default: the default outputs)."""
+    from .outputs import OUTPUTS, check_available, default_outputs
+
     outs = sweep.get("outputs", None)
     if outs is None:
         outs = list(default_outputs())
@@ -498,8 +510,13 @@ def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> 
         reason = check_available(o)
         if reason:
             raise InputError("sweep.outputs", o, f"an available output; {o!r} is not: {reason}", where)
+    return outs
 
-    # options
+
+def _options(data: Mapping[str, Any], where: str) -> dict[str, float]:
+    """``[options]`` in SI, defaults for the ones not given."""
+    from ..units import parse_quantity
+
     opts_raw = _table(data.get("options"), "options", where)
     _check_keys(opts_raw, tuple(OPTION_KEYS), "options", where)
     options = {k: d for k, (_, d) in OPTION_KEYS.items()}
@@ -508,8 +525,13 @@ def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> 
         options[k] = parse_quantity(v, dim, f"options.{k}", where)
         if options[k] < 0:
             raise InputError(f"options.{k}", v, ">= 0", where)
+    return options
 
-    # protocol
+
+def _protocol(data: Mapping[str, Any], where: str) -> dict[str, float] | None:
+    """``[protocol]`` (the step-up protocol of the CCD outputs) in SI, or None."""
+    from ..units import parse_quantity
+
     protocol = None
     if "protocol" in data:
         praw = _table(data.get("protocol"), "protocol", where)
@@ -519,8 +541,11 @@ def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> 
             protocol[k] = parse_quantity(v, PROTOCOL_KEYS[k], f"protocol.{k}", where)
             if not protocol[k] > 0:
                 raise InputError(f"protocol.{k}", v, "> 0", where)
+    return protocol
 
-    # axes
+
+def _axes(data: Mapping[str, Any], stack, outs: Sequence[str], protocol, where: str) -> list[Axis]:
+    """``[[axes]]``: unique names and columns, each target set by one axis, consistent with the stack."""
     raw_axes = data.get("axes", [])
     if not isinstance(raw_axes, list):
         raise InputError("axes", raw_axes, "an array of tables [[axes]]", where)
@@ -548,8 +573,11 @@ def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> 
                                  where)
             seen[key] = a.name
     _check_consistency(axes, stack, outs, protocol, where)
+    return axes
 
-    # sampling
+
+def _sampling(sweep: Mapping[str, Any], axes: Sequence[Axis], where: str) -> tuple[int | None, int, int | None]:
+    """(samples, seed, chunk_size) of ``[sweep]``; samples only with random axes. Checks title etc. are strings."""
     has_random = any(a.mode == "random" for a in axes)
     samples = sweep.get("samples")
     if has_random:
@@ -568,19 +596,7 @@ def _compile(data: Mapping[str, Any], where: str, base_dir: Path, text: str) -> 
     for key in ("title", "description", "name"):
         if key in sweep and not isinstance(sweep[key], str):
             raise InputError(f"sweep.{key}", sweep[key], "a string", where)
-
-    name = sweep.get("name") or (Path(where).stem if where and not where.startswith("<") else "sweep")
-    canonical = {"data": _thaw(data), "model": str(mpath.name)}
-    spec = SweepSpec(
-        data=_thaw(data), where=where, name=str(name), title=str(sweep.get("title", "")),
-        description=str(sweep.get("description", "")), base_model=base, model_path=str(mpath),
-        model_data=model_data, outputs=tuple(outs), options=options, protocol=protocol, axes=tuple(axes),
-        samples=samples if has_random else None, seed=seed, chunk_size=chunk,
-        spec_hash=_hash(canonical), model_hash=model_hash, text=text, plugins=plugins)
-    if spec.n_points == 0:  # pragma: no cover - every axis has >= 1 value
-        raise InputError("axes", 0, "at least one point", where)
-    _check_materials_build(spec, where)
-    return spec
+    return samples, seed, chunk
 
 
 def _model_files():
@@ -856,7 +872,7 @@ def _check_consistency(axes: Sequence[Axis], stack, outputs: Sequence[str], prot
 
 def _check_materials_build(spec: SweepSpec, where: str) -> None:
     """Build every material swap once so that a bad combination fails before any work."""
-    from .runner import structure_stack
+    from .points import structure_stack
 
     for a in spec.axes:
         if not a.is_material:

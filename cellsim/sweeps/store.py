@@ -29,14 +29,13 @@ point recomputed after a lost Dask worker can never be stored twice.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import FileFormatError, InputError
+from ..files import atomic_path, existing_directory
 
 BASE_COLUMNS = (("status", "TEXT NOT NULL"), ("error", "TEXT"), ("elapsed_s", "REAL"), ("worker", "TEXT"),
                 ("finished_at", "TEXT"))
@@ -274,23 +273,12 @@ def export_results(path, out, fmt: str | None = None) -> Path:
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise InputError("--export", str(out), "a .csv file: writing Parquet needs pyarrow, which is not installed "
                          "(pip install pyarrow)")
-    directory = out.parent if str(out.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("--export", str(out), f"a file in an existing directory ({directory} does not exist)")
+    existing_directory(out, "--export")
     df = load_results(path)
     df.attrs = {}
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         if fmt == "csv":
             df.to_csv(tmp, index=False)
         else:
             df.to_parquet(tmp, index=False)
-        umask = os.umask(0o077); os.umask(umask)  # noqa: E702  the process umask (mkstemp makes 0600)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return out
