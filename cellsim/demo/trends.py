@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from .report import Section
-from .report import pyplot as _plt
+from .section import Section
+from .section import pyplot as _plt
 
 MA = 10.0  # A/m2 per mA/cm2
 
