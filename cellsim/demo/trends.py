@@ -60,7 +60,7 @@ def conditions() -> Section:
             ax.plot(np.array(values)[~ok], np.full((~ok).sum(), 20.0), "^", color="C3",
                     label="no short up to 20 (lower bound)")
         ax.set_xlabel(label)
-        if label.startswith(("stack", "LATP", "UVEA")):
+        if label.startswith("stack"):
             ax.set_xscale("log")
         ax.legend(fontsize=7, loc="lower right")
     for ax in axes:
