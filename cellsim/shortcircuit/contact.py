@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 
 from ..constants import F, R
+from ..checks import finite_number
 from ..errors import InputError
 from .mechanisms import OMEGA_LI
 
@@ -55,13 +56,7 @@ T_REF = 295.15
 
 
 def _pos(name: str, x, allow_zero: bool = False) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise InputError(name, x, "a finite number") from None
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        raise InputError(name, x, ">= 0" if allow_zero else "> 0")
-    return v
+    return finite_number(x, name, low=0.0, low_open=not allow_zero)
 
 
 def arrhenius_factor(activation_energy: float, temperature: float, reference_temperature: float = T_REF) -> float:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 
 from ..constants import F
+from ..checks import finite_number
 from ..errors import InputError
 from .mechanisms import OMEGA_LI, griffith_overpotential
 
@@ -50,13 +51,16 @@ AREA_REF = 1.0e-4
 
 
 def _pos(name: str, x) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise InputError(name, x, "a finite number > 0") from None
-    if not (math.isfinite(v) and v > 0):
-        raise InputError(name, x, "a finite number > 0")
-    return v
+    return finite_number(x, name, low=0.0, low_open=True)
+
+
+def _tip_args(polymer_resistance, contact_resistance, tip_fraction):
+    rp = _pos("polymer_resistance", polymer_resistance)
+    rc = _pos("contact_resistance", contact_resistance)
+    phi = _pos("tip_fraction", tip_fraction)
+    if phi > 1:
+        raise InputError("tip_fraction", tip_fraction, "in (0, 1]")
+    return rp, rc, phi
 
 
 def largest_flaw(area: float, flaw_size_ref: float, weibull_modulus: float, area_ref: float = AREA_REF) -> float:
@@ -120,21 +124,13 @@ def tip_contact_resistance(polymer_resistance: float, contact_resistance: float,
     tip_fraction : float
         phi_t in (0, 1], the area fraction the tip contact covers.
     """
-    rp = _pos("polymer_resistance", polymer_resistance)
-    rc = _pos("contact_resistance", contact_resistance)
-    phi = _pos("tip_fraction", tip_fraction)
-    if phi > 1:
-        raise InputError("tip_fraction", tip_fraction, "in (0, 1]")
+    rp, rc, phi = _tip_args(polymer_resistance, contact_resistance, tip_fraction)
     return rp * rc / (phi * rp + rc)
 
 
 def tip_current_share(polymer_resistance: float, contact_resistance: float, tip_fraction: float) -> float:
     """Share of the current that a dendrite tip on a ceramic carries: ``phi_t R_p / (phi_t R_p + R_c)``."""
-    rp = _pos("polymer_resistance", polymer_resistance)
-    rc = _pos("contact_resistance", contact_resistance)
-    phi = _pos("tip_fraction", tip_fraction)
-    if phi > 1:
-        raise InputError("tip_fraction", tip_fraction, "in (0, 1]")
+    rp, rc, phi = _tip_args(polymer_resistance, contact_resistance, tip_fraction)
     return phi * rp / (phi * rp + rc)
 
 

@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 
 from ..constants import F
+from ..checks import finite_number
 from ..errors import InputError
 from ..formulas import _pos as _positive
 from ..formulas import _tplus
@@ -71,13 +72,7 @@ def dendrite_velocity(current_density, concentration, transference_number, enhan
 
 
 def _number(name, x) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise InputError(name, x, "a finite number") from None
-    if not math.isfinite(v):
-        raise InputError(name, x, "a finite number")
-    return v
+    return finite_number(x, name)
 
 
 def crossing_charge(thickness, concentration, transference_number, enhancement=1.0) -> float:
