@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._common import add_json_flag, format_table, print_json
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -14,6 +15,7 @@ def register(sub):
     p.add_argument("--lambda", dest="lam", default="gcv",
                    help="regularisation parameter: a number, 'gcv' (default) or 'lcurve'")
     p.add_argument("--plot", metavar="FILE.png", help="save a plot of gamma(tau)")
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -30,11 +32,12 @@ def run(args) -> int:
         except ValueError:
             raise InputError("--lambda", args.lam, "a number > 0, 'gcv' or 'lcurve'") from None
     spec = load(args.data, args.loop)[0]
-    r = drt(spec.frequency, spec.z, lam=lam)
+    f, z, dec = decimate(spec, args.max_points)
+    r = drt(f, z, lam=lam)
     result = {"data": str(args.data), "loop": spec.loop, "tau_s": r.tau, "gamma_ohm": r.gamma,
               "peaks": r.peaks, "r_inf_ohm": r.r_inf, "inductance_H": r.inductance, "lambda": r.lam,
               "method": r.method, "polarisation_resistance_ohm": r.polarisation_resistance,
-              "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag}
+              "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag, "decimation": dec.as_dict()}
     if args.plot:
         from ..plotting import _pyplot, save_figure
 
@@ -52,6 +55,8 @@ def run(args) -> int:
     if args.json:
         print_json(result)
         return 0
+    if dec.decimated:
+        print(dec.message)
     print(f"{args.data} (loop {spec.loop}): DRT, lambda = {r.lam:.3g} ({r.method}), R_inf = {r.r_inf:.4g} ohm, "
           f"R_pol = {r.polarisation_resistance:.4g} ohm")
     rows = [[pk["tau_s"], pk["frequency_Hz"], pk["gamma_ohm"], pk["resistance_ohm"]] for pk in r.peaks]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ._common import frequency_arg, add_json_flag, format_table, print_json
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -23,6 +24,7 @@ def register(sub):
     p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
     p.add_argument("--starts", type=int, default=6, help="number of optimiser starts (default 6)")
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot of data and fit")
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -78,7 +80,8 @@ def run(args) -> int:
         from ..errors import InputError
 
         raise InputError("--starts", args.starts, "an integer >= 1")
-    res = fit(circuit, spec, guess=guess, fixed=fixed, weight=args.weight, fmin=frequency_arg(args.fmin, "--fmin"),
+    f, z, dec = decimate(spec, args.max_points)
+    res = fit(circuit, f, z, guess=guess, fixed=fixed, weight=args.weight, fmin=frequency_arg(args.fmin, "--fmin"),
               fmax=frequency_arg(args.fmax, "--fmax"), n_starts=args.starts)
     result = {
         "data": str(args.data), "loop": spec.loop, "circuit": str(circuit), "success": res.success,
@@ -87,7 +90,7 @@ def run(args) -> int:
                        for n, v, e, fx, u in zip(res.names, res.values, res.stderr, res.fixed,
                                                  circuit.parameter_units)},
         "weighted_ssr": res.weighted_ssr, "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
-        "n_free": res.n_free, "aic": res.aic, "bic": res.bic,
+        "n_free": res.n_free, "aic": res.aic, "bic": res.bic, "decimation": dec.as_dict(),
         "correlation": {"names": res.free_names, "matrix": res.correlation},
         "frequency_Hz": res.frequency, "z_real_ohm": res.z.real, "z_imag_ohm": res.z.imag,
         "z_fit_real_ohm": res.z_fit.real, "z_fit_imag_ohm": res.z_fit.imag,
@@ -106,6 +109,8 @@ def run(args) -> int:
     if args.json:
         print_json(result)
         return 0
+    if dec.decimated:
+        print(dec.message)
     print(f"{args.data} (loop {spec.loop}): {circuit}, {res.n_points} points, weighting {res.weighting}")
     print(f"success: {res.success} ({res.message})")
     rows = [[n, float(v), ("fixed" if fx else float(e)), (f"{100 * e / abs(v):.2g} %" if not fx and v else "-"), u or "-"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._common import add_json_flag, format_table, print_json
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -15,6 +16,7 @@ def register(sub):
     p.add_argument("--threshold", type=float, default=0.01,
                    help="largest residual (fraction of |Z|) for 'passed' (default 0.01)")
     p.add_argument("--capacitance", action="store_true", help="fit a series capacitance (blocking electrodes)")
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -27,16 +29,21 @@ def run(args) -> int:
     if not (0 < args.threshold < 1):
         raise InputError("--threshold", args.threshold, "a fraction of |Z| between 0 and 1")
     spec = load(args.data, args.loop)[0]
-    r = lin_kk(spec.frequency, spec.z, c=args.c, threshold=args.threshold, capacitance=args.capacitance)
+    f, z, dec = decimate(spec, args.max_points)
+    r = lin_kk(f, z, c=args.c, threshold=args.threshold, capacitance=args.capacitance)
     result = {"data": str(args.data), "loop": spec.loop, "n_rc": r.n_rc, "mu": r.mu,
               "frequency_Hz": r.frequency, "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag,
               "max_abs_residual": r.max_abs_residual, "rms_residual": r.rms_residual, "threshold": r.threshold,
-              "passed": r.passed, "r_series_ohm": r.r_series, "inductance_H": r.inductance}
+              "passed": r.passed, "r_series_ohm": r.r_series, "inductance_H": r.inductance,
+              "decimation": dec.as_dict()}
     if args.json:
         print_json(result)
         return 0
     verdict = "PASSED" if r.passed else "FLAGGED"
-    print(f"{args.data} (loop {spec.loop}): lin-KK with {r.n_rc} RC elements (mu = {r.mu:.3f})")
+    if dec.decimated:
+        print(dec.message)
+    print(f"{args.data} (loop {spec.loop}): lin-KK with {r.n_rc} RC elements (mu = {r.mu:.3f}), "
+          f"R0 = {r.r_series:.4g} ohm, L = {r.inductance:.3g} H")
     print(f"max |residual| {100 * r.max_abs_residual:.3g} % of |Z|, rms {100 * r.rms_residual:.3g} % -> {verdict} "
           f"(threshold {100 * r.threshold:.3g} %)")
     rows = [[float(f), 100 * float(a), 100 * float(b)] for f, a, b in zip(r.frequency, r.residuals_real,

@@ -744,6 +744,10 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
             spec, sr, si = _as_data(sp, None, fmin, fmax, weight, None if sigma is None else sigma[j])
         data.append((spec.frequency, spec.z, sr, si))
         specs.append(spec)
+    from .decimate import check_memory, fit_bytes
+
+    n_max = max(d[0].size for d in data)
+    check_memory(fit_bytes(n_max, circuit.n_params, int(n_starts)), "circuit fit", n_max)
     S, n = len(data), circuit.n_params
     names = circuit.parameter_names
     kinds = circuit.parameter_kinds

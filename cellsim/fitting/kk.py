@@ -147,6 +147,15 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
         raise InputError("c", c, "0 < c < 1 (0.85 recommended)")
     if not (isinstance(max_rc, (int, np.integer)) and max_rc >= 1):
         raise InputError("max_rc", max_rc, "an integer >= 1")
+    from ._blas import single_thread
+    from .decimate import check_memory, kk_bytes
+
+    check_memory(kk_bytes(f.size, int(max_rc)), "lin-KK test", f.size)
+    with single_thread():
+        return _lin_kk(f, z, c, max_rc, inductance, capacitance, threshold, chi2_factor)
+
+
+def _lin_kk(f, z, c, max_rc, inductance, capacitance, threshold, chi2_factor) -> KKResult:
     w = 2.0 * np.pi * f
     weight = 1.0 / np.abs(z)
     n_extra = 1 + int(inductance) + int(capacitance)
