@@ -14,6 +14,8 @@ def register(sub):
     p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
     p.add_argument("--lambda", dest="lam", default="gcv",
                    help="regularisation parameter: a number, 'gcv' (default) or 'lcurve'")
+    p.add_argument("--inductance", choices=("auto", "yes", "no"), default="auto",
+                   help="fit a series inductance: auto (default) when a point has Z'' > 0")
     p.add_argument("--plot", metavar="FILE.png", help="save a plot of gamma(tau)")
     add_max_points(p)
     add_json_flag(p)
@@ -33,7 +35,7 @@ def run(args) -> int:
             raise InputError("--lambda", args.lam, "a number > 0, 'gcv' or 'lcurve'") from None
     spec = load(args.data, args.loop)[0]
     f, z, dec = decimate(spec, args.max_points)
-    r = drt(f, z, lam=lam)
+    r = drt(f, z, lam=lam, inductance={"auto": None, "yes": True, "no": False}[args.inductance])
     result = {"data": str(args.data), "loop": spec.loop, "tau_s": r.tau, "gamma_ohm": r.gamma,
               "peaks": r.peaks, "r_inf_ohm": r.r_inf, "inductance_H": r.inductance, "lambda": r.lam,
               "method": r.method, "polarisation_resistance_ohm": r.polarisation_resistance,

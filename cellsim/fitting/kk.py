@@ -187,7 +187,10 @@ def _lin_kk(f, z, c, max_rc, inductance, capacitance, threshold, chi2_factor) ->
     # worst chi^2 at this M or any larger one: a lucky alignment of a coarse tau grid with
     # the true time constants (a dip in chi^2 followed by worse fits) does not count
     worst_after = np.maximum.accumulate(chi2[::-1])[::-1]
-    m_lo = int(np.flatnonzero(worst_after <= chi2_factor * chi2.min() + 1e-300)[0]) + 1
+    # (floor: round-off of the least-squares solve, for data a chain fits exactly)
+    floor = max(chi2_factor * chi2.min(), 1e-20 * float(b @ b))
+    ok = np.flatnonzero(worst_after <= floor)
+    m_lo = int(ok[0]) + 1 if ok.size else int(np.argmin(chi2)) + 1
     history = [ft[3] for ft in fits]
     chosen = fits[-1]
     for ft in fits[m_lo - 1:]:
