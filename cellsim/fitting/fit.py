@@ -492,7 +492,8 @@ def _term_tau(circuit, P: np.ndarray, idx: list[int]) -> float:
     if r is not None and c is not None:
         return float(r * c)
     if r is not None and q is not None and n:
-        return float((r * q) ** (1.0 / n))
+        with np.errstate(over="ignore"):  # a far-off start (R Q > 1e300^n): tau = inf sorts last
+            return float((r * q) ** (1.0 / n))
     return float(np.prod([v for v in vals if v > 0]))
 
 
