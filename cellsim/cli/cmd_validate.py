@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._common import add_json_flag, format_table, print_json
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -22,6 +23,7 @@ def register(sub):
     p.add_argument("--fmax", default=None, help="highest frequency fitted")
     p.add_argument("--temperature", metavar="T", help="measurement temperature, e.g. '60 degC'")
     p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -38,6 +40,11 @@ def run(args) -> int:
     if T is not None:
         stack = stack.replace(temperature=T)
     spec = load(args.data, args.loop)[0]
+    f, z, dec = decimate(spec, args.max_points)
+    if dec.decimated:
+        from ..data import Spectrum
+
+        spec = Spectrum(f, z, metadata=spec.metadata, source=spec.source, loop=spec.loop, format=spec.format)
     names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
     v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,
                        fmin=frequency_arg(args.fmin, "--fmin"), fmax=frequency_arg(args.fmax, "--fmax"))
@@ -52,7 +59,7 @@ def run(args) -> int:
                                  "model_value": v.model_parameters[n]}
                              for n, x, e in zip(res.names, res.values, res.stderr)},
               "weighted_ssr": res.weighted_ssr, "model_weighted_ssr": v.model_weighted_ssr,
-              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
+              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points, "decimation": dec.as_dict(),
               "kk": {"n_rc": v.kk.n_rc, "max_abs_residual": v.kk.max_abs_residual, "passed": v.kk.passed},
               "frequency_Hz": v.frequency, "residuals_real": (v.z - v.z_fit).real / abs(v.z),
               "residuals_imag": (v.z - v.z_fit).imag / abs(v.z)}
@@ -65,6 +72,8 @@ def run(args) -> int:
     if args.json:
         print_json(result)
         return 0
+    if dec.decimated:
+        print(dec.message)
     print(f"{stack.name} vs {args.data} (loop {spec.loop}): {v.circuit}")
     print(f"fitted {', '.join(v.fitted)}" + (f"; tied {v.ties}" if v.ties else ""))
     print(f"success: {res.success} ({res.message})")

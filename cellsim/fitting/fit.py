@@ -684,7 +684,9 @@ def fit(circuit, data, z=None, *, guess=None, fixed: Mapping | None = None, boun
     Raises
     ------
     cellsim.errors.InputError
-        For invalid data, names, values, bounds or options.
+        For invalid data, names, values, bounds or options; when the memory estimate
+        (:func:`cellsim.fitting.decimate.fit_bytes`) exceeds the limit: decimate the spectrum
+        first (:func:`cellsim.fitting.decimate.log_bin`).
 
     Examples
     --------

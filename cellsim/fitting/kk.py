@@ -131,7 +131,9 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
     Raises
     ------
     cellsim.errors.InputError
-        For fewer than 3 points, non-positive frequencies, non-finite impedances, or c outside (0, 1).
+        For fewer than 3 points, non-positive frequencies, non-finite impedances, or c outside (0, 1);
+        when the memory estimate (:func:`cellsim.fitting.decimate.kk_bytes`) exceeds the limit
+        (:func:`cellsim.fitting.decimate.memory_limit`): decimate first (:func:`~cellsim.fitting.decimate.log_bin`).
     """
     f = np.asarray(frequency, dtype=float).ravel()
     z = np.asarray(z, dtype=complex).ravel()

@@ -76,3 +76,19 @@ def test_eis_many_points_need_out(tmp_path, capsys):
     # at the limit the table is still printed
     code, out, _ = run_cli(capsys, "eis", "--circuit", "R0-p(R1,C1)", "--params", "1,2,3e-3", "--points", "10000")
     assert code == 0 and len(out.splitlines()) > 10_000
+
+
+def test_validate_decimates_too(tmp_path, capsys):
+    from cellsim.circuits import compose_circuit
+    from cellsim.models import load_model
+
+    cc = compose_circuit(load_model("li-uvea-latp-uvea-li"))
+    f = np.logspace(6, -1, 12_000)
+    write_csv(tmp_path / "cell.csv", Spectrum(f, cc.circuit.impedance(f, cc.parameters)))
+    code, out, _ = run_cli(capsys, "validate", "li-uvea-latp-uvea-li", tmp_path / "cell.csv", "--max-points", "300",
+                           "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["n_points"] == 300 and d["decimation"]["n_points_in"] == 12_000
+    code, out, _ = run_cli(capsys, "validate", "li-uvea-latp-uvea-li", tmp_path / "cell.csv", "--max-points", "300")
+    assert code == 0 and out.startswith("decimated 12,000 -> 300 points")
