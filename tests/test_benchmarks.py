@@ -51,3 +51,18 @@ def test_sweep_benchmark_runs():
     assert out["n_points"] == 180 and out["max_rel_difference"] < 1e-12
     for key in ("inprocess_vectorised_s", "dask_speedup_1_to_2"):
         assert out[key] > 0
+
+
+@pytest.mark.slow
+def test_drt_benchmark_runs():
+    pytest.importorskip("pyimpspec")
+    out = run_benchmark("drt.py", "--repeats", "1")
+    assert out["pyimpspec_available"]
+    assert out["cases"]["two_zarc_2000"]["n_points"] == 2000
+    ratios = out["cases"]["two_zarc_300"]["ratios"]
+    assert ratios["pyimpspec_tr_nnls"] > 0 and ratios["pyimpspec_tr_rbf"] > 0
+    for name in ("two_zarc_81", "two_zarc_300", "two_zarc_2000"):
+        sc = out["cases"][name]["methods"]["cellsim"]["score"]
+        # cellsim's peaks at the true time constants (0.05 decade = half its grid step)
+        assert all(s["decades_off"] < 0.05 for s in sc), sc
+    assert "pyimpspec_tr_rbf" in out["cases"]["two_zarc_81"]["methods"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ._common import add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
+from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg,
+                      print_json)
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -15,8 +17,11 @@ def register(sub):
     p.add_argument("--fmax", default=None, help="highest frequency analysed, e.g. 1e6, '1 MHz' (default: all)")
     p.add_argument("--lambda", dest="lam", default="gcv",
                    help="regularisation parameter: a number, 'gcv' (default) or 'lcurve'")
+    p.add_argument("--inductance", choices=("auto", "yes", "no"), default="auto",
+                   help="fit a series inductance: auto (default) when a point has Z'' > 0")
     p.add_argument("--plot", metavar="FILE.png", help="save a plot of gamma(tau)")
     add_columns_flag(p)
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -36,11 +41,12 @@ def run(args) -> int:
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
     band = band_used(spec.frequency, used.frequency, fmin, fmax)
-    r = drt(used.frequency, used.z, lam=lam)
+    f, z, dec = decimate(used, args.max_points)
+    r = drt(f, z, lam=lam, inductance={"auto": None, "yes": True, "no": False}[args.inductance])
     result = {"data": str(args.data), "loop": spec.loop, "tau_s": r.tau, "gamma_ohm": r.gamma,
               "peaks": r.peaks, "r_inf_ohm": r.r_inf, "inductance_H": r.inductance, "lambda": r.lam,
               "method": r.method, "band": band, "polarisation_resistance_ohm": r.polarisation_resistance,
-              "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag}
+              "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag, "decimation": dec.as_dict()}
     if args.plot:
         from ..plotting import _pyplot, save_figure
 
@@ -58,6 +64,8 @@ def run(args) -> int:
     if args.json:
         print_json(result)
         return 0
+    if dec.decimated:
+        print(dec.message)
     print(f"{args.data} (loop {spec.loop}): DRT, lambda = {r.lam:.3g} ({r.method}), R_inf = {r.r_inf:.4g} ohm, "
           f"R_pol = {r.polarisation_resistance:.4g} ohm")
     print(band_line(band))

@@ -10,6 +10,8 @@ from ._common import add_cell_flag, add_json_flag, format_table, frequency_arg, 
 DEFAULT_FMAX = 3e6  # Hz, the seed's upper limit
 DEFAULT_FMIN = 1.0  # Hz
 POINTS_PER_DECADE = 10
+#: Above this many points ``cellsim eis`` writes to --out instead of printing the table.
+PRINT_LIMIT = 10_000
 
 
 def register(sub):
@@ -73,6 +75,9 @@ def run(args) -> int:
     if not args.model and not args.circuit:
         raise InputError("model", None, "a MODEL name/path or --circuit STR --params P0,P1,...")
     f = frequencies(args.fmin, args.fmax, args.points)
+    if f.size > PRINT_LIMIT and not args.out:
+        raise InputError("--points", args.points, f"at most {PRINT_LIMIT:,} points printed to the terminal; "
+                         f"write {f.size:,} points to a file with --out FILE.csv")
     result = {"frequency_Hz": f}
     provenance = None
     if not args.physics:
@@ -152,6 +157,11 @@ def run(args) -> int:
             result["plot"] = args.plot
         if args.bode:
             result["bode"] = args.bode
+    large = f.size > PRINT_LIMIT
+    if large:  # the arrays are in the --out file, not on the terminal
+        for key in ("frequency_Hz", "z_real_ohm", "z_imag_ohm"):
+            result.pop(key)
+        result["arrays"] = f"{f.size:,} points written to {args.out} (not printed: more than {PRINT_LIMIT:,})"
     if args.json:
         print_json(result)
         return 0
@@ -164,8 +174,11 @@ def run(args) -> int:
             for n, v in parameters.items()]
     print(format_table(["parameter", "value", "unit"] + (["origin"] if provenance else []), prow))
     print()
-    rows = [[fk, zk.real, -zk.imag, abs(zk), math.degrees(math.atan2(zk.imag, zk.real))] for fk, zk in zip(f, z)]
-    print(format_table(["f [Hz]", "Z' [ohm]", "-Z'' [ohm]", "|Z| [ohm]", "phase [deg]"], rows))
+    if large:
+        print(result["arrays"])
+    else:
+        rows = [[fk, zk.real, -zk.imag, abs(zk), math.degrees(math.atan2(zk.imag, zk.real))] for fk, zk in zip(f, z)]
+        print(format_table(["f [Hz]", "Z' [ohm]", "-Z'' [ohm]", "|Z| [ohm]", "phase [deg]"], rows))
     for key in ("out", "plot", "bode"):
         if key in result:
             print(f"wrote {result[key]}")

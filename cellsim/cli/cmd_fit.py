@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, parse_pairs,
                       parse_params, print_json)
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -24,6 +25,7 @@ def register(sub):
     p.add_argument("--starts", type=int, default=6, help="number of optimiser starts (default 6)")
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot of data and fit")
     add_columns_flag(p)
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -49,8 +51,10 @@ def run(args) -> int:
 
         raise InputError("--starts", args.starts, "an integer >= 1")
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
-    res = fit(circuit, spec, guess=guess, fixed=fixed, weight=args.weight, fmin=fmin, fmax=fmax, n_starts=args.starts)
-    band = band_used(spec.frequency, res.frequency, fmin, fmax)
+    used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
+    band = band_used(spec.frequency, used.frequency, fmin, fmax)
+    f, z, dec = decimate(used, args.max_points)
+    res = fit(circuit, f, z, guess=guess, fixed=fixed, weight=args.weight, n_starts=args.starts)
     result = {
         "data": str(args.data), "loop": spec.loop, "circuit": str(circuit), "success": res.success,
         "message": res.message, "weighting": res.weighting,
@@ -58,7 +62,7 @@ def run(args) -> int:
                        for n, v, e, fx, u in zip(res.names, res.values, res.stderr, res.fixed,
                                                  circuit.parameter_units)},
         "weighted_ssr": res.weighted_ssr, "reduced_chi2": res.reduced_chi2, "n_points": res.n_points,
-        "band": band, "n_free": res.n_free, "aic": res.aic, "bic": res.bic,
+        "band": band, "n_free": res.n_free, "aic": res.aic, "bic": res.bic, "decimation": dec.as_dict(),
         "correlation": {"names": res.free_names, "matrix": res.correlation},
         "frequency_Hz": res.frequency, "z_real_ohm": res.z.real, "z_imag_ohm": res.z.imag,
         "z_fit_real_ohm": res.z_fit.real, "z_fit_imag_ohm": res.z_fit.imag,
@@ -78,6 +82,8 @@ def run(args) -> int:
     if args.json:
         print_json(result)
         return 0
+    if dec.decimated:
+        print(dec.message)
     print(f"{args.data} (loop {spec.loop}): {circuit}, {res.n_points} points, weighting {res.weighting}")
     print(band_line(band))
     print(f"success: {res.success} ({res.message})")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ._common import add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, print_json
+from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg,
+                      print_json)
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -18,6 +20,7 @@ def register(sub):
                    help="largest residual (fraction of |Z|) for 'passed' (default 0.01)")
     p.add_argument("--capacitance", action="store_true", help="fit a series capacitance (blocking electrodes)")
     add_columns_flag(p)
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -33,16 +36,21 @@ def run(args) -> int:
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
     band = band_used(spec.frequency, used.frequency, fmin, fmax)
-    r = lin_kk(used.frequency, used.z, c=args.c, threshold=args.threshold, capacitance=args.capacitance)
+    f, z, dec = decimate(used, args.max_points)
+    r = lin_kk(f, z, c=args.c, threshold=args.threshold, capacitance=args.capacitance)
     result = {"data": str(args.data), "loop": spec.loop, "n_rc": r.n_rc, "mu": r.mu,
               "frequency_Hz": r.frequency, "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag,
               "max_abs_residual": r.max_abs_residual, "rms_residual": r.rms_residual, "threshold": r.threshold,
-              "passed": r.passed, "band": band, "r_series_ohm": r.r_series, "inductance_H": r.inductance}
+              "passed": r.passed, "band": band, "r_series_ohm": r.r_series, "inductance_H": r.inductance,
+              "decimation": dec.as_dict()}
     if args.json:
         print_json(result)
         return 0
     verdict = "PASSED" if r.passed else "FLAGGED"
-    print(f"{args.data} (loop {spec.loop}): lin-KK with {r.n_rc} RC elements (mu = {r.mu:.3f})")
+    if dec.decimated:
+        print(dec.message)
+    print(f"{args.data} (loop {spec.loop}): lin-KK with {r.n_rc} RC elements (mu = {r.mu:.3f}), "
+          f"R0 = {r.r_series:.4g} ohm, L = {r.inductance:.3g} H")
     print(band_line(band))
     print(f"max |residual| {100 * r.max_abs_residual:.3g} % of |Z|, rms {100 * r.rms_residual:.3g} % -> {verdict} "
           f"(threshold {100 * r.threshold:.3g} %)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._common import (add_cell_flag, add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg,
                       load_cell, parse_temperature, print_json)
+from ._decimation import add_max_points, decimate
 
 
 def register(sub):
@@ -26,6 +27,7 @@ def register(sub):
     add_cell_flag(p)
     p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
     add_columns_flag(p)
+    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -36,6 +38,11 @@ def run(args) -> int:
 
     stack = load_cell(args)
     spec = load(args.data, args.loop, args.columns)[0]
+    f, z, dec = decimate(spec, args.max_points)
+    if dec.decimated:
+        from ..data import Spectrum
+
+        spec = Spectrum(f, z, metadata=spec.metadata, source=spec.source, loop=spec.loop, format=spec.format)
     names = [s.strip() for s in args.fit.split(",") if s.strip()] if args.fit else None
     fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
     v = validate_model(stack, spec, fit_parameters=names, tie_symmetric=not args.no_tie, weight=args.weight,
@@ -52,7 +59,7 @@ def run(args) -> int:
                                  "model_value": v.model_parameters[n]}
                              for n, x, e in zip(res.names, res.values, res.stderr)},
               "weighted_ssr": res.weighted_ssr, "model_weighted_ssr": v.model_weighted_ssr,
-              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points, "band": band,
+              "reduced_chi2": res.reduced_chi2, "n_points": res.n_points, "band": band, "decimation": dec.as_dict(),
               "kk": {"n_rc": v.kk.n_rc, "max_abs_residual": v.kk.max_abs_residual, "passed": v.kk.passed},
               "frequency_Hz": v.frequency, "residuals_real": (v.z - v.z_fit).real / abs(v.z),
               "residuals_imag": (v.z - v.z_fit).imag / abs(v.z)}
@@ -65,6 +72,8 @@ def run(args) -> int:
     if args.json:
         print_json(result)
         return 0
+    if dec.decimated:
+        print(dec.message)
     print(f"{stack.name} vs {args.data} (loop {spec.loop}): {v.circuit}")
     print(band_line(band))
     print(f"fitted {', '.join(v.fitted)}" + (f"; tied {v.ties}" if v.ties else ""))

@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import html
-import io
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from ..files import atomic_write_bytes
+from ..htmlreport import fig_bytes as _fig_bytes
+from ..htmlreport import figure_html, page
+from ..htmlreport import table_html as _table_html
 from ..tables import format_table
 from .section import Section
-
-
-def _fig_bytes(fig, fmt: str) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=110, bbox_inches="tight")
-    return buf.getvalue()
-
-
-def _table_html(caption: str, headers: list[str], rows: list[list[Any]]) -> str:
-    def cell(v):
-        if v is None:
-            return "&ndash;"
-        if isinstance(v, float):
-            return html.escape(format(v, ".4g"))
-        return html.escape(str(v))
-
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-h1{font-size:1.6em} h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:1em 0;font-size:.9em} caption{text-align:left;font-weight:600;padding:.3em 0}
-td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right} th{background:#f3f3f3}
-td:first-child,th:first-child{text-align:left}
-figure{margin:1em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{font-size:.85em;color:#555}
-.note{background:#fff4e5;border-left:4px solid #f0a030;padding:.5em .8em;margin:.5em 0}
-.inputs{background:#eef5ff;border-left:4px solid #3070c0;padding:.5em .8em;margin:.5em 0;font-size:.9em}
-.meta{font-size:.85em;color:#555}
-"""
 
 
 def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], Section]] | None = None,
@@ -98,9 +67,7 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
             atomic_write_bytes(p_png, png, mkdir=True)
             atomic_write_bytes(p_svg, svg, mkdir=True)
             figure_paths += [p_png, p_svg]
-            b64 = base64.b64encode(png).decode("ascii")
-            parts.append(f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{b64}'>"
-                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            parts.append(figure_html(png, caption))
     from ..paths import data_dir
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -110,11 +77,9 @@ def run_demo(out_dir: str | Path = "cellsim-demo", sections: list[Callable[[], S
     summary_html = _table_html("Summary: the seed's numbers next to cellsim's", ["quantity", "seed", "cellsim", "note"],
                                summary_rows) if summary_rows else ""
     toc = "<ul>" + "".join(f"<li><a href='#{s.key}'>{html.escape(s.title)}</a></li>" for s in done) + "</ul>"
-    doc = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-           "<title>cellsim demo: the sandwich electrolyte seed reproduced</title>"
-           f"<style>{_CSS}</style></head><body>"
-           "<h1>cellsim demo: UVEA | LIC | UVEA sandwich electrolytes (Zou, Wang, He, Xin, SI) reproduced</h1>"
-           f"{meta}{toc}{summary_html}{''.join(parts)}</body></html>")
+    doc = page("cellsim demo: the sandwich electrolyte seed reproduced",
+               "<h1>cellsim demo: UVEA | LIC | UVEA sandwich electrolytes (Zou, Wang, He, Xin, SI) reproduced</h1>"
+               f"{meta}{toc}{summary_html}{''.join(parts)}")
     report = out / "report.html"
     atomic_write_bytes(report, doc.encode("utf-8"), mkdir=True)
     if summary_rows:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..htmlreport import pyplot  # noqa: F401  (the sections draw with it)
+
 
 @dataclass
 class Section:
@@ -40,11 +42,3 @@ class Section:
     inputs: list = field(default_factory=list)
 
 
-def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (imported only when a figure is made)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt

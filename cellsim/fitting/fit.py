@@ -492,7 +492,8 @@ def _term_tau(circuit, P: np.ndarray, idx: list[int]) -> float:
     if r is not None and c is not None:
         return float(r * c)
     if r is not None and q is not None and n:
-        return float((r * q) ** (1.0 / n))
+        with np.errstate(over="ignore"):  # a far-off start (R Q > 1e300^n): tau = inf sorts last
+            return float((r * q) ** (1.0 / n))
     return float(np.prod([v for v in vals if v > 0]))
 
 
@@ -683,7 +684,9 @@ def fit(circuit, data, z=None, *, guess=None, fixed: Mapping | None = None, boun
     Raises
     ------
     cellsim.errors.InputError
-        For invalid data, names, values, bounds or options.
+        For invalid data, names, values, bounds or options; when the memory estimate
+        (:func:`cellsim.fitting.decimate.fit_bytes`) exceeds the limit: decimate the spectrum
+        first (:func:`cellsim.fitting.decimate.log_bin`).
 
     Examples
     --------
@@ -733,6 +736,10 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
         raise InputError("max_nfev", max_nfev, "an integer >= 5")
     spectra = list(spectra)
     data, specs = _spectra_data(spectra, sigma, fmin, fmax, weight)
+    from .decimate import check_memory, fit_bytes
+
+    n_max = max(d[0].size for d in data)
+    check_memory(fit_bytes(n_max, circuit.n_params, int(n_starts)), "circuit fit", n_max)
     S = len(data)
     names = circuit.parameter_names
     log_mask = circuit.log_mask()

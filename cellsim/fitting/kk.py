@@ -132,13 +132,24 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
     Raises
     ------
     cellsim.errors.InputError
-        For fewer than 3 points, non-positive frequencies, non-finite impedances, or c outside (0, 1).
+        For fewer than 3 points, non-positive frequencies, non-finite impedances, or c outside (0, 1);
+        when the memory estimate (:func:`cellsim.fitting.decimate.kk_bytes`) exceeds the limit
+        (:func:`cellsim.fitting.decimate.memory_limit`): decimate first (:func:`~cellsim.fitting.decimate.log_bin`).
     """
     f, z = checked_spectrum(frequency, z, 3, "a lin-KK test")
     if not (0.0 < c < 1.0):
         raise InputError("c", c, "0 < c < 1 (0.85 recommended)")
     if not (isinstance(max_rc, (int, np.integer)) and max_rc >= 1):
         raise InputError("max_rc", max_rc, "an integer >= 1")
+    from ._blas import single_thread
+    from .decimate import check_memory, kk_bytes
+
+    check_memory(kk_bytes(f.size, int(max_rc)), "lin-KK test", f.size)
+    with single_thread():
+        return _lin_kk(f, z, c, max_rc, inductance, capacitance, threshold, chi2_factor)
+
+
+def _lin_kk(f, z, c, max_rc, inductance, capacitance, threshold, chi2_factor) -> KKResult:
     w = 2.0 * np.pi * f
     weight = 1.0 / np.abs(z)
     n_extra = 1 + int(inductance) + int(capacitance)
@@ -170,7 +181,10 @@ def lin_kk(frequency, z, c: float = 0.85, max_rc: int = 50, inductance: bool = T
     # worst chi^2 at this M or any larger one: a lucky alignment of a coarse tau grid with
     # the true time constants (a dip in chi^2 followed by worse fits) does not count
     worst_after = np.maximum.accumulate(chi2[::-1])[::-1]
-    m_lo = int(np.flatnonzero(worst_after <= chi2_factor * chi2.min() + 1e-300)[0]) + 1
+    # (floor: round-off of the least-squares solve, for data a chain fits exactly)
+    floor = max(chi2_factor * chi2.min(), 1e-20 * float(b @ b))
+    ok = np.flatnonzero(worst_after <= floor)
+    m_lo = int(ok[0]) + 1 if ok.size else int(np.argmin(chi2)) + 1
     history = [ft[3] for ft in fits]
     chosen = fits[-1]
     for ft in fits[m_lo - 1:]:
