@@ -128,10 +128,8 @@ def analyse_file(path, *, circuit: str | None = None, model=None, max_points: in
         With ``error`` set (and nothing else) when the file cannot be read.
     """
     from ..data import read_spectra
-    from ..fitting import drt, lin_kk
+    from ..fitting import drt
     from ..fitting.decimate import log_bin
-    from ..htmlreport import pyplot
-    from ..plotting import nyquist
 
     rep = FileReport(str(path))
     try:
@@ -158,25 +156,7 @@ def analyse_file(path, *, circuit: str | None = None, model=None, max_points: in
                        [[spec.format, spec.n_points, len(spectra), float(f.max()), float(f.min()),
                          float(np.abs(z).min()), float(np.abs(z).max())]]))
     try:
-        # lin-KK; a series capacitance when only that passes (blocking electrodes)
-        kk = lin_kk(f, z)
-        kk_note = ""
-        if not kk.passed:
-            kc = lin_kk(f, z, capacitance=True)
-            if kc.passed:
-                kk, kk_note = kc, " (with a series capacitance: blocking at low frequency)"
-        summ["kk"] = {"passed": kk.passed, "max_abs_residual": kk.max_abs_residual, "rms_residual": kk.rms_residual,
-                      "n_rc": kk.n_rc, "inductance_H": kk.inductance, "series_capacitance": kk.capacitance is not None}
-        rep.tables.append(("lin-KK test (Schönleber 2014)" + kk_note,
-                           ["RC elements", "mu", "max |residual| [% of |Z|]", "rms [% of |Z|]", "threshold [%]",
-                            "L [H]", "verdict"],
-                           [[kk.n_rc, kk.mu, 100 * kk.max_abs_residual, 100 * kk.rms_residual, 100 * kk.threshold,
-                             kk.inductance, "passed" if kk.passed else "FLAGGED"]]))
-        if not kk.passed:
-            worst = f[np.argmax(np.hypot(kk.residuals_real, kk.residuals_imag))]
-            rep.notes.append(f"lin-KK flags the spectrum: the largest residual, {100 * kk.max_abs_residual:.3g} % of "
-                             f"|Z|, is at {worst:.4g} Hz (drift, non-linearity or noise there); fits below use every "
-                             "point.")
+        kk = _kk_section(rep, summ, f, z)
 
         res, candidates, fit_note = _auto_fit(f, z, circuit)
         if candidates:
@@ -208,34 +188,7 @@ def analyse_file(path, *, circuit: str | None = None, model=None, max_points: in
                            [["R_inf / R0 [ohm]", d.r_inf, fit_r0], ["L / L0 [H]", d.inductance, fit_l0],
                             ["R_pol (total area of gamma) [ohm]", d.polarisation_resistance, None]]))
 
-        plt = pyplot()
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-        fd = np.logspace(np.log10(f.max()), np.log10(f.min()), max(2, int(20 * np.log10(f.max() / f.min())) + 1))
-        nyquist([{"frequency": f, "z": z, "label": "measured", "style": "points"},
-                 {"frequency": fd, "z": res.circuit.impedance(fd, res.values), "label": f"fit {res.circuit}"}],
-                ax=a1, decade_markers=False)
-        a1.set_title("Nyquist: data and fit", fontsize=9)
-        a2.semilogx(f, 100 * rel.real, "o", ms=3, mfc="none", color="C0", label="fit, real")
-        a2.semilogx(f, 100 * rel.imag, "s", ms=3, mfc="none", color="C1", label="fit, imaginary")
-        a2.semilogx(kk.frequency, 100 * kk.residuals_real, "-", lw=0.9, color="C2", label="lin-KK, real")
-        a2.semilogx(kk.frequency, 100 * kk.residuals_imag, "--", lw=0.9, color="C3", label="lin-KK, imaginary")
-        a2.axhline(0, color="0.5", lw=0.6)
-        a2.set_xlabel("frequency [Hz]")
-        a2.set_ylabel("residual [% of |Z|]")
-        a2.set_title(f"residuals: fit rms {100 * rms:.2g} %, lin-KK max {100 * kk.max_abs_residual:.2g} %",
-                     fontsize=9)
-        a2.legend(fontsize=7)
-        rep.figures.append(("fit", fig, f"{Path(path).name}: measured spectrum with the fit of {res.circuit} (left); "
-                                        "residuals of the fit and of the lin-KK test (right)."))
-        fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
-        ax.semilogx(d.tau, d.gamma, "-", color="C0")
-        for pk in d.peaks:
-            ax.axvline(pk["tau_s"], color="0.6", lw=0.6)
-        ax.set_xlabel("tau [s]")
-        ax.set_ylabel("gamma [ohm]")
-        ax.set_title(f"DRT: R_inf = {d.r_inf:.4g} ohm, L = {d.inductance:.3g} H, R_pol = "
-                     f"{d.polarisation_resistance:.4g} ohm", fontsize=9)
-        rep.figures.append(("drt", fig, f"{Path(path).name}: distribution of relaxation times, peaks marked."))
+        _figures(rep, path, f, z, res, kk, d, rel, rms)
 
         if model is not None:
             from ..data import Spectrum
@@ -246,6 +199,67 @@ def analyse_file(path, *, circuit: str | None = None, model=None, max_points: in
         summ["status"] = "partial"
         summ["message"] = str(exc)
     return rep
+
+
+def _kk_section(rep: FileReport, summ: dict, f, z):
+    """lin-KK of the spectrum (with a series capacitance when only that passes): table, note, result."""
+    from ..fitting import lin_kk
+
+    # lin-KK; a series capacitance when only that passes (blocking electrodes)
+    kk = lin_kk(f, z)
+    kk_note = ""
+    if not kk.passed:
+        kc = lin_kk(f, z, capacitance=True)
+        if kc.passed:
+            kk, kk_note = kc, " (with a series capacitance: blocking at low frequency)"
+    summ["kk"] = {"passed": kk.passed, "max_abs_residual": kk.max_abs_residual, "rms_residual": kk.rms_residual,
+                  "n_rc": kk.n_rc, "inductance_H": kk.inductance, "series_capacitance": kk.capacitance is not None}
+    rep.tables.append(("lin-KK test (Schönleber 2014)" + kk_note,
+                       ["RC elements", "mu", "max |residual| [% of |Z|]", "rms [% of |Z|]", "threshold [%]",
+                        "L [H]", "verdict"],
+                       [[kk.n_rc, kk.mu, 100 * kk.max_abs_residual, 100 * kk.rms_residual, 100 * kk.threshold,
+                         kk.inductance, "passed" if kk.passed else "FLAGGED"]]))
+    if not kk.passed:
+        worst = f[np.argmax(np.hypot(kk.residuals_real, kk.residuals_imag))]
+        rep.notes.append(f"lin-KK flags the spectrum: the largest residual, {100 * kk.max_abs_residual:.3g} % of "
+                         f"|Z|, is at {worst:.4g} Hz (drift, non-linearity or noise there); fits below use every "
+                         "point.")
+    return kk
+
+
+def _figures(rep: FileReport, path, f, z, res, kk, d, rel, rms) -> None:
+    """The fit-and-residuals figure and the DRT figure of one file."""
+    from ..htmlreport import pyplot
+    from ..plotting import nyquist
+
+    plt = pyplot()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fd = np.logspace(np.log10(f.max()), np.log10(f.min()), max(2, int(20 * np.log10(f.max() / f.min())) + 1))
+    nyquist([{"frequency": f, "z": z, "label": "measured", "style": "points"},
+             {"frequency": fd, "z": res.circuit.impedance(fd, res.values), "label": f"fit {res.circuit}"}],
+            ax=a1, decade_markers=False)
+    a1.set_title("Nyquist: data and fit", fontsize=9)
+    a2.semilogx(f, 100 * rel.real, "o", ms=3, mfc="none", color="C0", label="fit, real")
+    a2.semilogx(f, 100 * rel.imag, "s", ms=3, mfc="none", color="C1", label="fit, imaginary")
+    a2.semilogx(kk.frequency, 100 * kk.residuals_real, "-", lw=0.9, color="C2", label="lin-KK, real")
+    a2.semilogx(kk.frequency, 100 * kk.residuals_imag, "--", lw=0.9, color="C3", label="lin-KK, imaginary")
+    a2.axhline(0, color="0.5", lw=0.6)
+    a2.set_xlabel("frequency [Hz]")
+    a2.set_ylabel("residual [% of |Z|]")
+    a2.set_title(f"residuals: fit rms {100 * rms:.2g} %, lin-KK max {100 * kk.max_abs_residual:.2g} %",
+                 fontsize=9)
+    a2.legend(fontsize=7)
+    rep.figures.append(("fit", fig, f"{Path(path).name}: measured spectrum with the fit of {res.circuit} (left); "
+                                    "residuals of the fit and of the lin-KK test (right)."))
+    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    ax.semilogx(d.tau, d.gamma, "-", color="C0")
+    for pk in d.peaks:
+        ax.axvline(pk["tau_s"], color="0.6", lw=0.6)
+    ax.set_xlabel("tau [s]")
+    ax.set_ylabel("gamma [ohm]")
+    ax.set_title(f"DRT: R_inf = {d.r_inf:.4g} ohm, L = {d.inductance:.3g} H, R_pol = "
+                 f"{d.polarisation_resistance:.4g} ohm", fontsize=9)
+    rep.figures.append(("drt", fig, f"{Path(path).name}: distribution of relaxation times, peaks marked."))
 
 
 def _validation(rep: FileReport, stack, spec, path) -> None:
