@@ -318,9 +318,11 @@ def propagate(model, output: str, *, samples: int = 64, seed: int = 0, method: s
 
     options = dict(options or {})
     check_output(output, options)
+    stack = load_model(model)
     if space is None:
-        space = discover(load_model(model), shortcircuit=(output == "ccd"))
+        space = discover(stack, shortcircuit=(output == "ccd"))
     if posterior is not None:
+        space = posterior.extend(space, stack)
         posterior.check_names(space)
     u = unit_design(samples, len(space), method, seed)
     x = values_from_unit(space, u, posterior)
