@@ -157,11 +157,10 @@ class Posterior:
         from .ranges import stderr_range
         from .space import ParameterSpace, UncertainParameter
 
+        from dataclasses import replace
+
         params = list(space.parameters)
-        have = set(space.names)
         for p, m, s in zip(self.parameters, self.mean, self.stderr):
-            if p["name"] in have:
-                continue
             rng = stderr_range(float(m), float(s), True, f"posterior ({self.method}) from {self.data}", p.get("unit", ""))
             if p["kind"] == "interface":
                 targets = tuple((k, p["property"]) for k, itf in enumerate(stack.interfaces) if itf.name in p["where"])
@@ -169,8 +168,15 @@ class Posterior:
                 targets = tuple((stack.layer_index(w), "material", p["property"]) for w in p["where"])
             if not targets:
                 raise InputError("--from", p["name"], f"a parameter of this model (no {p['where']} in {stack.name})")
-            params.append(UncertainParameter(p["name"], p["kind"], rng, float(m), p.get("unit", ""), "posterior",
-                                              f"{self.method} posterior from {self.data}", targets))
+            # the posterior takes over these targets from any range-sampled parameter
+            kept = []
+            for q in params:
+                if q.kind == p["kind"]:
+                    q = replace(q, targets=tuple(t for t in q.targets if t not in targets))
+                if q.targets and q.name != p["name"]:
+                    kept.append(q)
+            params = kept + [UncertainParameter(p["name"], p["kind"], rng, float(m), p.get("unit", ""), "posterior",
+                                                f"{self.method} posterior from {self.data}", targets)]
         return ParameterSpace(tuple(params))
 
 
@@ -204,6 +210,11 @@ def _parameter_entries(v) -> tuple[list[dict], list[str], np.ndarray]:
             if layer.composite is not None:
                 continue  # an effective composite conductivity is not a material property
             name = f"{layer.material.name}.{prop}"
+        if any(e["name"] == name for e in entries):  # untied interfaces of one kind: name each by place
+            for e in entries:
+                if e["name"] == name:
+                    e["name"] = f"{'+'.join(e['where'])}.{prop}"
+            name = f"{'+'.join(where)}.{prop}"
         entries.append({"name": name, "kind": kind, "property": prop, "where": where, "unit": q["unit"],
                         "quantity": q["quantity"], "circuit_parameter": q["parameter"]})
         circuit_names.append(q["parameter"])

@@ -37,6 +37,8 @@ from ..errors import CellsimError, InputError
 from .outputs import OUTPUTS, column, evaluate
 
 METHODS = ("sobol", "lhs")
+#: Samples per committed chunk of the slow outputs (a killed run loses at most one chunk).
+CHUNK = {"ccd": 4, "dcr": 64, "z_at": 64}
 N_BOOTSTRAP = 1000
 
 
@@ -195,7 +197,7 @@ def build_study(model, output: str, values: np.ndarray, space, options: Mapping[
     path = resolve_model(model).resolve()
     return Study(model_path=str(path), model_hash=_hash_file(path), output=output, options=dict(options),
                  space=space, values=tuple(tuple(float(x) for x in row) for row in np.asarray(values)),
-                 design=dict(design or {}))
+                 design=dict(design or {}), chunk_size=CHUNK.get(output))
 
 
 def run_study(study: Study, out=None, *, resume: bool = False, executor: str = "inprocess",
