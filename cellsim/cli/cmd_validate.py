@@ -26,7 +26,7 @@ def register(sub):
                    "distribution (mean, covariance) for cellsim uncertainty --from")
     p.add_argument("--mcmc", action="store_true", help="with --posterior: sample it with an emcee chain "
                    "(diagnostics: acceptance, autocorrelation time, effective samples) instead of the CNLS covariance")
-    p.add_argument("--mcmc-steps", type=int, default=2000, help="steps per walker of --mcmc (default 2000)")
+    p.add_argument("--mcmc-steps", type=int, default=6000, help="steps per walker of --mcmc (default 6000, a quarter discarded as burn-in)")
     add_json_flag(p)
     return p
 

@@ -305,7 +305,7 @@ def posterior_mcmc(v, data: str = "", model: str = "", n_walkers: int | None = N
     rng = np.random.default_rng(seed)
     sd = np.log1p(np.clip(np.asarray(res.stderr)[free_idx] / np.exp(theta0), 1e-6, 1.0))
     start = theta0 + 0.1 * sd * rng.standard_normal((n_walkers, k))
-    sampler = emcee.EnsembleSampler(n_walkers, k, log_prob, vectorize=True, seed=seed)
+    sampler = emcee.EnsembleSampler(n_walkers, k, log_prob, vectorize=True)
     sampler.random_state = np.random.RandomState(seed).get_state()
     sampler.run_mcmc(start, n_steps, progress=False)
     chain = sampler.get_chain(discard=burn, flat=True)
