@@ -156,8 +156,8 @@ def stderr_range(value: float, stderr: float, positive: bool, reason: str, unit:
         # keep positivity: the same 95 % interval in ln around the value
         ratio = min(high / value, 1e3)
         return Range(value / ratio, value * ratio, "lognormal", reason, unit,
-                     (f"{value / ratio:g}", f"{value * ratio:g}"))
-    return Range(low, high, "normal", reason, unit, (f"{low:g}", f"{high:g}"))
+                     (f"{value / ratio:.6g} {unit}".strip(), f"{value * ratio:.6g} {unit}".strip()))
+    return Range(low, high, "normal", reason, unit, (f"{low:.6g} {unit}".strip(), f"{high:.6g} {unit}".strip()))
 
 
 # --- parsing -------------------------------------------------------------------------------

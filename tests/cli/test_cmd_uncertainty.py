@@ -105,3 +105,17 @@ def test_validate_posterior_file(capsys, tmp_path):
     assert code == 0 and json.loads(out)["posterior"]["names"] == post["names"]
     code, _, err = run_cli(capsys, "validate", MODEL, tmp_path / "m.csv", "--mcmc")
     assert code == 2 and "--posterior" in err
+
+
+def test_materials_and_info_show_ranges(capsys):
+    code, out, _ = run_cli(capsys, "materials", "latp", "--json")
+    p = json.loads(out)["materials"][0]["parameters"]
+    assert code == 0 and p["fracture_toughness"]["range"]["low"] == pytest.approx(0.8e6)
+    assert p["ionic_conductivity"]["range"] is None  # a seed value
+    code, out, _ = run_cli(capsys, "materials", "latp")
+    assert "0.8 MPa m0.5 .. 1.4 MPa m0.5 (uniform)" in out
+    code, out, _ = run_cli(capsys, "info", MODEL, "--json")
+    names = {u["name"] for u in json.loads(out)["uncertain_parameters"]}
+    assert {"uvea.transference_number", "layers.UVEA-1.thickness", "charge_transfer.resistance"} <= names
+    code, out, _ = run_cli(capsys, "info", MODEL)
+    assert "uncertain parameter" in out and "50 um .. 150 um (uniform)" in out
