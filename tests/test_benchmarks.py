@@ -51,3 +51,10 @@ def test_sweep_benchmark_runs():
     assert out["n_points"] == 180 and out["max_rel_difference"] < 1e-12
     for key in ("inprocess_vectorised_s", "dask_speedup_1_to_2"):
         assert out[key] > 0
+
+
+def test_uncertainty_benchmark_runs():
+    out = run_benchmark("uncertainty.py", "--quick")
+    assert out["samples"] == 16 and out["parameters"] > 20 and out["n_failed"] == 0
+    for key in ("wall_s", "serial_s_per_sample_median", "speedup"):
+        assert out[key] > 0

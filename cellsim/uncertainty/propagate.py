@@ -320,6 +320,9 @@ def propagate(model, output: str, *, samples: int = 64, seed: int = 0, method: s
 
     options = dict(options or {})
     check_output(output, options)
+    if output == "ccd" and target is not None and target > options["protocol"]["stop"] * (1 + 1e-12):
+        raise InputError("--target", target, f"at most the protocol's stop ({options['protocol']['stop']:g} A/m2): "
+                         f"samples without a short are only known to exceed the stop")
     stack = load_model(model)
     if space is None:
         space = discover(stack, shortcircuit=(output == "ccd"))
