@@ -29,10 +29,88 @@ def register(sub):
     p.add_argument("--from", dest="posterior", metavar="FILE.json",
                    help="a posterior written by cellsim validate --posterior: its parameters are drawn jointly from "
                         "it, the others from their ranges")
+    p.add_argument("--at", metavar="AXIS=VALUE", action="append", default=[],
+                   help="MODEL a sweep spec (e.g. lic-screening): only its points with this axis value, e.g. "
+                        "--at uvea_thickness=100um --at temperature=22degC; each point gets its interval")
     add_protocol_flags(p)
     add_executor_flags(p)
     add_json_flag(p)
     return p
+
+
+def _spec_or_none(name):
+    """The sweep spec MODEL names (a shipped spec or a TOML file with a [sweep] table), else None."""
+    from pathlib import Path
+
+    from ..errors import NotFoundError
+    from ..models import model_files
+
+    p = Path(name)
+    if p.is_file():
+        from ..paths import read_toml
+
+        if "sweep" not in read_toml(p):
+            return None
+    elif p.name.removesuffix(".toml").lower() in model_files():
+        return None
+    from ..sweeps.spec import load_spec, resolve_spec
+
+    try:
+        resolve_spec(name)
+    except NotFoundError:
+        return None
+    return load_spec(name)
+
+
+def _at(items, spec) -> dict:
+    from ..errors import InputError
+    from ..units import parse_quantity
+
+    axes = {a.name: a for a in spec.axes}
+    out = {}
+    for it in items:
+        name, sep, text = it.partition("=")
+        name = name.strip()
+        if not sep or name not in axes or axes[name].is_material:
+            raise InputError("--at", it, "AXIS=VALUE with a numeric axis of the spec: " +
+                             ", ".join(a.name for a in spec.axes if not a.is_material))
+        dim = axes[name].dimension
+        try:
+            out[name] = float(text)
+        except ValueError:
+            out[name] = parse_quantity(text, dim, f"--at {name}")
+    return out
+
+
+def _run_screening(args, spec) -> int:
+    from ..uncertainty.outputs import OUTPUTS
+    from ..uncertainty.screening import screen_with_intervals
+
+    at = _at(args.at, spec)
+    if not at and spec.name == "lic-screening":
+        at = {"uvea_thickness": 100e-6, "temperature": 295.15}  # the seed's sandwich as modelled
+    res = screen_with_intervals(spec, args.output, at=at, samples=args.samples, seed=args.seed, method=args.method,
+                                options=model_options(args), target=target_value(args.target, args.output),
+                                **executor_kwargs(args))
+    if args.json:
+        print_json(res)
+        return 0
+    _, _, lab, factor = OUTPUTS[args.output]
+    print(f"{spec.name}: {args.output} per point at {at or 'every point'}, {args.samples} samples each "
+          f"({args.method}, seed {args.seed}), ranked by median")
+    rows = []
+    for r in res["rows"]:
+        if not r.get("samples"):
+            rows.append([r["label"], None, None, None, None, "failed: " + str(r.get("error", ""))[:60]])
+            continue
+        cens = " (>)" if r["censored"]["q95"] else ""
+        rows.append([r["label"], r["q05"] * factor, r["median"] * factor, f"{r['q95'] * factor:.4g}{cens}",
+                     r.get("p_exceeds"), ", ".join(r["cannot_be_told_apart_from"]) or "-"])
+    p_head = f"P(>= {res['target'] * factor:g})" if res["target"] is not None else "P(>= target)"
+    print(format_table(["point", f"q05 [{lab}]", f"median [{lab}]", f"q95 [{lab}]", p_head,
+                        "cannot be told apart from"], rows))
+    print("cannot be told apart: 90 % intervals sharing at least half of the narrower one; (>) = censored at --stop")
+    return 0
 
 
 def target_value(text, output: str, flag: str = "--target"):
@@ -61,6 +139,17 @@ def run(args) -> int:
     from ..uncertainty.outputs import OUTPUTS
     from ..uncertainty.propagate import propagate
 
+    spec = _spec_or_none(args.model)
+    if spec is not None:
+        if args.posterior or args.out:
+            from ..errors import InputError
+
+            raise InputError("--from/--out", args.posterior or args.out, "a model (not a sweep spec) for these flags")
+        return _run_screening(args, spec)
+    if args.at:
+        from ..errors import InputError
+
+        raise InputError("--at", args.at, "a sweep spec as MODEL (e.g. lic-screening)")
     posterior = None
     if args.posterior:
         from ..uncertainty.posterior import Posterior

@@ -87,14 +87,21 @@ def values_from_unit(space, u: np.ndarray, posterior=None) -> np.ndarray:
 _CACHE: dict[str, Any] = {}
 
 
-def _base(model_path: str, model_hash: str):
-    key = (model_path, model_hash)
+def _base(model_path: str, model_hash: str, spec_path: str = "", point: tuple = ()):
+    key = (model_path, model_hash, spec_path, point)
     if key not in _CACHE:
         from ..models import load_model
         from ..shortcircuit.ccd import load_parameters
 
         _CACHE.clear()
-        _CACHE[key] = (load_model(model_path), load_parameters())
+        if spec_path:  # a point of a sweep spec (screening with intervals)
+            from ..sweeps.runner import point_stack
+            from ..sweeps.spec import load_spec
+
+            stack = point_stack(load_spec(spec_path), dict(point))
+        else:
+            stack = load_model(model_path)
+        _CACHE[key] = (stack, load_parameters())
     return _CACHE[key]
 
 
@@ -123,6 +130,8 @@ class Study:
     chunk_size: int | None = None
     plugins: tuple = ()
     text: str = ""
+    spec_path: str = ""  # with point: the stack of one point of a sweep spec instead of the model
+    point: tuple = ()
 
     @property
     def n_points(self) -> int:
@@ -136,7 +145,8 @@ class Study:
     def spec_hash(self) -> str:
         from ..paths import data_dir
 
-        blob = json.dumps({"model": self.model_hash, "output": self.output, "options": dict(self.options),
+        blob = json.dumps({"model": self.model_hash, "spec": self.spec_path, "point": list(self.point),
+                           "output": self.output, "options": dict(self.options),
                            "names": list(self.space.names), "values": [list(r) for r in self.values],
                            "shortcircuit": _hash_file(data_dir("parameters") / "shortcircuit.toml")},
                           sort_keys=True, default=str)
@@ -167,7 +177,7 @@ class Study:
         from ..sweeps.runner import _now, _worker_name
         from .space import apply
 
-        stack, prm = _base(self.model_path, self.model_hash)
+        stack, prm = _base(self.model_path, self.model_hash, self.spec_path, self.point)
         rows = []
         for pid in ids:
             t0 = time.perf_counter()
