@@ -213,9 +213,10 @@ def _sections():
     from .cells import full_cells, real_spectra
     from .lab import dc_resistance, transference
     from .shorts import screening, step_up
+    from .uncertainty import ccd_intervals
 
     return [conductivity_cells, sandwich_conductivity, predicted_spectra, dc_resistance, transference,
-            temperature_dependence, step_up, full_cells, screening, real_spectra]
+            temperature_dependence, step_up, ccd_intervals, full_cells, screening, real_spectra]
 
 
 SECTIONS = _sections()
