@@ -134,3 +134,12 @@ def test_posterior_values_replace_ranges():
     col = x[:, sp2.names.index("charge_transfer.resistance")]
     assert col.min() > 0
     assert np.mean(col) == pytest.approx(0.01, rel=2e-3) and np.std(col) == pytest.approx(1e-3, rel=2e-2)
+
+
+@pytest.mark.slow
+def test_processes_and_inprocess_agree():
+    """The study pickles to worker processes and gives the same samples there (sweep machinery executors)."""
+    a = propagate(MODEL, "asr", samples=12, seed=4)
+    b = propagate(MODEL, "asr", samples=12, seed=4, executor="processes", workers=2)
+    for k in ("median", "q05", "q95", "mean"):
+        assert a[k] == b[k]
