@@ -172,8 +172,8 @@ def locate(where: str | None, field_name: str) -> str | None:
     p = Path(where)
     if not p.is_file():
         return where
-    parts = [x for x in re.split(r"[.\[\]]", field_name) if x and not x.isdigit()]
-    parts = [x for x in parts if x not in RANGE_KEYS and not x.startswith("(")]
+    parts = [x.strip() for x in re.split(r"[.\[\]]", field_name)]
+    parts = [x for x in parts if x and not x.isdigit() and x not in RANGE_KEYS and not x.startswith("(")]
     if not parts:
         return where
     key = parts[-1].split(" ")[0]
@@ -182,6 +182,17 @@ def locate(where: str | None, field_name: str) -> str | None:
     except OSError:
         return where
     pat = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    m = re.match(r"^\s*(\w+)\[(\d+)\]", field_name)
+    if m:  # an entry of the k-th [[name]] table (model files: layers[1], interfaces[0])
+        header = re.compile(rf"^\s*\[\[\s*{re.escape(m.group(1))}\s*\]\]")
+        k, seen = int(m.group(2)), -1
+        for i, text in enumerate(lines, 1):
+            if header.match(text):
+                seen += 1
+                if seen > k:
+                    break
+            elif seen == k and pat.match(text):
+                return f"{where}:{i}"
     section = parts[-2] if len(parts) >= 2 else None
     in_section = section is None
     for i, text in enumerate(lines, 1):

@@ -150,3 +150,33 @@ def test_model_value_ranges_kept_on_the_stack():
     r = st.ranges["layers.UVEA-1.thickness"]
     assert (r.low, r.high) == pytest.approx((50e-6, 150e-6))
     assert load_model("li-uvea-li").ranges["area"].high == pytest.approx(2e-4)
+
+
+def test_bad_range_in_a_model_file_names_its_line(tmp_path):
+    from cellsim.models import resolve_model
+
+    src = resolve_model("li-uvea-latp-uvea-li").read_text(encoding="utf-8")
+    lines = src.splitlines()
+    # the second [[layers]] table with an assumed thickness: UVEA-2
+    k = [i for i, l in enumerate(lines) if l.startswith("thickness") and '["50 um", "150 um"]' in l][1]
+    lines[k] = lines[k].replace('range = ["50 um", "150 um"]', 'range = ["150 um", "50 um"]')
+    p = tmp_path / "m.toml"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_model(p)
+    assert str(e.value).startswith(f"{p}:{k + 1}: layers[2] (UVEA-2).thickness.range")
+
+
+def test_bad_shared_interface_range_names_its_line(tmp_path, monkeypatch):
+    """interfaces.toml: the entry is found under its [kind.parameters] table."""
+    from cellsim.materials import parse_parameter_table
+    from cellsim.properties import INTERFACE_PROPERTIES
+
+    p = tmp_path / "interfaces.toml"
+    p.write_text('[charge_transfer]\n[charge_transfer.parameters]\nalpha = { value = 0.5, source = "s", '
+                 'status = "assumed" }\n\n[interphase]\n[interphase.parameters]\nalpha = { value = 0.5, source = "s", '
+                 'status = "assumed", range = [0.6, 0.7], range_reason = "r" }\n')
+    table = read_toml(p)["interphase"]["parameters"]
+    with pytest.raises(InputError) as e:
+        parse_parameter_table(table, INTERFACE_PROPERTIES, "interfaces.interphase", str(p))
+    assert str(e.value).startswith(f"{p}:7: interfaces.interphase.alpha.range")
