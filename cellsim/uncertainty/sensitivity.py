@@ -140,6 +140,8 @@ def sensitivity(model, output: str, *, method: str = "sobol", samples: int = 64,
 
     if method not in SA_METHODS:
         raise InputError("--method", method, "one of " + ", ".join(SA_METHODS))
+    if not (isinstance(samples, int) and samples >= 2):
+        raise InputError("--samples", samples, "an integer >= 2 (Sobol' base samples or Morris trajectories)")
     options = dict(options or {})
     check_output(output, options)
     if space is None:
