@@ -12,15 +12,17 @@ def register(sub):
     p = sub.add_parser("sensitivity", help="Sobol' or Morris sensitivity of an output to the parameter ranges",
                        description="First-order and total Sobol' indices with 95 %% confidence (SALib, N (D + 2) "
                                    "runs for N base samples) or Morris mu*/sigma (N trajectories), over every "
-                                   "parameter with a range; parameters that change the output at neither end of "
-                                   "their range are screened out first (indices 0, listed as inactive).")
+                                   "parameter with a range. --screen first runs 8 Morris trajectories and holds "
+                                   "the parameters none of whose elementary effects moves the output (indices 0, "
+                                   "listed as inactive): cheaper, but a heuristic.")
     p.add_argument("model", help="model name or path to a model TOML")
     p.add_argument("--output", required=True, choices=OUTPUT_NAMES, help="the output analysed")
     p.add_argument("--frequency", metavar="F", help="z_at: frequency of |Z|, e.g. '1 kHz'")
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     p.add_argument("--samples", type=int, default=64, help="Sobol' base samples or Morris trajectories (default 64)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--no-screening", action="store_true", help="keep every parameter (no one-at-a-time screening)")
+    p.add_argument("--screen", action="store_true", help="screen out parameters without effect first (8 Morris "
+                                                            "trajectories; a heuristic, off by default)")
     add_protocol_flags(p)
     add_executor_flags(p)
     add_json_flag(p)
@@ -32,7 +34,7 @@ def run(args) -> int:
     from .cmd_uncertainty import model_options
 
     res = sensitivity(args.model, args.output, method=args.method, samples=args.samples, seed=args.seed,
-                      options=model_options(args), screening=not args.no_screening, out=args.out,
+                      options=model_options(args), screening=args.screen, out=args.out,
                       **executor_kwargs(args))
     res["model"] = args.model
     if args.json:

@@ -69,10 +69,9 @@ def ccd_intervals() -> Section:
     sec.tables.append((f"Sobol' total indices of the LATP sandwich's CCD (N = {SOBOL_N} base samples: coarse, "
                        "see the confidence)", ["parameter", "S1", "S1 +-", "ST", "ST +-"],
                        [[n, s["S1"][n], s["S1_conf"][n], s["ST"][n], s["ST_conf"][n]] for n in top]))
-    sec.notes.append(f"With {SOBOL_N} base samples the Sobol' indices carry wide confidence intervals; "
-                     "`cellsim sensitivity li-uvea-latp-uvea-li --output ccd --step-time '0.5 h' --samples 64` "
-                     f"gives a tighter ranking. Screened out (no effect at either end of their range): "
-                     f"{len(s['inactive'])} of {len(s['inactive']) + len(s['active'])} parameters.")
+    sec.notes.append(f"With {SOBOL_N} base samples ({s['runs']} runs over all {len(s['active'])} ranged parameters) "
+                     "the Sobol' indices carry wide confidence intervals; `cellsim sensitivity li-uvea-latp-uvea-li "
+                     "--output ccd --step-time '0.5 h' --samples 64` gives a tighter ranking.")
     plt = _plt()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
     x = range(len(labels))

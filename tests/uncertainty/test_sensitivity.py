@@ -92,8 +92,8 @@ def test_bulk_resistance_indices_analytic(tmp_path):
     for layer, (lo, hi) in zip(st.layers, [(50e-6, 150e-6), (300e-6, 500e-6), (80e-6, 120e-6)]):
         var[f"layers.{layer.name}.thickness"] = ((hi - lo) / (layer.ionic_conductivity() * S)) ** 2 / 12
     total = sum(var.values())
-    res = sensitivity(str(path), "bulk_resistance", method="sobol", samples=512, seed=2)
-    assert set(res["active"]) == set(var)  # every other ranged parameter is screened out as inactive
+    res = sensitivity(str(path), "bulk_resistance", method="sobol", samples=512, seed=2, screening=True)
+    assert set(res["active"]) == set(var)  # every other ranged parameter is screened out (Morris) as inactive
     assert res["inactive"] and all(res["ST"][n] == 0.0 for n in res["inactive"])
     for n, v in var.items():
         want = v / total
@@ -107,3 +107,20 @@ def test_sensitivity_rejects_bad_method(tmp_path):
         sensitivity("li-uvea-li", "asr", method="fast")
     with pytest.raises(InputError, match="protocol"):
         sensitivity("li-uvea-li", "ccd")
+
+
+def test_bulk_resistance_indices_without_screening(tmp_path):
+    """The same analytic indices with every ranged parameter in the design (the default)."""
+    from cellsim.models import load_model
+
+    path = _three_layer_model(tmp_path)
+    st = load_model(path)
+    res = sensitivity(str(path), "bulk_resistance", method="sobol", samples=128, seed=3)
+    assert res["inactive"] == [] and res["screening_runs"] == 0
+    S = st.area
+    var = {f"layers.{l.name}.thickness": ((hi - lo) / (l.ionic_conductivity() * S)) ** 2 / 12
+           for l, (lo, hi) in zip(st.layers, [(50e-6, 150e-6), (300e-6, 500e-6), (80e-6, 120e-6)])}
+    total = sum(var.values())
+    for n in res["ST"]:
+        want = var.get(n, 0.0) / total
+        assert abs(res["ST"][n] - want) <= res["ST_conf"][n] + 1e-12, (n, res["ST"][n], want, res["ST_conf"][n])
