@@ -17,8 +17,11 @@ Timed in this run:
   from numba's cache, write every sample): wall time.
 
 The samples of the two runs are checked to agree (relative 1e-12) before the figures are
-printed, and the ratio ``serial-equivalent time / parallel time`` (the speed-up of 2
-processes including the store) is reported. The last line is one JSON object.
+printed. The serial-equivalent time of the whole design is the sum of the per-sample
+computation times the workers stored (``elapsed_s`` of every row); ``speedup = that sum /
+parallel wall time`` is the gain of 2 processes including start-up and the store. (The first
+``--serial`` samples alone would misestimate it: the cost of a sample ranges from a few
+steps to the whole protocol.) The last line is one JSON object.
 
 Run: ``python benchmarks/uncertainty.py [--samples 1000] [--workers 2] [--serial 24]``;
 ``--quick`` (16 samples, 4 serial, stop 2 mA/cm2) is the smoke test.
@@ -95,22 +98,28 @@ def main(argv=None) -> int:
                         executor="processes", workers=args.workers, progress=False, space=space)
         wall = time.perf_counter() - t0
         df = load_results(db)
-    par = df.sort_values("point_id")["ccd_A_m2"].to_numpy()[:args.serial]
+    df = df.sort_values("point_id")
+    par = df["ccd_A_m2"].to_numpy()[:args.serial]
     assert np.allclose(par, serial_vals, rtol=1e-12, atol=0), "parallel and serial samples differ"
-    serial_equivalent = per_sample * args.samples
+    serial_equivalent = float(df["elapsed_s"].sum())
+    worker_first = float(df["elapsed_s"].to_numpy()[:args.serial].sum()) / args.serial
     print(f"{MODEL}: CCD interval from {args.samples} samples over {len(space)} ranged parameters "
           f"({proto.describe()})")
     print(f"  serial: {per_sample:.3f} s/sample (median of {args.repeats}, {args.serial} samples; min "
           f"{min(times) / args.serial:.3f}, max {max(times) / args.serial:.3f}); first run incl. compilation "
           f"{warm:.1f} s")
-    print(f"  {args.workers} processes through the SQLite sweep store: {wall:.1f} s wall "
-          f"(serial equivalent {serial_equivalent:.1f} s, speed-up {serial_equivalent / wall:.2f})")
+    print(f"  the same first {args.serial} samples in the workers: {worker_first:.3f} s/sample")
+    print(f"  {args.workers} processes through the SQLite sweep store: {wall:.1f} s wall for {args.samples} samples "
+          f"(sum of the samples' computation times {serial_equivalent:.1f} s, mean "
+          f"{serial_equivalent / args.samples:.3f} s/sample; speed-up {serial_equivalent / wall:.2f})")
     print(f"  CCD median {res['median'] / 10:.3g} mA/cm2, 90 % interval {res['q05'] / 10:.3g} .. {res['q95'] / 10:.3g}"
           f" mA/cm2 ({res['n_censored']} censored at the stop), P(CCD >= {res['target'] / 10:g} mA/cm2) = {res['p_exceeds']:.3f}")
     print(json.dumps({"model": MODEL, "samples": args.samples, "parameters": len(space), "workers": args.workers,
                       "wall_s": wall, "serial_s_per_sample_median": per_sample,
                       "serial_s_per_sample_min": min(times) / args.serial,
                       "serial_s_per_sample_max": max(times) / args.serial, "serial_equivalent_s": serial_equivalent,
+                      "worker_s_per_sample_first": worker_first, "mean_s_per_sample": serial_equivalent / args.samples,
+                      "load_average_1min": os.getloadavg()[0],
                       "speedup": serial_equivalent / wall, "median_A_m2": res["median"], "q05_A_m2": res["q05"],
                       "q95_A_m2": res["q95"], "n_censored": res["n_censored"], "n_failed": res["n_failed"],
                       "cpu_count": os.cpu_count(), "quick": args.quick}))
