@@ -87,6 +87,7 @@ def ccd_intervals() -> Section:
     ax2.barh(range(len(top)), [s["S1"][n] for n in top], height=0.4, color="C0", label="first-order S1")
     ax2.set_yticks(range(len(top)), top, fontsize=7)
     ax2.invert_yaxis()
+    ax2.set_ylabel("ranged parameter [-]")
     ax2.set_xlabel("Sobol' index of the LATP sandwich CCD [-]")
     ax2.legend(fontsize=7)
     sec.figures.append(("ccd_intervals", fig, "Left: CCD intervals of the sandwiches (prediction) and the seed's "
