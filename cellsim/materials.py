@@ -48,6 +48,9 @@ class Parameter:
         Temperature law with ``scale(value_ref, T)`` (see :mod:`cellsim.temperature`).
     note : str
         Free text (e.g. the text as written in the file).
+    range : cellsim.uncertainty.ranges.Range, optional
+        Uncertainty range of ``value`` (``range``/``distribution``/``range_reason`` or
+        ``stderr`` in the file; see :mod:`cellsim.uncertainty.ranges`).
     """
 
     value: float
@@ -56,6 +59,7 @@ class Parameter:
     status: str = "literature"
     law: Any = None
     note: str = ""
+    range: Any = None
 
     def at(self, temperature: float | None = None) -> float:
         """Value at ``temperature`` [K] (the reference value when None or no law)."""
@@ -116,8 +120,22 @@ def parse_parameter(name: str, raw: Any, spec: PropertySpec, field_name: str, wh
     law = None
     if isinstance(raw, Mapping) and "law" in raw:
         law = parse_law(raw, field_name, where)
+    rng = None
+    if isinstance(raw, Mapping):
+        from .uncertainty.ranges import parse_range
+
+        rng = parse_range(raw, value, spec.dimension, field_name, where, unit=spec.si_unit,
+                          positive=spec.low >= 0 and value > 0)
+        if rng is not None:
+            lo, hi = rng.support()
+            for end in (lo, hi):
+                if not spec.check(end):
+                    from .uncertainty.ranges import locate
+
+                    raise InputError(f"{field_name}.range", list(rng.text), f"ends that are allowed values "
+                                     f"({spec.allowed()})", locate(where, field_name))
     return Parameter(value=value, unit=spec.si_unit, source=source, status=status, law=law,
-                     note=str(value_text))
+                     note=str(value_text), range=rng)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ inline. Every number carries a unit and a source. Example (``models/li-uvea-latp
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -149,8 +150,11 @@ def _table(x: Any, field_name: str, where: str) -> Mapping[str, Any]:
     return x
 
 
-def _value(raw: Any, spec: PropertySpec, field_name: str, where: str) -> tuple[float, str, str]:
+def _value(raw: Any, spec: PropertySpec, field_name: str, where: str, ranges: dict | None = None,
+           key: str = "") -> tuple[float, str, str]:
     p = parse_parameter(field_name, raw, spec, field_name, where, default_source="model file " + Path(where).name)
+    if ranges is not None and p.range is not None:
+        ranges[key or field_name] = p.range
     return p.value, p.source, p.status
 
 
@@ -167,7 +171,7 @@ def _material(name: Any, overrides: Mapping[str, Any], field_name: str, where: s
         for k, p in list(params.items()):
             old = mat.parameters.get(k)
             if p.law is None and old is not None and old.law is not None:
-                params[k] = type(p)(p.value, p.unit, p.source, p.status, old.law, p.note)
+                params[k] = replace(p, law=old.law)
         mat = mat.with_parameters(**params)
     return mat
 
@@ -198,13 +202,14 @@ def _electrode(raw: Any, side: str, where: str) -> Electrode:
         raise InputError(f"electrodes.{side}.{exc.field.split('.')[-1]}", exc.value, exc.allowed, where) from None
 
 
-def _layer(raw: Any, i: int, where: str) -> Layer:
+def _layer(raw: Any, i: int, where: str, ranges: dict | None = None) -> Layer:
     t = _table(raw, f"layers[{i}]", where)
     name = t.get("name") or f"layer-{i + 1}"
     fld = f"layers[{i}] ({name})"
     if "thickness" not in t:
         raise InputError(f"{fld}.thickness", None, "a thickness with a unit, e.g. \"100 um\"", where)
-    thickness, tsrc, tstat = _value(t["thickness"], _LENGTH, f"{fld}.thickness", where)
+    thickness, tsrc, tstat = _value(t["thickness"], _LENGTH, f"{fld}.thickness", where, ranges,
+                                    f"layers.{name}.thickness")
     kind = t.get("kind", "")
     overrides = _table(t.get("parameters"), f"{fld}.parameters", where)
     comp_raw = t.get("composite")
@@ -217,7 +222,8 @@ def _layer(raw: Any, i: int, where: str) -> Layer:
         polymer = _material(c["polymer"], _table(c.get("polymer_parameters"), f"{fld}.composite.polymer_parameters", where),
                             f"{fld}.composite.polymer", where)
         ceramic = _material(c["ceramic"], overrides, f"{fld}.composite.ceramic", where)
-        frac, fsrc, fstat = _value(c["polymer_fraction"], _FRACTION, f"{fld}.composite.polymer_fraction", where)
+        frac, fsrc, fstat = _value(c["polymer_fraction"], _FRACTION, f"{fld}.composite.polymer_fraction", where,
+                                   ranges, f"layers.{name}.polymer_fraction")
         params = {}
         for k, v in _table(c.get("params"), f"{fld}.composite.params", where).items():
             dim = "conductivity" if k == "shell_conductivity" else "dimensionless"
@@ -291,7 +297,8 @@ def stack_from_table(data: Mapping[str, Any], where: str, name: str = "stack") -
     cell = _table(data.get("cell"), "cell", where)
     if "area" not in cell:
         raise InputError("cell.area", None, "an area with a unit, e.g. \"1.33 cm2\"", where)
-    area, asrc, _ = _value(cell["area"], _AREA, "cell.area", where)
+    ranges: dict = {}
+    area, asrc, _ = _value(cell["area"], _AREA, "cell.area", where, ranges, "area")
     cond = _table(data.get("conditions"), "conditions", where)
     for key in cond:
         if key not in ("temperature", "pressure"):
@@ -301,11 +308,11 @@ def stack_from_table(data: Mapping[str, Any], where: str, name: str = "stack") -
                          "one temperature: in [cell] or in [conditions], not both", where)
     if "temperature" in cell or "temperature" in cond:
         tab, key = (cell, "cell.temperature") if "temperature" in cell else (cond, "conditions.temperature")
-        T, tsrc, _ = _value(tab["temperature"], _TEMPERATURE, key, where)
+        T, tsrc, _ = _value(tab["temperature"], _TEMPERATURE, key, where, ranges, "temperature")
     else:
         T, tsrc = 295.15, "default: the seed's room temperature, 22 degC"
     if "pressure" in cond:
-        P, psrc, _ = _value(cond["pressure"], _PRESSURE, "conditions.pressure", where)
+        P, psrc, _ = _value(cond["pressure"], _PRESSURE, "conditions.pressure", where, ranges, "pressure")
     else:
         P, psrc = 0.0, "default: no stack pressure given (0 Pa)"
     el = _table(data.get("electrodes"), "electrodes", where)
@@ -314,12 +321,13 @@ def stack_from_table(data: Mapping[str, Any], where: str, name: str = "stack") -
     raw_layers = data.get("layers")
     if not isinstance(raw_layers, list) or not raw_layers:
         raise InputError("layers", raw_layers, "at least one [[layers]] table", where)
-    layers = [_layer(x, i, where) for i, x in enumerate(raw_layers)]
+    layers = [_layer(x, i, where, ranges) for i, x in enumerate(raw_layers)]
     interfaces = _interfaces(data.get("interfaces"), layers, left, right, where)
     try:
         return Stack.build(layers, left, right, area, T, interfaces, pressure=P, name=str(cell.get("name", name)),
                            title=str(cell.get("title", "")), description=str(cell.get("description", "")),
                            provenance={"area": asrc, "temperature": tsrc, "pressure": psrc}, source_file=where,
+                           ranges=ranges,
                            seed=dict(_table(data.get("seed"), "seed", where)))
     except CellsimError as exc:
         if isinstance(exc, InputError) and not exc.where:

@@ -412,8 +412,10 @@ def default_interface(left: Any, right: Any) -> Interface:
     if kind == "ideal":
         return Interface(name, "ideal")
     table = load_defaults("interfaces").get(kind, {})
+    from .paths import data_dir
+
     params = parse_parameter_table(table.get("parameters", {}), INTERFACE_PROPERTIES, f"interfaces.{kind}",
-                                   "parameters/interfaces.toml")
+                                   str(data_dir("parameters") / "interfaces.toml"))
     if kind == "interphase":
         # a Li-unstable ceramic brings its own interphase: the reaction layer Li forms with it is
         # an ohmic resistance in series with the Li|ceramic charge transfer
@@ -458,6 +460,10 @@ class Stack:
         Model file it was loaded from ("" when built in Python).
     seed : Mapping[str, Any]
         What the seed reports for this cell (for side-by-side comparisons).
+    ranges : Mapping[str, Range]
+        Uncertainty ranges of the model file's own values, by key: ``area``,
+        ``temperature``, ``pressure``, ``layers.<name>.thickness``,
+        ``layers.<name>.polymer_fraction`` (see :mod:`cellsim.uncertainty.ranges`).
     """
 
     layers: tuple
@@ -473,6 +479,7 @@ class Stack:
     provenance: Mapping[str, str] = field(default_factory=dict)
     source_file: str = ""
     seed: Mapping[str, Any] = field(default_factory=dict)
+    ranges: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         layers = tuple(self.layers)
@@ -496,6 +503,7 @@ class Stack:
         object.__setattr__(self, "pressure", float(self.pressure))
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
         object.__setattr__(self, "seed", MappingProxyType(dict(self.seed)))
+        object.__setattr__(self, "ranges", MappingProxyType(dict(self.ranges)))
 
     # --- construction -------------------------------------------------------------------
     @classmethod

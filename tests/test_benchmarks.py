@@ -66,3 +66,10 @@ def test_drt_benchmark_runs():
         # cellsim's peaks at the true time constants (0.05 decade = half its grid step)
         assert all(s["decades_off"] < 0.05 for s in sc), sc
     assert "pyimpspec_tr_rbf" in out["cases"]["two_zarc_81"]["methods"]
+
+
+def test_uncertainty_benchmark_runs():
+    out = run_benchmark("uncertainty.py", "--quick")
+    assert out["samples"] == 16 and out["parameters"] > 20 and out["n_failed"] == 0
+    for key in ("wall_s", "serial_s_per_sample_median", "speedup"):
+        assert out[key] > 0

@@ -19,6 +19,10 @@ def run(args) -> int:
 
     stack = load_cell(args)
     s = stack_summary(stack)
+    from ..uncertainty.space import discover
+
+    uncertain = discover(stack, shortcircuit=False)
+    s["uncertain_parameters"] = [p.to_dict() for p in uncertain.parameters]
     if args.json:
         print_json(s)
         return 0
@@ -48,4 +52,10 @@ def run(args) -> int:
                       f"[{l['polymer_fraction_status']}: {l['polymer_fraction_source']}]")
     r_e = s["electronic_resistance_ohm"]
     print(f"electronic resistance      {'inf' if r_e is None else format(r_e, '.4g')} ohm")
+    if uncertain.parameters:
+        print()
+        urows = [[p.name, p.value, p.unit or "-", p.status or "-", p.range.describe()] for p in uncertain.parameters]
+        print(format_table(["uncertain parameter", "value [SI]", "SI unit", "status", "range"], urows))
+        print("(short-circuit parameters: parameters/shortcircuit.toml; `cellsim uncertainty MODEL --output ...` "
+              "propagates all of them)")
     return 0

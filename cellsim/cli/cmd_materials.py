@@ -34,7 +34,8 @@ def _entry(m) -> dict:
         "li_contact": m.info.get("li_contact"),
         "source_file": m.source_file,
         "parameters": {k: {"value": p.value, "unit": p.unit, "source": p.source, "status": p.status,
-                           "temperature_law": type(p.law).__name__ if p.law is not None else None}
+                           "temperature_law": type(p.law).__name__ if p.law is not None else None,
+                           "range": p.range.to_dict() if p.range is not None else None}
                        for k, p in m.parameters.items()},
     }
 
@@ -51,8 +52,9 @@ def run(args) -> int:
     if args.name:
         m = mats[0]
         print(f"{m.label} ({m.formula}), kind {m.kind}: {m.description}")
-        rows = [[k, p.value, p.unit, p.status, p.source] for k, p in m.parameters.items()]
-        print(format_table(["parameter", "value", "SI unit", "status", "source"], rows))
+        rows = [[k, p.value, p.unit, p.status, p.range.describe() if p.range is not None else None, p.source]
+                for k, p in m.parameters.items()]
+        print(format_table(["parameter", "value", "SI unit", "status", "range", "source"], rows))
         for k, v in m.info.items():
             print(f"  {k}: {v}")
         return 0
@@ -62,6 +64,9 @@ def run(args) -> int:
         se = m.get("electronic_conductivity") if m.has("electronic_conductivity") else None
         rows.append([m.name, m.label, m.kind, None if si is None else to_unit(si, "mS/cm"),
                      None if se is None else to_unit(se, "mS/cm"), m.info.get("scarcest_element"),
-                     m.parameter("ionic_conductivity").status if m.has("ionic_conductivity") else None])
-    print(format_table(["name", "label", "kind", "sigma_ion [mS/cm]", "sigma_e [mS/cm]", "scarcest", "status"], rows))
+                     m.parameter("ionic_conductivity").status if m.has("ionic_conductivity") else None,
+                     sum(p.range is not None for p in m.parameters.values())])
+    print(format_table(["name", "label", "kind", "sigma_ion [mS/cm]", "sigma_e [mS/cm]", "scarcest", "status",
+                        "ranges"], rows))
+    print("ranges = parameters with an uncertainty range (see `cellsim materials NAME`)")
     return 0

@@ -28,6 +28,11 @@ def register(sub):
     p.add_argument("--plot", metavar="FILE.png", help="overlay plot: data, model, fit")
     add_columns_flag(p)
     add_max_points(p)
+    p.add_argument("--posterior", metavar="FILE.json", help="write the fitted physical parameters' joint "
+                   "distribution (mean, covariance) for cellsim uncertainty --from")
+    p.add_argument("--mcmc", action="store_true", help="with --posterior: sample it with an emcee chain "
+                   "(diagnostics: acceptance, autocorrelation time, effective samples) instead of the CNLS covariance")
+    p.add_argument("--mcmc-steps", type=int, default=6000, help="steps per walker of --mcmc (default 6000, a quarter discarded as burn-in)")
     add_json_flag(p)
     return p
 
@@ -63,6 +68,17 @@ def run(args) -> int:
               "kk": {"n_rc": v.kk.n_rc, "max_abs_residual": v.kk.max_abs_residual, "passed": v.kk.passed},
               "frequency_Hz": v.frequency, "residuals_real": (v.z - v.z_fit).real / abs(v.z),
               "residuals_imag": (v.z - v.z_fit).imag / abs(v.z)}
+    if args.mcmc and not args.posterior:
+        from ..errors import InputError
+
+        raise InputError("--mcmc", True, "--posterior FILE.json to write the chain's distribution to")
+    if args.posterior:
+        from ..uncertainty.posterior import posterior_from_validation, posterior_mcmc
+
+        post = (posterior_mcmc(v, str(args.data), stack.name, n_steps=args.mcmc_steps) if args.mcmc
+                else posterior_from_validation(v, str(args.data), stack.name))
+        post.write(args.posterior)
+        result["posterior"] = {"file": args.posterior, **post.describe(), "mcmc": dict(post.mcmc) or None}
     if args.plot:
         import matplotlib.pyplot as plt
 
@@ -87,4 +103,13 @@ def run(args) -> int:
           f"({'passed' if v.kk.passed else 'flagged'})")
     if args.plot:
         print(f"wrote {args.plot}")
+    if args.posterior:
+        d = result["posterior"]
+        print(f"posterior ({d['method']}) of {', '.join(d['names'])} written to {args.posterior}")
+        if d["mcmc"]:
+            m = d["mcmc"]
+            print(f"  emcee: {m['n_walkers']} walkers x {m['n_steps']} steps (burn {m['burn']}), acceptance "
+                  f"{m['acceptance_fraction']:.2f}, max autocorrelation time "
+                  f"{max(m['autocorr_time'].values()):.1f}, {m['effective_samples']:.0f} effective samples"
+                  f"{'' if m['converged'] else ' (chain shorter than 50 tau: not converged)'}")
     return 0

@@ -214,9 +214,11 @@ def _sections():
     from .lab import dc_resistance, transference
     from .shorts import screening, step_up
     from .trends import conditions, published
+    from .uncertainty import ccd_intervals
 
     return [conductivity_cells, sandwich_conductivity, predicted_spectra, dc_resistance, transference,
-            temperature_dependence, step_up, conditions, published, full_cells, screening, real_spectra]
+            temperature_dependence, step_up, conditions, published, ccd_intervals, full_cells, screening,
+            real_spectra]
 
 
 SECTIONS = _sections()

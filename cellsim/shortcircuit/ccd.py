@@ -286,8 +286,11 @@ def load_parameters(path=None) -> ShortCircuitParameters:
     from ..paths import data_dir, read_toml
     from ..units import parse_quantity
 
+    from ..uncertainty.ranges import shortcircuit_ranges
+
     p = data_dir("parameters") / "shortcircuit.toml" if path is None else path
     data = read_toml(p)
+    shortcircuit_ranges(p)   # the ranges are validated at load (file, line, field on error)
     table = data.get("shortcircuit", {})
     if not isinstance(table, dict):
         raise InputError(f"{p}: [shortcircuit]", table, "a table of parameters")

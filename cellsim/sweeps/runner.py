@@ -47,7 +47,7 @@ _IMPORTED_PLUGINS: set[str] = set()
 
 def ensure_plugins(spec: SweepSpec) -> None:
     """Import the spec's plugin modules (they register outputs) in this process."""
-    for mod in spec.plugins:
+    for mod in getattr(spec, "plugins", ()):
         if mod not in _IMPORTED_PLUGINS:
             importlib.import_module(mod)
             _IMPORTED_PLUGINS.add(mod)
@@ -136,6 +136,8 @@ def compute_chunk(spec: SweepSpec, ids: Sequence[int], vectorise: bool = True) -
     """
     from .outputs import OUTPUTS
 
+    if hasattr(spec, "compute_chunk"):  # a study with its own points (e.g. cellsim.uncertainty)
+        return spec.compute_chunk(ids)
     ensure_plugins(spec)
     pts = list(spec.points(ids))
     batch_outs = [o for o in spec.outputs if vectorise and OUTPUTS[o].batch is not None]
@@ -465,6 +467,8 @@ def _dask_chunk(spec: SweepSpec, ids: list[int], vectorise: bool) -> list[dict]:
 def _lost_rows(spec: SweepSpec, ids: Sequence[int], why: str) -> list[dict]:
     from .outputs import OUTPUTS
 
+    if hasattr(spec, "lost_rows"):
+        return spec.lost_rows(ids, why)
     rows = []
     for pid, values in spec.points(ids):
         row = {"point_id": pid, **{k: _sql_value(v) for k, v in axis_columns(spec, values).items()}}
@@ -592,7 +596,7 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out: str | os.PathLike, *, re
     """
     from .store import ResultStore
 
-    if not isinstance(spec, SweepSpec):
+    if not isinstance(spec, SweepSpec) and not hasattr(spec, "compute_chunk"):
         spec = load_spec(spec)
     if executor not in EXECUTORS:
         raise InputError("executor", executor, "one of " + ", ".join(EXECUTORS))

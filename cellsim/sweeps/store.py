@@ -49,6 +49,8 @@ def result_columns(spec) -> list[tuple[str, str, str, str]]:
     """``(column, SQL type, lab unit, meaning)`` of the points table, in order."""
     from .outputs import OUTPUTS
 
+    if hasattr(spec, "result_columns"):  # a study with its own columns (e.g. cellsim.uncertainty)
+        return list(spec.result_columns())
     cols = [("point_id", "INTEGER", "", "point number (deterministic enumeration of the spec)")]
     for a in spec.axes:
         cols.append((a.column, a.sql_type, a.lab_unit, "axis: " + ", ".join(t.text for t in a.targets)))
