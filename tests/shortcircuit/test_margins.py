@@ -146,3 +146,17 @@ def test_a_stiff_polymer_suppresses_dendrites_monroe_newman():
     assert soft.ccd is not None
     assert hard.ccd is None or hard.kind == "polarization"
     assert not any(e["kind"] == "layer_crossed" for e in hard.events)
+
+
+def test_interphase_growth_is_arrhenius():
+    # parabolic x^2 = k(T) t: the time to span the pellet scales as 1/k(T)
+    from cellsim.shortcircuit.contact import arrhenius_factor
+
+    st = load_model("li-uvea-latp-uvea-li")
+    prm = load_parameters()
+    p = _proto(step_time="0.5 h")
+    cold = mechanism_margins(st, p, prm).details["LATP.interphase_crossing_time_s"]
+    warm = mechanism_margins(st.with_conditions(temperature=333.15), p, prm).details["LATP.interphase_crossing_time_s"]
+    ea = st.layers[1].material.parameter("interphase_growth_constant").law.activation_energy
+    assert cold / warm == pytest.approx(arrhenius_factor(ea, 333.15), rel=1e-12)
+    assert warm < cold
