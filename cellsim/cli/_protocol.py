@@ -8,14 +8,18 @@ from __future__ import annotations
 from dataclasses import asdict
 
 
-def add_protocol_flags(p) -> None:
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--step-time", metavar="T", help="ccd: duration of each half cycle, e.g. '0.5 h'")
-    g.add_argument("--step-capacity", metavar="Q", help="ccd: capacity of each half cycle, e.g. '0.5 mAh/cm2'")
-    p.add_argument("--start", default="0.1 mA/cm2", help="ccd: first current density (default 0.1 mA/cm2)")
-    p.add_argument("--increment", default="0.1 mA/cm2", help="ccd: step of the current density (default 0.1 mA/cm2)")
-    p.add_argument("--stop", default="15 mA/cm2", help="ccd: last current density (default 15 mA/cm2)")
-    p.add_argument("--rest", default=None, help="ccd: rest after each half cycle, e.g. '10 min' (default none)")
+def add_protocol_flags(p, required: bool = False, prefix: str = "ccd: ") -> None:
+    """The step-up flags (``--step-time | --step-capacity``, ``--start``, ``--increment``,
+    ``--stop``, ``--rest``); ``required`` makes one of the two step flags mandatory."""
+    g = p.add_mutually_exclusive_group(required=required)
+    g.add_argument("--step-time", metavar="T", help=prefix + "duration of each half cycle, e.g. '0.5 h' (Fig. S20)")
+    g.add_argument("--step-capacity", metavar="Q", help=prefix + "capacity of each half cycle, e.g. '0.5 mAh/cm2' "
+                                                                 "(Fig. S19)")
+    p.add_argument("--start", default="0.1 mA/cm2", help=prefix + "first current density (default 0.1 mA/cm2)")
+    p.add_argument("--increment", default="0.1 mA/cm2", help=prefix + "step of the current density "
+                                                                       "(default 0.1 mA/cm2)")
+    p.add_argument("--stop", default="15 mA/cm2", help=prefix + "last current density (default 15 mA/cm2)")
+    p.add_argument("--rest", default=None, help=prefix + "rest after each half cycle, e.g. '10 min' (default none)")
 
 
 def protocol_options(args) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ._common import add_cell_flag, add_json_flag, format_table, load_cell, print_json
+from ._protocol import add_protocol_flags
 
 MA_CM2 = 10.0
 
@@ -15,13 +16,7 @@ def register(sub):
                                    "per step) with the transport model, tracks dendrites and paths through the "
                                    "middle layer, and reports the critical current density and its mechanism.")
     p.add_argument("model", help="model name (e.g. li-uvea-latp-uvea-li) or path to a model TOML")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--step-time", metavar="T", help="duration of each half cycle, e.g. '0.5 h' (Figs. S20)")
-    g.add_argument("--step-capacity", metavar="Q", help="capacity of each half cycle, e.g. '0.5 mAh/cm2' (Fig. S19)")
-    p.add_argument("--start", default="0.1 mA/cm2", help="first current density (default 0.1 mA/cm2)")
-    p.add_argument("--increment", default="0.1 mA/cm2", help="step of the current density (default 0.1 mA/cm2)")
-    p.add_argument("--stop", default="15 mA/cm2", help="last current density (default 15 mA/cm2)")
-    p.add_argument("--rest", default=None, help="rest after each half cycle, e.g. '10 min' (default none)")
+    add_protocol_flags(p, required=True, prefix="")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                    help="override a short-circuit parameter (SI or with units), e.g. --set dead_fraction=0.5")
     p.add_argument("--calibrate", metavar="NAME", help="fit this short-circuit parameter to --target")
