@@ -74,7 +74,7 @@ def evaluate(name: str, stack, shortcircuit_parameters, options: Mapping[str, An
         from ..shortcircuit.ccd import StepUpProtocol, run_ccd
 
         proto = StepUpProtocol(**options["protocol"])
-        res = run_ccd(stack, proto, shortcircuit_parameters)
+        res = run_ccd(stack, proto, shortcircuit_parameters, explain=False)   # the CCD only: no margins
         if res.ccd is None:
             return float(proto.stop), True
         return float(res.ccd), False
