@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg,
-                      print_json)
-from ._decimation import add_max_points, decimate
+from ._common import add_json_flag, format_table
+from ._spectrum_input import add_spectrum_flags, emit, load_spectrum
 
 
 def register(sub):
@@ -12,16 +11,12 @@ def register(sub):
                        description="Tikhonov-regularised, non-negative DRT; the regularisation parameter is "
                                    "chosen by generalised cross-validation (or the L-curve corner).")
     p.add_argument("data", help="impedance file")
-    p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
-    p.add_argument("--fmin", default=None, help="lowest frequency analysed, e.g. 1, '100 mHz' (default: all)")
-    p.add_argument("--fmax", default=None, help="highest frequency analysed, e.g. 1e6, '1 MHz' (default: all)")
+    add_spectrum_flags(p)
     p.add_argument("--lambda", dest="lam", default="gcv",
                    help="regularisation parameter: a number, 'gcv' (default) or 'lcurve'")
     p.add_argument("--inductance", choices=("auto", "yes", "no"), default="auto",
                    help="fit a series inductance: auto (default) when a point has Z'' > 0")
     p.add_argument("--plot", metavar="FILE.png", help="save a plot of gamma(tau)")
-    add_columns_flag(p)
-    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -29,19 +24,13 @@ def register(sub):
 def run(args) -> int:
     from ..errors import InputError
     from ..fitting import drt
-    from .cmd_read import load
-
     lam = args.lam
     if lam not in ("gcv", "lcurve"):
         try:
             lam = float(lam)
         except ValueError:
             raise InputError("--lambda", args.lam, "a number > 0, 'gcv' or 'lcurve'") from None
-    spec = load(args.data, args.loop, args.columns)[0]
-    fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
-    used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
-    band = band_used(spec.frequency, used.frequency, fmin, fmax)
-    f, z, dec = decimate(used, args.max_points)
+    spec, band, f, z, dec = load_spectrum(args)
     r = drt(f, z, lam=lam, inductance={"auto": None, "yes": True, "no": False}[args.inductance])
     result = {"data": str(args.data), "loop": spec.loop, "tau_s": r.tau, "gamma_ohm": r.gamma,
               "peaks": r.peaks, "r_inf_ohm": r.r_inf, "inductance_H": r.inductance, "lambda": r.lam,
@@ -61,14 +50,9 @@ def run(args) -> int:
         save_figure(fig, args.plot)
         plt.close(fig)
         result["plot"] = args.plot
-    if args.json:
-        print_json(result)
+    if emit(args, result, dec, band, f"{args.data} (loop {spec.loop}): DRT, lambda = {r.lam:.3g} ({r.method}), "
+                                      f"R_inf = {r.r_inf:.4g} ohm, R_pol = {r.polarisation_resistance:.4g} ohm"):
         return 0
-    if dec.decimated:
-        print(dec.message)
-    print(f"{args.data} (loop {spec.loop}): DRT, lambda = {r.lam:.3g} ({r.method}), R_inf = {r.r_inf:.4g} ohm, "
-          f"R_pol = {r.polarisation_resistance:.4g} ohm")
-    print(band_line(band))
     rows = [[pk["tau_s"], pk["frequency_Hz"], pk["gamma_ohm"], pk["resistance_ohm"]] for pk in r.peaks]
     print(format_table(["tau [s]", "f [Hz]", "gamma [ohm]", "R [ohm]"], rows))
     if args.plot:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 
-from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg, parse_pairs,
-                      parse_params, print_json)
-from ._decimation import add_max_points, decimate
+from ._common import add_json_flag, format_table, parse_pairs, parse_params
+from ._spectrum_input import add_spectrum_flags, emit, load_spectrum
 
 
 def register(sub):
@@ -19,13 +18,9 @@ def register(sub):
     p.add_argument("--fix", metavar="NAME=VAL,...", help="parameters held fixed (SI values)")
     p.add_argument("--weight", default="modulus", choices=("modulus", "proportional", "unit"),
                    help="weighting of the residuals (default modulus: sigma = |Z|)")
-    p.add_argument("--fmin", default=None, help="lowest frequency fitted, e.g. 1, '100 mHz'")
-    p.add_argument("--fmax", default=None, help="highest frequency fitted, e.g. 1e6, '1 MHz'")
-    p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
+    add_spectrum_flags(p, "fitted")
     p.add_argument("--starts", type=int, default=6, help="number of optimiser starts (default 6)")
     p.add_argument("--plot", metavar="FILE.png", help="save a Nyquist plot of data and fit")
-    add_columns_flag(p)
-    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -33,9 +28,6 @@ def register(sub):
 def run(args) -> int:
     from ..circuits import Circuit
     from ..fitting import fit
-    from .cmd_read import load
-
-    spec = load(args.data, args.loop, args.columns)[0]
     circuit = Circuit(args.circuit)
     guess = None
     if args.guess:
@@ -50,10 +42,7 @@ def run(args) -> int:
         from ..errors import InputError
 
         raise InputError("--starts", args.starts, "an integer >= 1")
-    fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
-    used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
-    band = band_used(spec.frequency, used.frequency, fmin, fmax)
-    f, z, dec = decimate(used, args.max_points)
+    spec, band, f, z, dec = load_spectrum(args)
     res = fit(circuit, f, z, guess=guess, fixed=fixed, weight=args.weight, n_starts=args.starts)
     result = {
         "data": str(args.data), "loop": spec.loop, "circuit": str(circuit), "success": res.success,
@@ -79,13 +68,9 @@ def run(args) -> int:
 
         plt.close(fig)
         result["plot"] = args.plot
-    if args.json:
-        print_json(result)
+    if emit(args, result, dec, band, f"{args.data} (loop {spec.loop}): {circuit}, {res.n_points} points, "
+                                      f"weighting {res.weighting}"):
         return 0
-    if dec.decimated:
-        print(dec.message)
-    print(f"{args.data} (loop {spec.loop}): {circuit}, {res.n_points} points, weighting {res.weighting}")
-    print(band_line(band))
     print(f"success: {res.success} ({res.message})")
     rows = [[n, float(v), ("fixed" if fx else float(e)), (f"{100 * e / abs(v):.2g} %" if not fx and v else "-"), u or "-"]
             for n, v, e, fx, u in zip(res.names, res.values, res.stderr, res.fixed, circuit.parameter_units)]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ._common import (add_columns_flag, add_json_flag, band_line, band_used, format_table, frequency_arg,
-                      print_json)
-from ._decimation import add_max_points, decimate
+from ._common import add_json_flag, format_table
+from ._spectrum_input import add_spectrum_flags, emit, load_spectrum
 
 
 def register(sub):
@@ -12,15 +11,11 @@ def register(sub):
                        description="lin-KK (Schönleber et al. 2014) with the number of RC elements chosen "
                                    "by the mu criterion; residuals are fractions of |Z|.")
     p.add_argument("data", help="impedance file")
-    p.add_argument("--loop", type=int, default=0, help="loop of a multi-loop file (0-based, default 0)")
-    p.add_argument("--fmin", default=None, help="lowest frequency analysed, e.g. 1, '100 mHz' (default: all)")
-    p.add_argument("--fmax", default=None, help="highest frequency analysed, e.g. 1e6, '1 MHz' (default: all)")
+    add_spectrum_flags(p)
     p.add_argument("--c", type=float, default=0.85, help="mu threshold (default 0.85)")
     p.add_argument("--threshold", type=float, default=0.01,
                    help="largest residual (fraction of |Z|) for 'passed' (default 0.01)")
     p.add_argument("--capacitance", action="store_true", help="fit a series capacitance (blocking electrodes)")
-    add_columns_flag(p)
-    add_max_points(p)
     add_json_flag(p)
     return p
 
@@ -28,30 +23,19 @@ def register(sub):
 def run(args) -> int:
     from ..errors import InputError
     from ..fitting import lin_kk
-    from .cmd_read import load
-
     if not (0 < args.threshold < 1):
         raise InputError("--threshold", args.threshold, "a fraction of |Z| between 0 and 1")
-    spec = load(args.data, args.loop, args.columns)[0]
-    fmin, fmax = frequency_arg(args.fmin, "--fmin"), frequency_arg(args.fmax, "--fmax")
-    used = spec.band(fmin, fmax) if (fmin is not None or fmax is not None) else spec
-    band = band_used(spec.frequency, used.frequency, fmin, fmax)
-    f, z, dec = decimate(used, args.max_points)
+    spec, band, f, z, dec = load_spectrum(args)
     r = lin_kk(f, z, c=args.c, threshold=args.threshold, capacitance=args.capacitance)
     result = {"data": str(args.data), "loop": spec.loop, "n_rc": r.n_rc, "mu": r.mu,
               "frequency_Hz": r.frequency, "residuals_real": r.residuals_real, "residuals_imag": r.residuals_imag,
               "max_abs_residual": r.max_abs_residual, "rms_residual": r.rms_residual, "threshold": r.threshold,
               "passed": r.passed, "band": band, "r_series_ohm": r.r_series, "inductance_H": r.inductance,
               "decimation": dec.as_dict()}
-    if args.json:
-        print_json(result)
+    if emit(args, result, dec, band, f"{args.data} (loop {spec.loop}): lin-KK with {r.n_rc} RC elements "
+                                      f"(mu = {r.mu:.3f}), R0 = {r.r_series:.4g} ohm, L = {r.inductance:.3g} H"):
         return 0
     verdict = "PASSED" if r.passed else "FLAGGED"
-    if dec.decimated:
-        print(dec.message)
-    print(f"{args.data} (loop {spec.loop}): lin-KK with {r.n_rc} RC elements (mu = {r.mu:.3f}), "
-          f"R0 = {r.r_series:.4g} ohm, L = {r.inductance:.3g} H")
-    print(band_line(band))
     print(f"max |residual| {100 * r.max_abs_residual:.3g} % of |Z|, rms {100 * r.rms_residual:.3g} % -> {verdict} "
           f"(threshold {100 * r.threshold:.3g} %)")
     rows = [[float(f), 100 * float(a), 100 * float(b)] for f, a, b in zip(r.frequency, r.residuals_real,
