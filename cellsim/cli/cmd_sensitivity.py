@@ -35,7 +35,7 @@ def run(args) -> int:
 
     res = sensitivity(args.model, args.output, method=args.method, samples=args.samples, seed=args.seed,
                       options=model_options(args), screening=args.screen, out=args.out,
-                      **executor_kwargs(args))
+                      resume=args.resume, **executor_kwargs(args))
     res["model"] = args.model
     if args.json:
         print_json(res)

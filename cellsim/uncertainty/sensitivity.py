@@ -133,12 +133,13 @@ def screen(model, output: str, space, options: Mapping[str, Any], run_kw=None, t
 
 def sensitivity(model, output: str, *, method: str = "sobol", samples: int = 64, seed: int = 0,
                 options: Mapping[str, Any] | None = None, screening: bool = False, out=None,
-                executor: str = "inprocess", workers: int | None = None, scheduler: str | None = None,
+                resume: bool = False, executor: str = "inprocess", workers: int | None = None, scheduler: str | None = None,
                 progress: bool | None = None, space=None) -> dict[str, Any]:
     """Sobol' or Morris indices of a cellsim output over the model's uncertain parameters.
 
     Inactive parameters (see the module docstring) are reported with indices 0 and listed
-    in ``inactive``. ``out`` keeps the main design's samples (SQLite, resumable).
+    in ``inactive``. ``out`` keeps the main design's samples (SQLite); ``resume`` continues
+    an interrupted run stored there.
     """
     from ..models import load_model
     from .outputs import check_output
@@ -162,7 +163,7 @@ def sensitivity(model, output: str, *, method: str = "sobol", samples: int = 64,
     fixed = space.subset(inactive)
     full = space  # the study always carries every parameter: inactive ones at their values
 
-    evaluate_full = _study_evaluator(model, output, full, options, run_kw=run_kw)
+    evaluate_full = _study_evaluator(model, output, full, options, run_kw={**run_kw, "resume": resume})
 
     def evaluate(x_active: np.ndarray) -> np.ndarray:
         x = np.empty((x_active.shape[0], len(full)))

@@ -124,3 +124,14 @@ def test_bulk_resistance_indices_without_screening(tmp_path):
     for n in res["ST"]:
         want = var.get(n, 0.0) / total
         assert abs(res["ST"][n] - want) <= res["ST_conf"][n] + 1e-12, (n, res["ST"][n], want, res["ST_conf"][n])
+
+
+def test_sensitivity_resumes_into_its_store(tmp_path):
+    """A design kept in --out resumes (no 'new file' refusal) and gives the same indices."""
+    path = _three_layer_model(tmp_path)
+    out = tmp_path / "s.sqlite"
+    first = sensitivity(str(path), "bulk_resistance", method="sobol", samples=16, seed=4, out=out)
+    with pytest.raises(InputError, match="--resume"):
+        sensitivity(str(path), "bulk_resistance", method="sobol", samples=16, seed=4, out=out)
+    again = sensitivity(str(path), "bulk_resistance", method="sobol", samples=16, seed=4, out=out, resume=True)
+    assert again["ST"] == first["ST"] and again["S1"] == first["S1"]
