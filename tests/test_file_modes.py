@@ -72,3 +72,15 @@ def test_arrhenius_plot_follows_the_umask(tmp_path, umask_022):
     data.write_text("T_degC,sigma_S_cm\n" + "".join(f"{a},{b!r}\n" for a, b in zip(T, sigma.tolist())))
     assert main(["arrhenius", str(data), "--plot", str(tmp_path / "a.png")]) == 0
     assert _mode(tmp_path / "a.png") == umask_022
+
+
+def test_simulate_csv_follows_the_umask(tmp_path, umask_022):
+    from cellsim.models import load_model
+    from cellsim.transport import simulate
+    from cellsim.transport.output import write_solution_csv
+
+    sol = simulate(load_model("li-uvea-li"), "Plate at 0.1 mA/cm2 for 1 min", output_dt=30.0)
+    write_solution_csv(tmp_path / "sim.csv", sol)
+    assert _mode(tmp_path / "sim.csv") == umask_022
+    head = (tmp_path / "sim.csv").read_text().splitlines()
+    assert head[0].startswith("time_s,voltage_V,current_density_A_m2,step") and len(head) >= 3

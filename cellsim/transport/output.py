@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-
-
-def _directory(path: Path, flag: str) -> Path:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(flag, str(path), f"a file in an existing directory ({directory} does not exist)")
-    return directory
+from ..files import existing_directory
 
 
 def write_solution_csv(path, sol) -> None:
-    """Write ``time_s,voltage_V,current_density_A_m2`` and the voltage parts (``_V``) atomically."""
-    p = Path(path)
-    directory = _directory(p, "--out")
+    """Write ``time_s,voltage_V,current_density_A_m2`` and the voltage parts (``_V``) atomically,
+    with the mode the process umask gives new files (:func:`cellsim.files.atomic_write_text`)."""
+    from ..files import atomic_write_text
+
+    existing_directory(path, "--out")
     names = list(sol.voltage_parts)
     header = ["time_s", "voltage_V", "current_density_A_m2", "step"] + [
         n.replace(" ", "_").replace("|", "_") + "_V" for n in names]
     cols = [sol.time, sol.voltage, sol.current_density, sol.step] + [sol.voltage_parts[n] for n in names]
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            fh.write(",".join(header) + "\n")
-            for row in zip(*cols):
-                fh.write(",".join(str(int(v)) if k == 3 else f"{v:.12g}" for k, v in enumerate(row)) + "\n")
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    lines = [",".join(header)]
+    lines += [",".join(str(int(v)) if k == 3 else f"{v:.12g}" for k, v in enumerate(row)) for row in zip(*cols)]
+    atomic_write_text(path, "\n".join(lines) + "\n")
 
 
 def plot_solution(path, sol, title: str | None = None) -> None:
@@ -44,7 +29,7 @@ def plot_solution(path, sol, title: str | None = None) -> None:
     from ..plotting import _pyplot, save_figure
 
     p = Path(path)
-    _directory(p, "--plot")
+    existing_directory(p, "--plot")
     plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(7, 5))
     t_h = np.asarray(sol.time) / 3600.0

@@ -160,3 +160,13 @@ def test_interphase_growth_is_arrhenius():
     ea = st.layers[1].material.parameter("interphase_growth_constant").law.activation_energy
     assert cold / warm == pytest.approx(arrhenius_factor(ea, 333.15), rel=1e-12)
     assert warm < cold
+
+
+def test_ccd_trace_has_one_legend_with_the_current(tmp_path):
+    from cellsim.shortcircuit.plot import plot_ccd
+
+    r = run_ccd(load_model("li-uvea-li"), _proto(step_time="0.5 h", start="5 mA/cm2", increment="1 mA/cm2",
+                                                 stop="8 mA/cm2"), explain=False)
+    fig = plot_ccd(r, tmp_path / "t.png")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "simulated voltage" in labels and "current density" in labels
