@@ -11,7 +11,7 @@ _TARGET_DIMENSION = {"ccd": "current_density", "asr": "area_resistance", "dcr": 
 
 
 def register(sub):
-    p = sub.add_parser("uncertainty", help="propagate the parameter ranges to an output: median and 90 % interval",
+    p = sub.add_parser("uncertainty", help="propagate the parameter ranges to an output: median and 90 %% interval",
                        description="Samples every parameter that carries a range in the parameter and model files "
                                    "(quasi-Monte-Carlo: scrambled Sobol' or Latin hypercube), evaluates the output "
                                    "for each sample through the sweep machinery and prints the median, the 5 % and "
