@@ -77,7 +77,6 @@ def published() -> Section:
     import numpy as np
 
     from ..shortcircuit.ccd import load_parameters
-    from ..shortcircuit.contact import void_critical_current
     from ..shortcircuit.trends import INTERLAB_FACTOR, all_trends
 
     prm = load_parameters()
@@ -103,9 +102,7 @@ def published() -> Section:
     pt = trends[0]
     p = np.linspace(0, 10, 101)
     ax = axes[0]
-    ax.plot(p, [void_critical_current(x * 1e6, 295.15, prm.void_reference_current, prm.void_pressure_exponent,
-                                      prm.creep_activation_energy, prm.li_self_diffusivity,
-                                      prm.li_diffusion_activation_energy, prm.void_spacing) / MA for x in p],
+    ax.plot(p, [prm.stripping_limit(x * 1e6, 295.15) / MA for x in p],
             color="C0", label="cellsim stripping limit (22 degC)")
     for role, mk in (("calibration", "s"), ("prediction", "o")):
         rr = [r for r in pt.rows if r["role"] == role]

@@ -41,8 +41,10 @@ contact fraction) live in ``parameters/shortcircuit.toml`` with their status
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,8 +52,8 @@ import numpy as np
 from ..constants import F
 from ..errors import InputError
 from .contact import contact_fraction, resistance_at, void_contact, void_critical_current
-from .fracture import filament_velocity, largest_flaw, tip_contact_resistance, tip_current_share
-from .margins import electrode_contact_resistance, mechanism_margins
+from .fracture import filament_velocity, largest_flaw
+from .margins import electrode_contact_resistance, mechanism_margins, tip_contact
 from .mechanisms import (MONROE_NEWMAN_RATIO, OMEGA_LI, MiddleLayerPath, griffith_overpotential,
                          interphase_thickness, interphase_time, layer_shear_modulus, middle_layer_path,
                          monroe_newman_ratio)
@@ -271,6 +273,14 @@ class ShortCircuitParameters:
         chk("hard_share", self.soft_share < self.hard_share < 1)
         chk("voltage_limit", self.voltage_limit > 0)
 
+    def stripping_limit(self, pressure: float, temperature: float) -> float:
+        """Critical stripping current of a Li foil pressed on a ceramic at ``pressure`` [Pa] and
+        ``temperature`` [K], with these parameters [A/m2]
+        (:func:`~cellsim.shortcircuit.contact.void_critical_current`)."""
+        return void_critical_current(pressure, temperature, self.void_reference_current, self.void_pressure_exponent,
+                                     self.creep_activation_energy, self.li_self_diffusivity,
+                                     self.li_diffusion_activation_energy, self.void_spacing)
+
     def with_values(self, **values) -> "ShortCircuitParameters":
         """A copy with some values replaced (their source becomes 'set by the user')."""
         for k in values:
@@ -282,30 +292,46 @@ class ShortCircuitParameters:
 
 
 def load_parameters(path=None) -> ShortCircuitParameters:
-    """The shipped short-circuit parameters (``parameters/shortcircuit.toml``) or a file's."""
-    from ..paths import data_dir, read_toml
+    """The shipped short-circuit parameters (``parameters/shortcircuit.toml``) or a file's.
+
+    The file is read, checked (values and ranges) and parsed once per version (path and
+    modification time); every call returns a new :class:`ShortCircuitParameters`.
+    """
+    from ..paths import data_dir
+
+    p = Path(data_dir("parameters") / "shortcircuit.toml" if path is None else path)
+    try:
+        stamp = p.stat().st_mtime_ns
+    except OSError:
+        stamp = None   # read_toml reports the missing or unreadable file
+    values, sources = _parse_parameter_file(str(p), stamp)
+    return ShortCircuitParameters(sources=dict(sources), **values)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_parameter_file(path: str, stamp) -> tuple[dict, dict]:
+    """``(values [SI], sources)`` of a short-circuit parameter file (cached per version)."""
+    from ..paths import read_toml
+    from ..uncertainty.ranges import parse_entry_range
     from ..units import parse_quantity
 
-    from ..uncertainty.ranges import shortcircuit_ranges
-
-    p = data_dir("parameters") / "shortcircuit.toml" if path is None else path
-    data = read_toml(p)
-    shortcircuit_ranges(p)   # the ranges are validated at load (file, line, field on error)
+    data = read_toml(Path(path))
     table = data.get("shortcircuit", {})
     if not isinstance(table, dict):
-        raise InputError(f"{p}: [shortcircuit]", table, "a table of parameters")
+        raise InputError(f"{path}: [shortcircuit]", table, "a table of parameters")
     values, sources = {}, {}
     for name, raw in table.items():
         if name not in _PARAMS:
-            raise InputError(f"{p}: shortcircuit.{name}", raw, "one of " + ", ".join(_PARAMS))
+            raise InputError(f"{path}: shortcircuit.{name}", raw, "one of " + ", ".join(_PARAMS))
         if not isinstance(raw, dict) or "value" not in raw or "source" not in raw:
-            raise InputError(f"{p}: shortcircuit.{name}", raw, "{ value = ..., source = ..., status = ... }")
+            raise InputError(f"{path}: shortcircuit.{name}", raw, "{ value = ..., source = ..., status = ... }")
+        parse_entry_range(raw, f"shortcircuit.{name}", path)   # ranges validated at load (file, line, field)
         dim = _PARAMS[name][3]
         v = raw["value"]
         values[name] = float(v) if dim == "dimensionless" and isinstance(v, (int, float)) else \
-            parse_quantity(v, dim, f"{p}: shortcircuit.{name}")
+            parse_quantity(v, dim, f"{path}: shortcircuit.{name}")
         sources[name] = f"{raw['source']} [{raw.get('status', 'estimate')}]"
-    return ShortCircuitParameters(sources=sources, **values)
+    return values, sources
 
 
 # --------------------------------------------------------------------------- result
@@ -424,22 +450,15 @@ class _Layers:
         # Li | ceramic contact (stack pressure, creep, voids) and the flaw population
         self.a_max = largest_flaw(stack.area, prm.flaw_size, prm.flaw_weibull_modulus)
         self.a_rest = contact_fraction(stack.pressure, prm.li_hardness, prm.contact_floor)
-        self.j_void = void_critical_current(stack.pressure, T, prm.void_reference_current, prm.void_pressure_exponent,
-                                            prm.creep_activation_energy, prm.li_self_diffusivity,
-                                            prm.li_diffusion_activation_energy, prm.void_spacing)
+        self.j_void = prm.stripping_limit(stack.pressure, T)
         self.rc_tip = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
         self.rc_left = electrode_contact_resistance(stack.interfaces[0], prm, T)
         self.rc_right = electrode_contact_resistance(stack.interfaces[-1], prm, T)
         self.v_fil = filament_velocity(1.0, prm.filament_fraction)   # [m/s per A/m2]
         self.suppressed = np.zeros(n, dtype=bool)   # Monroe-Newman: stiff enough to stop dendrites
         # a dendrite tip arriving at layer i from the left / right: effective contact ASR and current share
-        self.tip_rc = {}
-        for i in range(n):
-            for side, j, itf in (("left", i - 1, i), ("right", i + 1, i + 1)):
-                if 0 <= j < n and stack.layers[j].kind == "polymer":
-                    rp = stack.layers[j].asr(T) + stack.interfaces[itf].resistance(T)
-                    self.tip_rc[(i, side)] = (tip_contact_resistance(rp, self.rc_tip, prm.tip_contact_fraction),
-                                              tip_current_share(rp, self.rc_tip, prm.tip_contact_fraction))
+        self.tip_rc = {(i, side): c for i in range(n) for side in ("left", "right")
+                       if (c := tip_contact(stack, prm, i, side, T)) is not None}
         for i, l in enumerate(stack.layers):
             if l.kind == "polymer":
                 g = layer_shear_modulus(l)

@@ -43,13 +43,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import F, R
-from .contact import contact_fraction, resistance_at, void_critical_current
+from .contact import contact_fraction, resistance_at
 from .fracture import (initiation_current, largest_flaw, propagation_time, tip_contact_resistance,
                        tip_current_share)
 from .mechanisms import (MONROE_NEWMAN_RATIO, griffith_overpotential, interphase_time, layer_shear_modulus,
                          middle_layer_path, monroe_newman_ratio)
 
-__all__ = ["Margins", "mechanism_margins", "depletion_time", "stack_voltage", "MECHANISMS"]
+__all__ = ["Margins", "mechanism_margins", "depletion_time", "stack_voltage", "tip_contact", "MECHANISMS"]
 
 MECHANISMS = ("polymer_dendrite", "crack_initiation", "crack_propagation", "void_formation", "interphase_growth",
               "polarization")
@@ -180,23 +180,30 @@ def _ceramics(stack, prm, levels, halves, cumulative_end, out, onset, details):
             _keep_min(out, "interphase_growth", _first(levels, cumulative_end >= tc))
 
 
+def tip_contact(stack, prm, i: int, side: str, T: float):
+    """``(R_eff [ohm m2], current share)`` of a dendrite tip reaching middle layer ``i`` through
+    the polymer on its ``side`` ("left" = layer i-1, "right" = layer i+1), or None when that
+    neighbour is no polymer (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`)."""
+    j, itf = (i - 1, i) if side == "left" else (i + 1, i + 1)
+    if not (0 <= j < len(stack.layers) and stack.layers[j].kind == "polymer"):
+        return None
+    rc_tip = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
+    rp = stack.layers[j].asr(T) + stack.interfaces[itf].resistance(T)
+    return (tip_contact_resistance(rp, rc_tip, prm.tip_contact_fraction),
+            tip_current_share(rp, rc_tip, prm.tip_contact_fraction))
+
+
 def _contacts(stack, prm, i, T):
     """(effective contact ASR [ohm m2], current share) of each way Li can touch middle layer i:
-    an electrode foil pressed on it, or a dendrite tip arriving through a neighbouring polymer
-    (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`)."""
+    an electrode foil pressed on it, or a dendrite tip arriving through a neighbouring polymer."""
     n = len(stack.layers)
     out = []
     if i == 0:
         out.append((electrode_contact_resistance(stack.interfaces[0], prm, T), 1.0))
     if i == n - 1:
         out.append((electrode_contact_resistance(stack.interfaces[n], prm, T), 1.0))
-    rc_tip = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
-    for j, itf in ((i - 1, i), (i + 1, i + 1)):
-        if 0 <= j < n and stack.layers[j].kind == "polymer":
-            rp = stack.layers[j].asr(T) + stack.interfaces[itf].resistance(T)
-            out.append((tip_contact_resistance(rp, rc_tip, prm.tip_contact_fraction),
-                        tip_current_share(rp, rc_tip, prm.tip_contact_fraction)))
-    return out or [(rc_tip, 1.0)]
+    out += [c for c in (tip_contact(stack, prm, i, side, T) for side in ("left", "right")) if c is not None]
+    return out or [(resistance_at(prm.contact_resistance, prm.contact_activation_energy, T), 1.0)]
 
 
 def _keep_min(d, key, value):
@@ -232,9 +239,7 @@ def mechanism_margins(stack, protocol, prm) -> Margins:
     onset: dict = {k: None for k in MECHANISMS}
     out["polymer_dendrite"] = _polymer_dendrite(stack, protocol, prm, levels, halves, notes, details)
     _ceramics(stack, prm, levels, halves, cumulative_end, out, onset, details)
-    jv = void_critical_current(stack.pressure, T, prm.void_reference_current, prm.void_pressure_exponent,
-                               prm.creep_activation_energy, prm.li_self_diffusivity,
-                               prm.li_diffusion_activation_energy, prm.void_spacing)
+    jv = prm.stripping_limit(stack.pressure, T)
     details["void_critical_current_A_m2"] = jv
     pressed = [i for i in sorted({0, len(stack.layers) - 1}) if stack.layers[i].kind != "polymer"]
     if pressed:   # an electrode foil pressed on a ceramic (dendrite tips in a polymer do not open voids)

@@ -90,7 +90,6 @@ def _ratio(pred, meas):
 def pressure_trend(prm=None) -> TrendComparison:
     """Critical stripping current against stack pressure (module docstring)."""
     from .ccd import load_parameters
-    from .contact import void_critical_current
 
     prm = prm or load_parameters()
     rows, cite = load_table("ccd_vs_pressure")
@@ -98,9 +97,7 @@ def pressure_trend(prm=None) -> TrendComparison:
     for r in rows:
         p = float(r["pressure_MPa"]) * 1e6
         T = float(r["temperature_C"]) + 273.15
-        pred = void_critical_current(p, T, prm.void_reference_current, prm.void_pressure_exponent,
-                                     prm.creep_activation_energy, prm.li_self_diffusivity,
-                                     prm.li_diffusion_activation_energy, prm.void_spacing) / MA_CM2
+        pred = prm.stripping_limit(p, T) / MA_CM2
         meas = float(r["ccs_mA_cm2"])
         out.rows.append({"x": p / 1e6, "measured": meas, "predicted": pred, "ratio": _ratio(pred, meas),
                          "role": r["role"], "source": r["source"], "label": r["electrolyte"]})
@@ -128,7 +125,7 @@ def _llzo_cell(asr_ohm_m2: float, pressure: float = 0.0):
 def interfacial_resistance_trend(prm=None) -> TrendComparison:
     """CCD of Li | garnet | Li against the interfacial ASR (module docstring)."""
     from .ccd import load_parameters
-    from .contact import contact_fraction, void_critical_current
+    from .contact import contact_fraction
     from .fracture import initiation_current, largest_flaw
     from .margins import electrode_contact_resistance
     from .mechanisms import middle_layer_path
@@ -145,9 +142,7 @@ def interfacial_resistance_trend(prm=None) -> TrendComparison:
         a_c = contact_fraction(st.pressure, prm.li_hardness, prm.contact_floor)
         rc = electrode_contact_resistance(st.interfaces[0], prm, T)
         j_crack_full = initiation_current(kic, a_max, rc, 1.0, prm.focusing)
-        j_void = void_critical_current(st.pressure, T, prm.void_reference_current, prm.void_pressure_exponent,
-                                       prm.creep_activation_energy, prm.li_self_diffusivity,
-                                       prm.li_diffusion_activation_energy, prm.void_spacing)
+        j_void = prm.stripping_limit(st.pressure, T)
         pred = min(j_crack_full, j_void) / MA_CM2
         meas = float(r["ccd_mA_cm2"])
         out.rows.append({"x": float(r["asr_ohm_cm2"]), "measured": meas, "predicted": pred,

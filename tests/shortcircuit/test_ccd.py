@@ -227,3 +227,17 @@ def test_cli_measured_trace(capsys, tmp_path):
                  "--stop", "2 mA/cm2", "--data", str(f), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["measured"]["detected"] and out["measured"]["ccd_A_m2"] == pytest.approx(15.0)
+
+
+def test_parameter_file_is_reread_when_it_changes(tmp_path):
+    import os
+
+    f = tmp_path / "sc.toml"
+    f.write_text('[shortcircuit]\nfocusing = { value = 2.0, source = "test", status = "assumed" }\n')
+    a = load_parameters(f)
+    a.sources["focusing"] = "changed by the caller"
+    assert load_parameters(f).sources["focusing"] == "test [assumed]"   # a fresh object every call
+    f.write_text('[shortcircuit]\nfocusing = { value = 3.0, source = "test", status = "assumed" }\n')
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert load_parameters(f).focusing == 3.0 and a.focusing == 2.0
