@@ -71,6 +71,8 @@ class TrendComparison:
     verdict : str
         In words: what agrees and what does not.
     citation : str
+    headline : str
+        The verdict in a few words (agrees / DISAGREES and by how much), for summaries.
     """
 
     name: str
@@ -79,6 +81,7 @@ class TrendComparison:
     rows: list = field(default_factory=list)
     verdict: str = ""
     citation: str = ""
+    headline: str = ""
 
     def predictions(self) -> list:
         return [r for r in self.rows if r["role"] == "prediction" and r["predicted"] is not None]
@@ -115,6 +118,8 @@ def pressure_trend(prm=None) -> TrendComparison:
         out.rows.append({"x": p / 1e6, "measured": meas, "predicted": pred, "ratio": _ratio(pred, meas),
                          "role": r["role"], "source": r["source"], "label": r["electrolyte"]})
     bad = [r for r in out.predictions() if not 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR]
+    out.headline = (f"{len(out.predictions()) - len(bad)} of {len(out.predictions())} predictions within "
+                    f"{INTERLAB_FACTOR:g}x" + ("" if not bad else " (DISAGREES)"))
     out.verdict = ("predictions within the inter-laboratory factor of "
                    f"{INTERLAB_FACTOR:g}" if not bad else
                    f"{len(bad)} prediction(s) outside the inter-laboratory factor {INTERLAB_FACTOR:g}: " +
@@ -165,6 +170,9 @@ def interfacial_resistance_trend(prm=None) -> TrendComparison:
     same_dir = len(pair) == 2 and (pair[0]["predicted"] - pair[1]["predicted"]) * (
         pair[0]["measured"] - pair[1]["measured"]) > 0
     outside = [r for r in out.rows if not 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR]
+    ratios = [r["ratio"] for r in out.rows]
+    out.headline = (("direction reproduced" if same_dir else "direction OPPOSITE") +
+                    (f"; magnitudes {min(ratios):.2g}-{max(ratios):.2g}x (DISAGREES)" if outside else "; within 3x"))
     out.verdict = (("the same-paper pair moves the same way as measured (lower ASR, higher CCD); " if same_dir else
                     "the same-paper pair moves the OPPOSITE way to the measurement; ") +
                    (f"{len(outside)} of {len(out.rows)} points disagree by more than {INTERLAB_FACTOR:g}x: " +
@@ -200,6 +208,7 @@ def polymer_onset_trend() -> TrendComparison:
                          "label": r["electrolyte"], "diffusivity_m2_s": D,
                          "limiting_current_100um_mA_cm2": 2 * F * D * c0 / ((1 - tp) * 100e-6) / MA_CM2})
     r0 = out.rows[0]
+    out.headline = f"Sand time {r0['ratio']:.2g}x the observed onset, slope -2 vs -1.25 (DISAGREES)"
     out.verdict = (f"Sand's law with the library's PEO-LiTFSI at {r['temperature_C']} degC gives {r0['predicted']:.3g} h "
                    f"at {r0['x']:g} mA/cm2 against {r0['measured']:g} h observed ({r0['ratio']:.2g}x); the model's "
                    "onset time falls as J^-2 where the measurement falls as J^-1.25 (0.1-1 mA/cm2) and the authors "
@@ -275,6 +284,10 @@ def temperature_trend(prm=None, simulate: bool = True) -> TrendComparison:
                 row["simulated_bound_met"] = _bound_ok(r["bound"], row["simulated"], meas)
         out.rows.append(row)
     out.verdict = _temperature_verdict(out.rows)
+    ratios = [r["ratio"] for r in out.rows if r["ratio"] is not None]
+    out.headline = ("stripping limit rises with T as measured; " +
+                    ("magnitudes within 3x" if "Magnitudes disagree" not in out.verdict else
+                     f"magnitudes {min(ratios):.2g}-{max(ratios):.2g}x (DISAGREES)"))
     return out
 
 

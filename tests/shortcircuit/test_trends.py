@@ -4,7 +4,9 @@ Tolerance: INTERLAB_FACTOR = 3, the spread of independent measurements of the sa
 (zero-pressure stripping limit of LLZO: 0.1 mA/cm2 by Wang et al. 2019 vs 0.28 mA/cm2 by
 Flatscher et al. 2020; 0.6 vs 1.05 mA/cm2 at 32 ohm cm2 by two laboratories). A model cannot be
 judged more finely than the data scatter; comparisons that fail it are reported as disagreements
-in the result's verdict (and in the demo), not hidden by a looser test.
+in the result's verdict (and in the demo), not hidden by a looser test. Published bounds ("<0.25",
+"stable at 2.5") are met or not, without a tolerance. Closed forms (apparent activation energy)
+to 1e-12.
 """
 
 import math
@@ -12,12 +14,18 @@ import math
 import pytest
 
 from cellsim.shortcircuit.ccd import load_parameters
-from cellsim.shortcircuit.trends import (INTERLAB_FACTOR, all_trends, interfacial_resistance_trend, load_table,
-                                         polymer_onset_trend, pressure_trend)
+from cellsim.shortcircuit.trends import (INTERLAB_FACTOR, all_trends, apparent_activation_energy,
+                                         interfacial_resistance_trend, load_table, polymer_onset_trend, pressure_trend,
+                                         temperature_trend)
+
+
+@pytest.fixture(scope="module")
+def temperature():
+    return temperature_trend()
 
 
 def test_tables_are_cited_and_label_their_roles():
-    for name in ("ccd_vs_pressure", "ccd_vs_interfacial_resistance", "polymer_dendrite_onset"):
+    for name in ("ccd_vs_pressure", "ccd_vs_interfacial_resistance", "polymer_dendrite_onset", "ccd_vs_temperature"):
         rows, header = load_table(name)
         assert rows and ("DOI" in header or "Joule" in header)
     rows, _ = load_table("ccd_vs_pressure")
@@ -68,5 +76,57 @@ def test_disagreements_are_stated_not_hidden():
     assert "Disagreement" in p.verdict and math.isfinite(p.rows[0]["predicted"])
 
 
+def test_temperature_table_quotes_its_source_and_marks_bounds():
+    rows, header = load_table("ccd_vs_temperature")
+    assert "10.1021/acsami.1c06706" in header and "<0.25 mA cm(-2) at 25 degrees C" in header
+    assert {r["bound"] for r in rows} == {"value", "upper", "lower"}
+    assert {r["role"] for r in rows} == {"prediction"}   # nothing was fitted to this paper
+
+
+def test_apparent_activation_energy_recovers_an_arrhenius_law():
+    from cellsim.shortcircuit.contact import arrhenius_factor
+
+    for ea in (20e3, 37e3, 55e3):
+        j1, j2 = 0.3 * arrhenius_factor(ea, 333.15), 0.3 * arrhenius_factor(ea, 353.15)
+        assert apparent_activation_energy(j1, 333.15, j2, 353.15) == pytest.approx(ea, rel=1e-12)
+
+
+def test_temperature_trend_direction_and_creep_slope(temperature):
+    prm = load_parameters()
+    at1 = sorted((r for r in temperature.rows if r["pressure_MPa"] == 1.0), key=lambda r: r["x"])
+    # the stripping limit rises with temperature, as measured (25 -> 60 -> 80 degC)
+    assert all(b["predicted"] > a["predicted"] for a, b in zip(at1, at1[1:]))
+    # its two supplies add up to it, and the creep supply alone has the creep activation energy
+    for r in temperature.rows:
+        assert r["diffusion_supply"] + r["creep_supply"] == pytest.approx(r["predicted"], rel=1e-12)
+    lo, hi = at1[1], at1[2]
+    e = apparent_activation_energy(lo["creep_supply"], lo["x"] + 273.15, hi["creep_supply"], hi["x"] + 273.15)
+    assert e == pytest.approx(prm.creep_activation_energy, rel=1e-12)
+    # the measured 60 -> 80 degC rise (0.25 -> 0.5 mA/cm2) is nearer the creep law than the model's sum
+    e_meas = apparent_activation_energy(lo["measured"], lo["x"] + 273.15, hi["measured"], hi["x"] + 273.15)
+    e_model = apparent_activation_energy(lo["predicted"], lo["x"] + 273.15, hi["predicted"], hi["x"] + 273.15)
+    assert abs(e_meas - prm.creep_activation_energy) < abs(e_meas - e_model)
+
+
+def test_temperature_trend_bounds_and_stated_disagreement(temperature):
+    rows = {(r["x"], r["pressure_MPa"]): r for r in temperature.rows}
+    # 5 MPa, 80 degC: stable cycling at 2.5 mA/cm2 - the model's limit and its simulated CCD are above it
+    assert rows[(80.0, 5.0)]["bound_met"] is True and rows[(80.0, 5.0)]["simulated_bound_met"] is True
+    # 25 degC, 1 MPa: "<0.25" - the model's 0.30 is above the published upper bound
+    assert rows[(25.0, 1.0)]["bound_met"] is False
+    outside = [r for r in temperature.rows if r["ratio"] is not None
+               and not 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR]
+    assert outside   # 8.5x and 12x at 60 and 80 degC
+    assert ("Magnitudes disagree" in temperature.verdict) == bool(outside)
+    assert "Disagreement, stated" in temperature.verdict and "ASSUMED" in temperature.verdict
+
+
+def test_temperature_trend_simulated_ccd_rises_with_temperature(temperature):
+    at1 = sorted((r for r in temperature.rows if r["pressure_MPa"] == 1.0), key=lambda r: r["x"])
+    sims = [r["simulated"] for r in at1]
+    assert all(s is not None for s in sims)
+    assert sims[0] < sims[-1] and all(b >= a for a, b in zip(sims, sims[1:]))
+
+
 def test_all_trends_list():
-    assert [t.name for t in all_trends()] == ["pressure", "interfacial_resistance", "polymer"]
+    assert [t.name for t in all_trends()] == ["pressure", "temperature", "interfacial_resistance", "polymer"]
