@@ -68,6 +68,22 @@ def test_interfacial_resistance_same_paper_pair_direction():
     assert "same way as measured" in t.verdict
 
 
+def test_interfacial_resistance_pressures_that_would_reproduce_the_clean_cells():
+    prm = load_parameters()
+    t = interfacial_resistance_trend()
+    for r in t.rows:
+        if r["pressure_needed_MPa"] is None:
+            # the contaminated interface: the crack limit (Porz with the full ASR) is below the measured CCD
+            assert r["crack_initiation"] <= r["measured"]
+            continue
+        # at that pressure the model's stripping limit is the measured CCD, and cracks come later
+        assert prm.stripping_limit(r["pressure_needed_MPa"] * 1e6, 295.15) / 10 == pytest.approx(r["measured"],
+                                                                                               rel=1e-12)
+        assert r["crack_initiation"] > r["measured"]
+    assert {r["x"] for r in t.rows if r["pressure_needed_MPa"] is None} == {5542.0}
+    assert "pressed at" in t.verdict and "uniform, ionically resistive film" in t.verdict
+
+
 def test_disagreements_are_stated_not_hidden():
     t = interfacial_resistance_trend()
     outside = [r for r in t.rows if not 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR]
