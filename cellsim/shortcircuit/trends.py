@@ -304,9 +304,10 @@ def temperature_trend(prm=None, simulate: bool = True) -> TrendComparison:
     Each row: the stripping limit ``J_void(p, T)`` (``predicted``) with its diffusion and creep
     supplies, and, when ``simulate``, the CCD of the simulated step-up test (``simulated``).
     """
+    from .ccd import load_parameters
     from .contact import creep_supply_current, diffusion_supply_current
 
-    prm = prm or load_parameters_lazy()
+    prm = prm or load_parameters()
     rows, cite = load_table("ccd_vs_temperature")
     out = TrendComparison("temperature", "temperature [degC]", "critical stripping current [mA/cm2]", citation=cite)
     for r in rows:
@@ -335,13 +336,6 @@ def temperature_trend(prm=None, simulate: bool = True) -> TrendComparison:
                     ("magnitudes within 3x" if "Magnitudes disagree" not in out.verdict else
                      f"magnitudes {min(ratios):.2g}-{max(ratios):.2g}x (DISAGREES)"))
     return out
-
-
-def load_parameters_lazy():
-    """The shipped short-circuit parameters (imported here: ccd imports the transport solver)."""
-    from .ccd import load_parameters
-
-    return load_parameters()
 
 
 def _temperature_verdict(rows: list) -> str:
