@@ -369,8 +369,8 @@ def _temperature_verdict(rows: list, prm) -> str:
             f"is {lo['creep_supply']:.2g} and {hi['creep_supply']:.2g} mA/cm2 "
             f"({lo['creep_supply'] / lo['measured']:.2g}x and {hi['creep_supply'] / hi['measured']:.2g}x the data) "
             "and rises as measured. Disagreement, stated: the measured rise matches Li creep alone (on the coarse "
-            "grid), not creep plus self-diffusion, and this laboratory's Li|Li6PS5Cl limits are also below the "
-            "model at room temperature (Kasemchainan 2019 at 3 MPa, pressure trend).")
+            "grid), not creep plus self-diffusion; Li|Li6PS5Cl limits measured at Oxford (this paper's funding "
+            "record) are also below the model at room temperature (Kasemchainan 2019 at 3 MPa, pressure trend).")
     else:
         text += f"All values within the inter-laboratory factor {INTERLAB_FACTOR:g} and all bounds met."
     sims = [r for r in rows if r["simulated"] is not None and r["bound"] == "value"]
