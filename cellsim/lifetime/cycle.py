@@ -59,7 +59,8 @@ class CycleResult:
         from the representative cycle where ``simulated`` is False), SEI + dead-Li ASR of both
         electrodes [ohm m2], deposit-front depths [m], paths into the middle layer [m].
     trace_time, trace_voltage : ndarray
-        The simulated cycles' voltage samples [s, V] (the last ``trace_cycles`` of them and the first).
+        The simulated cycles' voltage samples [s, V] (the first and the last ``trace_cycles`` of
+        them), each cycle followed by a NaN.
     events : list of dict
     compressed : bool
     """
@@ -244,8 +245,9 @@ class _Run:
         if f:
             self.events.append({"kind": f.kind, "time_s": f.time, "detail": f.detail})
         cols = self.rec.columns()
-        tt = np.concatenate([t for t, _ in self.rec.trace]) if self.rec.trace else np.zeros(0)
-        tv = np.concatenate([v for _, v in self.rec.trace]) if self.rec.trace else np.zeros(0)
+        gap = [np.array([np.nan])]   # NaN between cycles that are not adjacent: a plot breaks the line there
+        tt = np.concatenate([x for t, _ in self.rec.trace for x in (t, gap[0])]) if self.rec.trace else np.zeros(0)
+        tv = np.concatenate([x for _, v in self.rec.trace for x in (v, gap[0])]) if self.rec.trace else np.zeros(0)
         st = self.stack
         return CycleResult(lifetime=f.time if f else None, failure=f.kind if f else None,
                            failure_detail=f.detail if f else f"survived {until / 3600:g} h",
