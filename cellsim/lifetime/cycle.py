@@ -57,7 +57,8 @@ class CycleResult:
     time, v_max, v_min, slow_asr, front_left, front_right, middle_left, middle_right, simulated : ndarray
         Per recorded cycle start: highest and lowest cell voltage of that cycle [V] (predicted
         from the representative cycle where ``simulated`` is False), SEI + dead-Li ASR of both
-        electrodes [ohm m2], deposit-front depths [m], paths into the middle layer [m].
+        electrodes [ohm m2], deposit-front depths [m] (at most the polymer layer), paths into the
+        middle layer [m].
     trace_time, trace_voltage : ndarray
         The simulated cycles' voltage samples [s, V] (the first and the last ``trace_cycles`` of
         them), each cycle followed by a NaN.
@@ -128,8 +129,10 @@ class _Record:
         self.trace = []
 
     def add(self, m, s, v_max, v_min, simulated):
-        self.rows.append((s.time, v_max, v_min, slow_resistance(m, s, 0) + slow_resistance(m, s, 1), front(m, s, 0),
-                          front(m, s, 1), middle_depth(m, s, 0), middle_depth(m, s, 1), simulated))
+        L = m.geometry.polymer_thickness
+        self.rows.append((s.time, v_max, v_min, slow_resistance(m, s, 0) + slow_resistance(m, s, 1),
+                          min(front(m, s, 0), L[0]), min(front(m, s, 1), L[1]), middle_depth(m, s, 0),
+                          middle_depth(m, s, 1), simulated))
 
     def columns(self):
         a = np.array(self.rows, dtype=float).reshape(-1, 9)
