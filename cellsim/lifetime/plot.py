@@ -38,6 +38,8 @@ def plot_cycle(result, path=None, *, title: str | None = None):
     if result.lifetime is not None:
         ax_v.axvline(result.lifetime / 3600.0, color="#c03030", lw=1.0, label=f"failure: {result.failure}")
     ax_v.set_ylabel("cell voltage [V]")
+    ax_v.set_xlabel("time [h]")
+    ax_v.xaxis.label.set_visible(False)  # shared with (and labelled on) the panel below
     ax_v.legend(loc="upper left", fontsize=7)
     ax_v.set_title(title or f"{result.current / 10:g} mA/cm2, {result.step_time / 3600:g} h per half cycle")
     ax_s.plot(th, result.slow_asr * 1e4, color="#c05020", label="SEI + dead-Li ASR, both electrodes")
@@ -47,6 +49,7 @@ def plot_cycle(result, path=None, *, title: str | None = None):
     ax_f.plot(th, np.asarray(result.front_left) * 1e6, color="#2a8a4a", ls="--", label="left deposit front")
     ax_f.plot(th, np.asarray(result.front_right) * 1e6, color="#6a3d9a", ls=":", label="right deposit front")
     ax_f.set_ylabel("front depth [um]")
+    ax_f.set_xlabel("time [h]")  # shared with the ASR axis (not drawn twice)
     lines = ax_s.get_lines() + ax_f.get_lines()
     ax_s.legend(lines, [l.get_label() for l in lines], loc="upper left", fontsize=7)
     if path is not None:
