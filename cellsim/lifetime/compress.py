@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .simulated import _li_failure, sample_states
+from .simulated import _li_failure, path_resistance, path_share, sample_states
 from .state import front, middle_depth, project, slow_resistance, spanned
 
 __all__ = ["PERIODIC_V", "periodic", "jump_length", "predicted_failure"]
@@ -42,19 +42,25 @@ def _r_total(m, s):
     return slow_resistance(m, s, 0) + slow_resistance(m, s, 1)
 
 
-def predicted_failure(m, s, last, n: int, voltage_limit: float, leak_seen: bool) -> bool:
+def predicted_failure(m, s, last, n: int, voltage_limit: float) -> bool:
     """Whether the cycle that starts ``n`` cycles after state ``s`` fails, predicted from the
-    representative cycle ``last`` (:class:`~cellsim.lifetime.simulated.CycleOutcome`)."""
+    representative cycle ``last`` (:class:`~cellsim.lifetime.simulated.CycleOutcome`): |V| over
+    the limit, an electrode out of live Li, the path spanning the cell, or a path that spans it
+    already (a leak) taking ``soft_share`` of the current as the ionic ASR grows."""
     r = last.rates
     e = project(m, s, r, n)
     t_rel = last.time - last.time[0]
     states = sample_states(m, e, r, t_rel)
     rs = np.array([_r_total(m, x) for x in states])
-    if float(np.max(np.abs(last.transport_voltage + last.current_density * rs))) > voltage_limit:
+    v = last.transport_voltage + last.current_density * rs
+    if float(np.max(np.abs(v))) > voltage_limit:
         return True
     if _li_failure(m, e, r) is not None:
         return True
-    return not leak_seen and not spanned(m, s) and spanned(m, project(m, s, r, n + 1))
+    if spanned(m, s):
+        r_path, _ = path_resistance(m, e)
+        return path_share(float(np.max(np.abs(v))) / r.current, r_path) >= m.shortcircuit.soft_share
+    return spanned(m, project(m, s, r, n + 1))
 
 
 def _moved_too_far(m, s, e, scale_r, tol) -> bool:
@@ -87,7 +93,7 @@ def _largest(ok, n_max: int) -> int:
     return lo
 
 
-def jump_length(m, s, last, n_max: int, tolerance: float, voltage_limit: float, leak_seen: bool) -> int:
+def jump_length(m, s, last, n_max: int, tolerance: float, voltage_limit: float) -> int:
     """Cycles to jump from state ``s`` (0: simulate the next cycle at once).
 
     Bounded by ``n_max`` and by ``tolerance`` (see the module docstring); when a cycle
@@ -100,7 +106,7 @@ def jump_length(m, s, last, n_max: int, tolerance: float, voltage_limit: float, 
         return 0
 
     def fails(k):
-        return predicted_failure(m, s, last, k, voltage_limit, leak_seen)
+        return predicted_failure(m, s, last, k, voltage_limit)
 
     if not fails(n):
         return n

@@ -54,10 +54,10 @@ class CycleResult:
         Charge passed, ``J t_end`` (both half cycles counted, as the seed's Table S3) [C/m2].
     cycles : float
         Cycles run; ``simulated_cycles`` of them through the solver.
-    time, v_max, v_min, slow_asr, front_left, front_right, middle_left, middle_right, simulated : ndarray
-        Per recorded cycle start: highest and lowest cell voltage of that cycle [V] (predicted
-        from the representative cycle where ``simulated`` is False), SEI + dead-Li ASR of both
-        electrodes [ohm m2], deposit-front depths [m] (at most the polymer layer), paths into the
+    time, v_max, v_min, slow_asr, front_left, front_right, middle_left, middle_right : ndarray
+        At the start of each simulated cycle (every cycle of a full run; the representative
+        cycles of a compressed one): highest and lowest cell voltage of that cycle [V], SEI +
+        dead-Li ASR of both electrodes [ohm m2], deposit-front depths [m] (at most the polymer layer), paths into the
         middle layer [m].
     trace_time, trace_voltage : ndarray
         The simulated cycles' voltage samples [s, V] (the first and the last ``trace_cycles`` of
@@ -87,7 +87,6 @@ class CycleResult:
     front_right: np.ndarray
     middle_left: np.ndarray
     middle_right: np.ndarray
-    simulated: np.ndarray
     trace_time: np.ndarray
     trace_voltage: np.ndarray
     events: list = field(default_factory=list)
@@ -105,8 +104,7 @@ class CycleResult:
                 "pressure_Pa": self.pressure, "cycles": self.cycles, "simulated_cycles": self.simulated_cycles,
                 "compressed": self.compressed, "time_s": self.time, "v_max_V": self.v_max, "v_min_V": self.v_min,
                 "slow_asr_ohm_m2": self.slow_asr, "front_left_m": self.front_left, "front_right_m": self.front_right,
-                "middle_left_m": self.middle_left, "middle_right_m": self.middle_right,
-                "simulated": self.simulated, "events": self.events, "parameter_sources": dict(self.sources)}
+                "middle_left_m": self.middle_left, "middle_right_m": self.middle_right, "events": self.events, "parameter_sources": dict(self.sources)}
 
 
 def _check(current, step_time, until, voltage_limit, tolerance):
@@ -128,15 +126,15 @@ class _Record:
         self.rows = []
         self.trace = []
 
-    def add(self, m, s, v_max, v_min, simulated):
+    def add(self, m, s, v_max, v_min):
         L = m.geometry.polymer_thickness
         self.rows.append((s.time, v_max, v_min, slow_resistance(m, s, 0) + slow_resistance(m, s, 1),
                           min(front(m, s, 0), L[0]), min(front(m, s, 1), L[1]), middle_depth(m, s, 0),
-                          middle_depth(m, s, 1), simulated))
+                          middle_depth(m, s, 1)))
 
     def columns(self):
-        a = np.array(self.rows, dtype=float).reshape(-1, 9)
-        return [a[:, k] for k in range(8)] + [a[:, 8].astype(bool)]
+        a = np.array(self.rows, dtype=float).reshape(-1, 8)
+        return [a[:, k] for k in range(8)]
 
 
 def _contact_events(m, before, after):
@@ -212,7 +210,6 @@ class _Run:
         self.events: list = []
         self.failure = None
         self.simulated = 0
-        self.leak = False
 
     def loop(self, n_total: int, compress: bool, tolerance: float):
         prev = last = None
@@ -220,18 +217,16 @@ class _Run:
         first_trace = None
         while self.s.cycles < n_total - 1e-9:
             if compress and periodic(prev, last):
-                n = jump_length(self.m, self.s, last, int(round(n_total - self.s.cycles)) - 1, tolerance, self.vlim,
-                                self.leak)
+                n = jump_length(self.m, self.s, last, int(round(n_total - self.s.cycles)) - 1, tolerance, self.vlim)
                 if n > 0:
                     e = project(self.m, self.s, last.rates, n)
                     self.events += _contact_events(self.m, self.s, e)
                     self.s = e
             out = simulate_cycle(self.m, self.s, self.stack, self.options, self.j, self.th, tstate, self.samples,
-                                 self.vlim, self.leak)
+                                 self.vlim)
             self.simulated += 1
             self.events += out.events + _contact_events(self.m, self.s, out.end)
-            self.leak = self.leak or bool(out.events)
-            self.rec.add(self.m, self.s, float(np.max(out.voltage)), float(np.min(out.voltage)), True)
+            self.rec.add(self.m, self.s, float(np.max(out.voltage)), float(np.min(out.voltage)))
             if first_trace is None:
                 first_trace = (out.time, out.voltage)
             self.rec.trace = (self.rec.trace + [(out.time, out.voltage)])[-self.trace_cycles:]
@@ -258,6 +253,6 @@ class _Run:
                            temperature=st.temperature, pressure=st.pressure, end_time=end,
                            cumulative_capacity=self.j * end, cycles=self.s.cycles, simulated_cycles=self.simulated,
                            time=cols[0], v_max=cols[1], v_min=cols[2], slow_asr=cols[3], front_left=cols[4],
-                           front_right=cols[5], middle_left=cols[6], middle_right=cols[7], simulated=cols[8],
+                           front_right=cols[5], middle_left=cols[6], middle_right=cols[7],
                            trace_time=tt, trace_voltage=tv, events=self.events, compressed=compress,
                            sources=sources)

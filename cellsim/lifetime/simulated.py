@@ -21,7 +21,8 @@ from .mechanisms import dendrite_advance_per_cycle, li_thickness
 from .state import CycleRates, live_li, project, slow_resistance, spanned
 from .transport_cycle import run_transport_cycle
 
-__all__ = ["Failure", "CycleOutcome", "simulate_cycle", "sample_states", "short_failure", "first_short"]
+__all__ = ["Failure", "CycleOutcome", "simulate_cycle", "sample_states", "short_failure", "first_short",
+           "path_resistance", "path_share"]
 
 
 @dataclass(frozen=True)
@@ -89,24 +90,48 @@ def _li_failure(m, s, rates):
     return None
 
 
-def short_failure(m, s, t_short, asr_ion):
-    """The failure (or None: a leak) when the electronic path forms at ``t_short`` [s] with the
-    ionic path at ASR ``asr_ion`` [ohm m2]: share ``ASR_ion / (ASR_ion + R_path)`` of the
-    current in the path, a hard / soft short above the short-circuit thresholds."""
+def path_resistance(m, s):
+    """``(ASR [ohm m2], how in words)`` of the electronic path once it spans the cell: 0 through Li
+    (deposits met in one polymer, or a filament across the middle layer), else the middle
+    layer's path (interphase or its own conduction), divided by the short-circuit contact fraction."""
     g, sc = m.geometry, m.shortcircuit
     if g.middle is None:
-        r_path, how = 0.0, "Li deposits met across the polymer"
-    else:
-        crack = any(s.crack_open) and max(s.crack) >= g.middle_thickness * (1 - 1e-12)
-        r_path = 0.0 if crack else g.middle_path_resistance
-        how = ("deposit fronts crossed both polymer layers and "
-               + ("a Li filament crossed the middle layer" if crack else
-                  f"the {g.middle_kind} path bridged the middle layer"))
-    r_path /= sc.contact_fraction
-    share = asr_ion / (asr_ion + r_path) if math.isfinite(r_path) else 0.0
+        return 0.0, "Li deposits met across the polymer"
+    crack = any(s.crack_open) and max(s.crack) >= g.middle_thickness * (1 - 1e-12)
+    r_path = 0.0 if crack else g.middle_path_resistance
+    how = ("deposit fronts crossed both polymer layers and "
+           + ("a Li filament crossed the middle layer" if crack else f"the {g.middle_kind} path bridged the middle layer"))
+    return r_path / sc.contact_fraction, how
+
+
+def path_share(asr_ion, r_path) -> float:
+    """Share of the current an electronic path of ASR ``r_path`` takes beside the ionic path of ASR
+    ``asr_ion``: ``ASR_ion / (ASR_ion + R_path)`` (both ohmic, in parallel) [-]."""
+    if not math.isfinite(r_path):
+        return 0.0
+    return asr_ion / (asr_ion + r_path) if asr_ion + r_path > 0 else 1.0
+
+
+def short_failure(m, s, t_short, asr_ion):
+    """The failure at ``t_short`` [s] (or None: the path is a leak) with the ionic path at ASR
+    ``asr_ion`` [ohm m2]: a hard / soft short when the path's share reaches the short-circuit
+    thresholds (``hard_share``, ``soft_share``); and the description in words."""
+    sc = m.shortcircuit
+    r_path, how = path_resistance(m, s)
+    share = path_share(asr_ion, r_path)
     kind = "hard_short" if share >= sc.hard_share else "soft_short" if share >= sc.soft_share else None
     text = f"{how}; the path (ASR {r_path * 1e4:.4g} ohm cm2) carries {100 * share:.3g} % of the current"
     return (Failure(kind, t_short, text) if kind else None), text
+
+
+def _leak_failure(m, s, t, v, current):
+    """A path that was a leak becomes a short once the ionic ASR (|V| / J, growing with the SEI)
+    makes its share reach ``soft_share``: the first such sample of the cycle, or None."""
+    for k in range(1, len(t)):
+        f, _ = short_failure(m, s, s.time + float(t[k]), abs(float(v[k])) / current)
+        if f is not None:
+            return f
+    return None
 
 
 def first_short(m, s, rates, x_max: float):
@@ -125,7 +150,7 @@ def first_short(m, s, rates, x_max: float):
     return hi
 
 
-def simulate_cycle(m, s, stack, options, current, half_time, tstate, samples, voltage_limit, leak_seen=False):
+def simulate_cycle(m, s, stack, options, current, half_time, tstate, samples, voltage_limit):
     """Run one cycle from slow state ``s`` and solver state ``tstate``; see :class:`CycleOutcome`."""
     sc, g = m.shortcircuit, m.geometry
     r0 = (slow_resistance(m, s, 0), slow_resistance(m, s, 1))
@@ -139,10 +164,14 @@ def simulate_cycle(m, s, stack, options, current, half_time, tstate, samples, vo
     out = CycleOutcome(rates, end, tc.time + s.time, v, v0, tc.current_density, tc.final_state, events=[])
     fails = [f for f in (_voltage_failure(tc.time, v, voltage_limit, s.time), _li_failure(m, s, rates)) if f]
     x = first_short(m, s, rates, 1.0)
-    if x is not None and not leak_seen:
+    if x is not None:
         t_short = s.time + x * rates.period
         f, text = short_failure(m, project(m, s, rates, x), t_short, float(np.max(np.abs(v))) / current)
         out.events.append({"kind": "path_formed", "time_s": t_short, "detail": text})
+        if f:
+            fails.append(f)
+    elif spanned(m, s):   # a leak since an earlier cycle
+        f = _leak_failure(m, s, tc.time, v, current)
         if f:
             fails.append(f)
     out.failure = min(fails, key=lambda f: f.time) if fails else None

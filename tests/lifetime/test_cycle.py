@@ -137,3 +137,30 @@ def test_parameter_file_errors_name_the_field(tmp_path):
     with pytest.raises(InputError) as e:
         load(p)
     assert "not_a_parameter" in str(e.value) and str(p) in str(e.value)
+
+
+def test_path_share_and_a_leak_that_becomes_a_short():
+    """A path of ASR r beside the ionic ASR a takes a / (a + r); a leak (< soft_share) turns into a
+    soft short at the first sample where the ionic ASR |V|/J has grown to r soft/(1 - soft)."""
+    from cellsim.lifetime.simulated import path_share, simulate_cycle
+    from cellsim.lifetime.state import SlowState, spanned
+
+    assert path_share(1.0, 9.0) == pytest.approx(0.1, rel=1e-15)
+    assert path_share(1.0, math.inf) == 0.0 and path_share(0.0, 0.0) == 1.0
+    cell = load_model("li-uvea-lvo-uvea-li")
+    sc = load_parameters()
+    m = Model.build(cell, load_lifetime_parameters(), sc)
+    geo = m.geometry
+    s = SlowState(time=1e6, plated=(1e7, 1e7), contact=(1e5, 1e5))   # both fronts on LVO (intrinsic): spanned
+    assert spanned(m, s)
+    opts = cycle_options(sc)
+    base = simulate_cycle(m, s, cell, opts, 5.0, H, None, 16, 100.0)
+    v_peak = float(np.max(np.abs(base.voltage)))
+    # choose the path so that the share crosses soft_share inside this cycle
+    r = 0.9 * v_peak / 5.0 * (1 - sc.soft_share) / sc.soft_share
+    m2 = dataclasses.replace(m, geometry=dataclasses.replace(geo, middle_path_resistance=r * sc.contact_fraction))
+    out = simulate_cycle(m2, s, cell, opts, 5.0, H, None, 16, 100.0)
+    assert out.failure is not None and out.failure.kind == "soft_short"
+    k = int(np.argmin(np.abs(out.time - out.failure.time)))
+    assert abs(out.voltage[k]) / 5.0 >= r * sc.soft_share / (1 - sc.soft_share)
+    assert np.all(np.abs(out.voltage[:k]) / 5.0 < r * sc.soft_share / (1 - sc.soft_share))
