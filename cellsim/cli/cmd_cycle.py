@@ -19,6 +19,9 @@ def register(sub):
     p.add_argument("--until", default="10000 h", metavar="DURATION", help="longest time to cycle (default 10000 h)")
     p.add_argument("--voltage-limit", metavar="V", default=None,
                    help="|V| that ends the life (default: voltage_limit of parameters/shortcircuit.toml, 5 V)")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                   help="override a parameter of parameters/lifetime.toml (SI or with units), e.g. "
+                        "--set inactive_fraction=0.02 or --set sei_ionic_conductivity=1e-9S/cm")
     p.add_argument("--full", action="store_true", help="simulate every cycle instead of compressing time")
     p.add_argument("--plot", metavar="FILE.png", help="Figs. S14/S16-style plot: voltage and slow state vs time")
     add_cell_flag(p, conditions=True)
@@ -36,6 +39,26 @@ def _parse(args):
     return j, t, until, vlim
 
 
+def _parse_set(items):
+    from ..errors import InputError
+    from ..lifetime.parameters import PARAMETERS
+    from ..units import parse_quantity
+
+    out = {}
+    for it in items:
+        name, eq, text = it.partition("=")
+        name = name.strip()
+        if not eq:
+            raise InputError("--set", it, "NAME=VALUE, e.g. inactive_fraction=0.02")
+        if name not in PARAMETERS:
+            raise InputError("--set", name, "one of " + ", ".join(PARAMETERS))
+        try:
+            out[name] = float(text)
+        except ValueError:
+            out[name] = parse_quantity(text, PARAMETERS[name][2], f"--set {name}")
+    return out
+
+
 def _seed_text(seed, res) -> str:
     pred = "survives" if res.lifetime is None else f"{res.lifetime / 3600:.4g} h"
     return (f"seed Table S3: {seed.lifetime / 3600:g} h ({seed.role}"
@@ -44,13 +67,18 @@ def _seed_text(seed, res) -> str:
 
 
 def run(args) -> int:
-    from ..lifetime import run_cycle
+    from ..lifetime import load_lifetime_parameters, run_cycle
     from ..lifetime.seed import seed_lifetime
 
     stack = load_cell(args)
     j, t, until, vlim = _parse(args)
-    res = run_cycle(stack, j, t, until, voltage_limit=vlim, compress=not args.full)
-    seed = seed_lifetime(stack.name, j, t) if not args.cell and not args.temperature and not args.pressure else None
+    lt = load_lifetime_parameters()
+    sets = _parse_set(args.set)
+    if sets:
+        lt = lt.with_values(**sets)
+    res = run_cycle(stack, j, t, until, voltage_limit=vlim, parameters=lt, compress=not args.full)
+    changed = args.cell or args.temperature or args.pressure or sets
+    seed = None if changed else seed_lifetime(stack.name, j, t)
     if args.plot:
         from ..lifetime.plot import plot_cycle
 
@@ -77,9 +105,6 @@ def run(args) -> int:
     for e in res.events:
         if e["kind"] not in ("voltage_limit", "hard_short", "soft_short", "li_exhausted"):
             print(f"  event at {e['time_s'] / 3600:.4g} h: {e['kind']} {e.get('detail', '')}")
-    from ..lifetime.parameters import load_lifetime_parameters
-
-    lt = load_lifetime_parameters()
     prow = [[k, f"{getattr(lt, k):.4g}", lt.status(k)] for k in ("sei_growth_constant", "sei_activation_energy",
                                                               "sei_initial_thickness", "sei_ionic_conductivity",
                                                               "inactive_fraction", "dead_li_porosity", "front_focusing")]

@@ -107,7 +107,7 @@ class CycleResult:
                 "middle_left_m": self.middle_left, "middle_right_m": self.middle_right, "events": self.events, "parameter_sources": dict(self.sources)}
 
 
-def _check(current, step_time, until, voltage_limit, tolerance):
+def _check(current, step_time, until, voltage_limit, tolerance, samples):
     for name, v in (("--current", current), ("--step-time", step_time), ("--until", until)):
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise InputError(name, v, "a finite value > 0")
@@ -117,6 +117,8 @@ def _check(current, step_time, until, voltage_limit, tolerance):
         raise InputError("--voltage-limit", voltage_limit, "a voltage > 0 V")
     if not (0 < tolerance <= 0.5):
         raise InputError("tolerance", tolerance, "in (0, 0.5]")
+    if not (isinstance(samples, int) and samples >= 4):
+        raise InputError("samples", samples, "an integer >= 4 (solver samples per half cycle)")
 
 
 class _Record:
@@ -187,7 +189,7 @@ def run_cycle(stack, current: float, step_time: float, until: float, *, voltage_
     from .parameters import load_lifetime_parameters
     from .transport_cycle import cycle_options
 
-    _check(current, step_time, until, voltage_limit, tolerance)
+    _check(current, step_time, until, voltage_limit, tolerance, samples)
     lt = parameters if parameters is not None else load_lifetime_parameters()
     sc = shortcircuit if shortcircuit is not None else load_parameters()
     m = Model.build(stack, lt, sc)

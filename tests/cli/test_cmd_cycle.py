@@ -59,3 +59,15 @@ def test_bad_values_exit_2_with_one_line(capsys, args, needle):
 def test_not_a_symmetric_cell(capsys):
     code, _, err = run_cli(capsys, "cycle", "li-uvea-latp-uvea-nmc811", "--current", "0.5mA/cm2", "--step-time", "1h")
     assert code == 2 and "Li on both sides" in err
+
+
+def test_set_a_lifetime_parameter(capsys):
+    code, out, _ = run_cli(capsys, "cycle", "li-uvea-latp-uvea-li", "--current", "0.5mA/cm2", "--step-time", "1h",
+                           "--until", "3000h", "--set", "sei_ionic_conductivity=2e-8 S/cm", "--json")
+    d = json.loads(out)
+    # twice the SEI conductivity halves the SEI ASR: the life is longer, and no seed comparison is claimed
+    assert code == 0 and (d["lifetime_h"] is None or d["lifetime_h"] > 2600) and d["seed"] is None
+    assert d["parameter_sources"]["sei_ionic_conductivity"] == "set by the user [assumed]"
+    code, _, err = run_cli(capsys, "cycle", "li-uvea-latp-uvea-li", "--current", "0.5mA/cm2", "--step-time", "1h",
+                           "--set", "nope=1")
+    assert code == 2 and "--set" in err and "inactive_fraction" in err
