@@ -9,6 +9,8 @@ time, is within 0.05 % of the full run's.
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cellsim.lifetime import load_lifetime_parameters, run_cycle
 from cellsim.lifetime.compress import _largest
@@ -70,3 +72,21 @@ def test_largest_jump_search():
     assert _largest(lambda n: True, 12) == 12
     assert _largest(lambda n: False, 12) == 1
     assert _largest(lambda n: True, 0) == 0
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(j=st.floats(1.0, 40.0), half=st.floats(600.0, 3600.0), uvea=st.floats(10e-6, 100e-6),
+       log_k=st.floats(-20.0, -18.0), log_f=st.floats(-2.7, -1.3), beta=st.floats(1.0, 10.0))
+def test_compression_agrees_over_random_cells(sandwich, j, half, uvea, log_k, log_f, beta):
+    cell = sandwich.with_layer("UVEA-1", thickness=uvea).with_layer("UVEA-2", thickness=uvea)
+    p = load_lifetime_parameters().with_values(sei_growth_constant=10 ** log_k, inactive_fraction=10 ** log_f,
+                                               front_focusing=beta)
+    full = run_cycle(cell, j, half, 150 * H, parameters=p, compress=False)
+    comp = run_cycle(cell, j, half, 150 * H, parameters=p)
+    assert full.failure == comp.failure
+    if full.lifetime is None:
+        assert comp.lifetime is None
+    else:
+        assert comp.lifetime == pytest.approx(full.lifetime, rel=1e-9)
+    assert comp.slow_asr[-1] == pytest.approx(full.slow_asr[-1], rel=1e-9)
+    assert comp.front_left[-1] == pytest.approx(full.front_left[-1], rel=1e-9)

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cellsim.constants import F, R
 from cellsim.errors import InputError
@@ -93,3 +95,10 @@ def test_front_depth_and_bad_values():
     with pytest.raises(InputError):
         sei_thickness(float("nan"), 1e-20)
     assert np.isfinite(sei_thickness(1e9, 1e-20))
+
+
+@given(t=st.floats(1.0, 1e9), log_k=st.floats(-22.0, -16.0), d0=st.floats(0.0, 1e-7), log_s=st.floats(-9.0, -4.0))
+def test_sei_time_inverts_sei_resistance(t, log_k, d0, log_s):
+    k, s = 10 ** log_k, 10 ** log_s
+    r = sei_resistance(t, k, d0, s)
+    assert sei_time_to_resistance(r, k, d0, s) == pytest.approx(t, rel=1e-9)
