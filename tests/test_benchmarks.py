@@ -73,3 +73,12 @@ def test_uncertainty_benchmark_runs():
     assert out["samples"] == 16 and out["parameters"] > 20 and out["n_failed"] == 0
     for key in ("wall_s", "serial_s_per_sample_median", "speedup"):
         assert out[key] > 0
+
+
+def test_cycle_benchmark_runs():
+    out = run_benchmark("cycle.py", "--repeats", "1")
+    assert out["model"] == "li-uvea-latp-uvea-li" and out["cycles"] > 1000
+    assert out["lifetime_rel_difference"] < 1e-9
+    assert out["simulated_cycles_compressed"] < out["simulated_cycles_full"]
+    for key in ("compressed_warm_median_s", "full_warm_median_s", "ratio_full_to_compressed", "cold_process_s"):
+        assert out[key] > 0

@@ -90,6 +90,10 @@ PROTOCOL_KEYS: dict[str, str] = {
 #: Output options and their dimensions and defaults (SI).
 OPTION_KEYS: dict[str, tuple[str, float]] = {
     "self_discharge_voltage": ("voltage", 4.2),
+    # the galvanostatic cycling of the lifetime_h output (the seed's Table S3 protocol by default)
+    "cycle_current": ("current_density", 5.0),
+    "cycle_step_time": ("time", 3600.0),
+    "cycle_until": ("time", 3.6e7),
 }
 #: Layer properties an axis can set.
 LAYER_PROPS = ("thickness", "material", "polymer_fraction")
