@@ -8,10 +8,10 @@
 
 * NMC811 active-material loss (PyBaMM ``"loss of active material": "current-driven"``);
 * Li-side SEI growth (PyBaMM ``"SEI": "solvent-diffusion limited"`` at the Li interface) and
-  dead Li (1 - CE_Li of each plated charge), booked against the anode's Li inventory: PyBaMM's
-  Li metal is an unlimited reservoir, so a discharge is capped at the Li left on the anode
-  (``li_limited`` marks those cycles; the cathode in PyBaMM still receives the uncapped charge,
-  an approximation only once the reservoir is empty);
+  dead Li (1 - CE_Li of each plated charge), booked against the anode's Li inventory
+  (:func:`li_inventory`): PyBaMM's Li metal is an unlimited reservoir, so once the anode's Li
+  runs out the discharge is capped at the Li left and the next charge at what the cathode got
+  back (``li_limited`` marks those cycles; their voltages stay PyBaMM's, an approximation);
 * the sandwich's series resistance R_s + R_add(t)/S, with ``resistance_growth(t_s) -> added ASR
   [ohm m2]`` (default :class:`cellsim.fullcell.aging.ParabolicGrowth`) tabulated on a time grid
   as PyBaMM's "Contact resistance [Ohm]" (a linear interpolant in sqrt-spaced time).
@@ -241,8 +241,8 @@ def _result(design, model, c_rate, current, params, f_lam, hook, summary, info) 
     time = _summary(summary, "Time [s]")
     sei = _summary(summary, "Loss of capacity to negative SEI [A.h]") * 3600.0
     lam = _summary(summary, "Loss of active material in positive electrode [%]") / 100.0
-    q_dis, reservoir, dead, limited = li_inventory(design.anode_capacity * design.area, q_ch, q_dis_pb, sei,
-                                                   params.li_coulombic_efficiency)
+    q_ch, q_dis, reservoir, dead, limited = li_inventory(design.anode_capacity * design.area, q_ch, q_dis_pb, sei,
+                                                         params.li_coulombic_efficiency)
     m_am_g = design.active_mass * 1e3
     A = design.area
     return RetentionResult(design=design, model=model, c_rate=float(c_rate), current_A=current, params=params,
@@ -254,31 +254,36 @@ def _result(design, model, c_rate, current, params, f_lam, hook, summary, info) 
 
 
 def li_inventory(anode: float, q_ch, q_dis, sei, ce_li: float):
-    """Cap discharges at the Li left on the anode [C].
+    """Book the Li-side losses against the anode's Li inventory [C]; cap the cycles it limits.
 
-    Before the discharge of cycle n the anode holds
-    Q_a + sum_{k<=n} Q_ch(k) - sum_{k<n} Q_dis(k) - Q_SEI(n) - Q_dead(n), with
-    Q_dead(n) = (1 - CE_Li) sum_{k<=n} Q_ch(k); the discharge takes at most that.
+    PyBaMM's Li metal is unlimited, so its cathode is refilled every cycle. Here the anode holds
+    Q_a at assembly; in cycle n the charge moves Q_ch(n) - D onto it (D: Li the cathode lacks
+    after a capped discharge, so the charge to vmax extracts that much less), dead Li takes
+    (1 - CE_Li) of it, the SEI its growth in the cycle, and the discharge takes
+    min(Q_dis(n), Li left); D becomes the discharge's shortfall. Before the inventory runs out
+    D = 0 and nothing changes. The voltages are PyBaMM's (the cathode's stoichiometry window
+    is not shifted by D: an approximation once the inventory is exhausted).
 
     Returns
     -------
-    (q_dis capped, reservoir after each discharge, cumulative dead Li, capped flags)
+    (charge, discharge, Li left after each discharge, cumulative dead Li, capped flags), arrays [C]
     """
     n = len(q_ch)
-    out, left, dead_c = np.empty(n), np.empty(n), np.empty(n)
+    ch_out, dis_out, left, dead_c = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     limited = np.zeros(n, dtype=bool)
-    li, dead = float(anode), 0.0
-    sei_prev = 0.0
+    li, dead, deficit, sei_prev = float(anode), 0.0, 0.0, 0.0
     for k in range(n):
-        d_dead = (1.0 - ce_li) * q_ch[k]
+        ch = max(q_ch[k] - deficit, 0.0)
+        d_dead = (1.0 - ce_li) * ch
         dead += d_dead
-        li += q_ch[k] - d_dead - (sei[k] - sei_prev)
+        li += ch - d_dead - (sei[k] - sei_prev)
         sei_prev = sei[k]
         take = min(q_dis[k], max(li, 0.0))
-        limited[k] = take < q_dis[k]
+        deficit = q_dis[k] - take
+        limited[k] = deficit > 0
         li -= take
-        out[k], left[k], dead_c[k] = take, li, dead
-    return out, left, dead_c, limited
+        ch_out[k], dis_out[k], left[k], dead_c[k] = ch, take, li, dead
+    return ch_out, dis_out, left, dead_c, limited
 
 
 def _hook_name(hook) -> str:

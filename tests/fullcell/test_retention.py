@@ -105,13 +105,15 @@ def test_parabolic_default_hook():
 def test_li_inventory_caps_discharge():
     """0.5 C in and out per cycle, 10 % dead Li: a 1 C anode loses 0.05 C a cycle; an empty one caps every discharge."""
     q_ch = np.full(4, 0.5)
-    q_dis, left, dead, limited = li_inventory(1.0, q_ch, q_ch.copy(), np.zeros(4), 0.9)
+    ch, q_dis, left, dead, limited = li_inventory(1.0, q_ch, q_ch.copy(), np.zeros(4), 0.9)
     # Li before each discharge: 1 + 0.5 - 0.05 = 1.45, after it 0.95; then 1.40 -> 0.90 ...
     assert dead == pytest.approx([0.05, 0.10, 0.15, 0.20])
     assert left == pytest.approx([0.95, 0.90, 0.85, 0.80])
-    assert not limited.any()
-    q_dis, left, dead, limited = li_inventory(0.0, q_ch, q_ch.copy(), np.array([0.0, 0.1, 0.2, 0.3]), 0.9)
-    assert q_dis == pytest.approx([0.45, 0.35, 0.35, 0.35])
+    assert not limited.any() and ch == pytest.approx(q_ch) and q_dis == pytest.approx(q_ch)
+    # no excess Li, SEI 0.1 C per cycle: each charge returns only what the last discharge put back
+    ch, q_dis, left, dead, limited = li_inventory(0.0, q_ch, q_ch.copy(), np.array([0.0, 0.1, 0.2, 0.3]), 0.9)
+    assert ch == pytest.approx([0.5, 0.45, 0.305, 0.1745], rel=1e-12)
+    assert q_dis == pytest.approx([0.45, 0.305, 0.1745, 0.05705], rel=1e-12)
     assert limited.all() and left == pytest.approx(np.zeros(4), abs=1e-15)
 
 
