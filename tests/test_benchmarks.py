@@ -73,3 +73,13 @@ def test_uncertainty_benchmark_runs():
     assert out["samples"] == 16 and out["parameters"] > 20 and out["n_failed"] == 0
     for key in ("wall_s", "serial_s_per_sample_median", "speedup"):
         assert out[key] > 0
+
+
+@pytest.mark.slow
+def test_fullcell_cycles_benchmark_runs():
+    pytest.importorskip("pybamm")
+    out = run_benchmark("fullcell_cycles.py", "--repeats", "1", "--cycles", "5")
+    assert out["cycles"] == 5 and out["retention_abs_difference"] < 1e-4
+    assert out["retention_final_spme"] < 1.0
+    for key in ("warm_median_s", "dfn_median_s", "ratio_dfn_to_spme", "cold_process_s"):
+        assert out[key] > 0

@@ -59,7 +59,7 @@ def voltage_capacity_plot(results, path=None, *, labels: Sequence[str] | None = 
 
 
 def retention_plot(results, path=None, *, labels: Sequence[str] | None = None, title: str | None = None, ax=None):
-    """Capacity retention [%] against cycle number, with the seed's 87 % after 350 cycles marked.
+    """Capacity retention [%] against cycle number; the seed's 87 % after 350 cycles marked for its cell.
 
     Parameters
     ----------
@@ -94,8 +94,9 @@ def retention_plot(results, path=None, *, labels: Sequence[str] | None = None, t
             f"simulated ({r.model}): {100 * r.retention_final:.1f} % after {r.cycles} cycles")
         ax.plot(np.arange(1, r.cycles + 1), 100 * r.retention, "-", lw=1.5, label=label)
     seed = SEED_RETENTION
-    ax.plot([seed["cycles"]], [100 * seed["retention"]], "o", color="k", ms=6,
-            label=f"seed: {100 * seed['retention']:.0f} % after {seed['cycles']} cycles (0.2 C)")
+    if any(r.seed_cell for r in results):
+        ax.plot([seed["cycles"]], [100 * seed["retention"]], "o", color="k", ms=6,
+                label=f"seed: {100 * seed['retention']:.0f} % after {seed['cycles']} cycles (0.2 C)")
     low = min(100 * float(r.retention.min()) for r in results)
     ax.set_xlabel("Cycle number [-]")
     ax.set_ylabel("Capacity retention Q_dis(n) / Q_dis(1) [%]")

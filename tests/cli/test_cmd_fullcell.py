@@ -130,3 +130,16 @@ def test_bad_cycles_or_rate_exit_2(capsys, args):
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("cellsim: error:")
+
+
+@pytest.mark.slow
+def test_350_cycles_json_has_retention_and_seed_comparison(capsys):
+    """The issue's 'done when' command: 350 cycles at 0.2 C of the seed's Fig. S24 cell."""
+    code, out, _ = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", "--cycles", "350", "--rate", "0.2C",
+                           "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert len(d["retention"]) == 350 and 0 < d["retention_final"] < 1
+    c = d["seed_comparison"]
+    assert c["seed_retention"] == 0.87 and c["simulated_retention"] == d["retention"][349]
+    assert d["li_limited_cycles"] == [] and d["calibrated_on_seed"] == []

@@ -45,6 +45,7 @@ def test_short_run_json(short):
     assert d["retention_final"] == d["retention"][-1]
     assert d["first_cycle_coulombic_efficiency"] <= 1.0
     assert d["calibrated_on_seed"] == [] and "seed_comparison" not in d  # only after >= 350 cycles
+    assert short.seed_cell  # the seed's Fig. S24 cell at 0.2 C
     for name in ("lam_per_cycle_4p4V", "interphase_growth_asr", "sei_li_loss", "li_coulombic_efficiency"):
         assert d["parameters"][name]["source"]
 
