@@ -7,7 +7,7 @@ from ._common import format_table, print_json
 
 def run_cycles(args, stack, design, cycles: int, c_rate: float) -> int:
     """Simulate ``cycles`` cycles of ``design`` and print the retention (``--json``: one object)."""
-    from ..fullcell.retention import SEED_RETENTION, simulate_cycles
+    from ..fullcell.retention import simulate_cycles
     from ..units import to_unit
 
     result = simulate_cycles(design, cycles, c_rate, model=args.pybamm_model or "SPMe")
