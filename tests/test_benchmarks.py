@@ -82,3 +82,13 @@ def test_cycle_benchmark_runs():
     assert out["simulated_cycles_compressed"] < out["simulated_cycles_full"]
     for key in ("compressed_warm_median_s", "full_warm_median_s", "ratio_full_to_compressed", "cold_process_s"):
         assert out[key] > 0
+
+
+@pytest.mark.slow
+def test_fullcell_cycles_benchmark_runs():
+    pytest.importorskip("pybamm")
+    out = run_benchmark("fullcell_cycles.py", "--repeats", "1", "--cycles", "5")
+    assert out["cycles"] == 5 and out["retention_abs_difference"] < 1e-4
+    assert out["retention_final_spme"] < 1.0
+    for key in ("warm_median_s", "dfn_median_s", "ratio_dfn_to_spme", "cold_process_s"):
+        assert out[key] > 0

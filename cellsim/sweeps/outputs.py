@@ -31,6 +31,11 @@ Built-in outputs (columns in SI, suffixes as in the JSON of the CLI):
                          ``cumulative_capacity_mAh_cm2`` of symmetric cycling at ``options.cycle_current``
                          (default 0.5 mA/cm2) with ``options.cycle_step_time`` half cycles (1 h) until
                          ``options.cycle_until`` (10000 h) (:func:`cellsim.lifetime.run_cycle`)
+``retention``            ``retention`` = Q_dis(N)/Q_dis(1) after N = options.retention_cycles cycles
+                         (default 100) at options.retention_c_rate (default 0.2 C) of a Li | ... |
+                         NMC811 stack (:func:`cellsim.fullcell.retention.simulate_cycles`, PyBaMM
+                         SPMe, ~5 s per 100 cycles), ``retention_cycles``,
+                         ``first_discharge_capacity_mAh_g``; not a default output
 =======================  ==========================================================================
 
 New outputs plug in with :func:`register_output` in a module named in the spec's
@@ -385,3 +390,27 @@ def lifetime_h(ctx: PointContext) -> dict:
     d = res.to_dict()
     return {"lifetime_h": d["lifetime_h"], "lifetime_s": d["lifetime_s"], "lifetime_failure": res.failure,
             "cumulative_capacity_mAh_cm2": d["cumulative_capacity_mAh_cm2"]}
+# --- full-cell capacity retention (PyBaMM) ----------------------------------------------------
+def _pybamm_available() -> str | None:
+    if importlib.util.find_spec("pybamm") is None:
+        return "PyBaMM is not installed, so the full-cell retention cannot be computed; choose other outputs"
+    return None
+
+
+@register_output("retention", [Column("retention", "REAL", "", "Q_dis(N) / Q_dis(1) after N = options.retention_cycles"),
+                               Column("retention_cycles", "INTEGER", "", "N, the cycles simulated"),
+                               Column("first_discharge_capacity_mAh_g", "REAL", "mAh/g",
+                                      "first-cycle discharge capacity of the NMC811")],
+                 available=_pybamm_available)
+def retention(ctx: PointContext) -> dict:
+    """Capacity retention of a Li | ... | NMC811 full cell after options.retention_cycles cycles (PyBaMM SPMe)."""
+    from ..errors import InputError
+    from ..fullcell.design import FullCellDesign
+    from ..fullcell.retention import simulate_cycles
+
+    n = ctx.options["retention_cycles"]
+    if not float(n).is_integer() or n < 1:
+        raise InputError("options.retention_cycles", n, "a whole number of cycles >= 1")
+    res = simulate_cycles(FullCellDesign.from_stack(ctx.stack), int(n), ctx.options["retention_c_rate"])
+    return {"retention": res.retention_final, "retention_cycles": int(n),
+            "first_discharge_capacity_mAh_g": float(res.discharge_capacity_mAh_g[0])}
