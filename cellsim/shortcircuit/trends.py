@@ -399,7 +399,8 @@ def polymer_thickness_trend(prm=None, simulate: bool = True) -> TrendComparison:
     for L in c["thicknesses_m"]:
         j = simulated_limiting_current(mat, L, T, c["area_m2"], c["hold_relaxation_times"])
         D, c0, tp = mat.get("salt_diffusivity", T), mat.get("salt_concentration"), mat.get("transference_number")
-        points.append((L * 1e6, None if j is None else j / MA_CM2, 2 * F * D * c0 * (1 - theta) / ((1 - tp) * L) / MA_CM2))
+        closed = 2 * F * D * c0 * (1 - theta) / ((1 - tp) * L)
+        points.append((L * 1e6, None if j is None else j / MA_CM2, closed / MA_CM2))
     ok = [p for p in points if p[1] is not None]
     n = power_law_exponent([p[0] for p in ok], [p[1] for p in ok]) if len(ok) >= 2 else None
     for r in rows:
@@ -430,7 +431,8 @@ def _polymer_thickness_verdict(t: TrendComparison) -> str:
              ", ".join(f"{j:.3g}" for _, j, _ in pts if j is not None) + " mA/cm2 at " +
              ", ".join(f"{L:g}" for L, _, _ in pts) + " um) - " +
              ("agrees" if agrees else "DISAGREES")) +
-            ". Magnitudes are NOT compared: the abstract gives no values, and its material is a PS-PEO block copolymer, "
+            ". Magnitudes are NOT compared: the abstract gives no values, and its material is a PS-PEO block "
+            "copolymer, "
             "not the library's PEO-LiTFSI homopolymer (thicknesses and temperature ASSUMED, POLYMER_THICKNESS_CELL). "
             "Not modelled: the single-ion conductor's thickness-independent limiting current (cellsim has no salt "
             "gradient at t+ = 1, hence no limiting current at all).")
@@ -442,7 +444,8 @@ def _polymer_thickness_verdict(t: TrendComparison) -> str:
                                          all(b <= a for a, b in zip(js, js[1:])))
         text += (f" In a step-up CCD test ({s['step_time_s'] / 3600:g} h half cycles, "
                  f"{s['temperature_K'] - 273.15:.0f} degC) the simulated CCD against thickness is " +
-                 ", ".join(f"{'none' if j is None else format(j, '.3g')} at {L:g}" for L, j in vals) + " mA/cm2 (um): " +
+                 ", ".join(f"{'none' if j is None else format(j, '.3g')} at {L:g}" for L, j in vals) +
+                 " mA/cm2 (um): " +
                  ("monotonic" if mono else "NOT monotonic - thin films are limited by J_lim ~ 1/L, thick ones by "
                                           "growing a dendrite across the film within a half cycle (crossing charge "
                                           "~ L)") +
