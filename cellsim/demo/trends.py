@@ -88,7 +88,9 @@ def published() -> Section:
     sec.inputs.append("CALIBRATED: the stripping limit's diffusion length (0 MPa) and creep term (2 MPa) on the two "
                       "Li|LLZO points of Wang et al. 2019; every other point is a prediction. ASSUMED: the pellet "
                       "thickness (700 um) and step time (0.5 h) of the simulated Li|Li6PS5Cl|Li test of the "
-                      "temperature trend (the source's abstract gives neither).")
+                      "temperature trend (the source's abstract gives neither); the thicknesses (25-200 um) and "
+                      "temperature (90 degC) of the simulated Li|PEO-LiTFSI|Li cells of the polymer thickness trend "
+                      "(its source gives the exponent only).")
     rows = []
     for t in trends:
         for r in t.rows:
@@ -96,13 +98,14 @@ def published() -> Section:
             measured = {"upper": "< ", "lower": ">= "}.get(bound, "") + f"{r['measured']:.3g}"
             ratio = (f"{r['ratio']:.2g}" if r["ratio"] is not None else
                      "bound met" if r.get("bound_met") else "bound NOT met")
-            rows.append([t.name, f"{r['x']:g}", r["label"], r["source"], r["role"], measured,
-                         f"{r['predicted']:.3g}", ratio])
+            x = r["x"] if isinstance(r["x"], str) else f"{r['x']:g}"
+            rows.append([t.name, x, r["label"], r["source"], r["role"], measured,
+                         "-" if r["predicted"] is None else f"{r['predicted']:.3g}", ratio])
         sec.notes.append(f"{t.name}: {t.verdict}")
     sec.tables.append(("Published points and cellsim", ["trend", "x", "material", "source", "role", "measured",
                                                         "cellsim", "cellsim / measured"], rows))
     plt = _plt()
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), layout="constrained")
+    fig, axes = plt.subplots(1, 5, figsize=(17, 3.2), layout="constrained")
     pt = trends[0]
     p = np.linspace(0, 10, 101)
     ax = axes[0]
@@ -140,12 +143,15 @@ def published() -> Section:
     ax.set_xlabel("current density [mA/cm2]")
     ax.set_ylabel("dendrite onset [h]")
     ax.legend(fontsize=7)
+    _polymer_thickness_panel(axes[4], trends[4])
     sec.figures.append(("published_trends", fig, "1: stripping limit against stack pressure (squares calibrated, "
                                                  "circles predicted). 2: Li|Li6PS5Cl|Li critical stripping current "
                                                  "against temperature at 1 MPa (triangles: published bounds; "
                                                  "disagreement stated). 3: CCD against interfacial resistance "
                                                  "(cellsim without stack pressure; disagreement stated). 4: "
-                                                 "dendrite onset in PEO-LiTFSI (disagreement stated)."))
+                                                 "dendrite onset in PEO-LiTFSI (disagreement stated). 5: polymer "
+                                                 "limiting current against thickness (the source gives the exponent "
+                                                 "-1 only) and the simulated step-up CCD against thickness (no data)."))
     for t in trends:
         sec.summary.append([f"published trend: {t.name}", "literature", t.headline, "validation"])
     return sec
@@ -176,3 +182,29 @@ def _temperature_panel(ax, trend, prm):
     ax.set_xlabel("temperature [degC]")
     ax.set_ylabel("critical current [mA/cm2]")
     ax.legend(fontsize=6)
+
+
+def _polymer_thickness_panel(ax, trend):
+    """Simulated limiting current of Li | PEO-LiTFSI | Li against thickness, the published exponent
+    as a slope through its middle point, and the simulated step-up CCD against thickness."""
+    r = trend.rows[0]
+    pts = [(L, j) for L, j, _ in r["points"] if j is not None]
+    ax.loglog([p[0] for p in pts], [p[1] for p in pts], "x", color="C0",
+              label=f"cellsim limiting current ({r['temperature_K'] - 273.15:.0f} degC)")
+    L0, j0 = pts[len(pts) // 2]
+    ends = [pts[0][0], pts[-1][0]]
+    ax.loglog(ends, [j0 * (L / L0) ** r["measured"] for L in ends], "--", color="k",
+              label=f"published: J_lim ~ L^{r['measured']:g} ({r['label']}, no values)")
+    steps = [(L, j) for L, j, _ in trend.step_up if j is not None]
+    if steps:
+        ax.loglog([p[0] for p in steps], [p[1] for p in steps], "o-", color="C3", mfc="none",
+                  label="cellsim step-up CCD (0.5 h, 60 degC; no data)")
+    ticks = sorted({p[0] for p in pts} | {p[0] for p in steps})
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    yt = [v for v in (1, 2, 5, 10, 20, 50) if min(p[1] for p in pts + steps) / 1.5 <= v <= 1.5 * max(
+        p[1] for p in pts + steps)]
+    ax.set_yticks(yt, [f"{v:g}" for v in yt])
+    ax.set_xlabel("polymer thickness [um]")
+    ax.set_ylabel("current density [mA/cm2]")
+    ax.legend(fontsize=6, loc="upper center")

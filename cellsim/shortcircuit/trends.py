@@ -17,6 +17,13 @@ reports ``predicted / measured``. What is compared:
     Dendrite onset time in Li | PEO-LiTFSI | Li at constant current: the model's Sand time
     (semi-infinite; the layer thickness is not given, and above J_lim it does not matter) with
     the library's PEO-LiTFSI at the test temperature.
+``polymer_thickness``
+    Limiting current of a polymer electrolyte against its thickness (Li | polymer | Li at constant
+    current; the source reports the exponent only): the largest current a simulated Li |
+    PEO-LiTFSI | Li cell carries without salt depletion (:func:`simulated_limiting_current`, the
+    transport solver) at several thicknesses, and the exponent of its power law
+    (:data:`POLYMER_THICKNESS_CELL`, :data:`POLYMER_EXPONENT_TOLERANCE`). Beside it, the simulated
+    step-up CCD of the same cells against thickness (no data).
 ``temperature``
     Critical stripping current of Li | Li6PS5Cl | Li against temperature at 1 and 5 MPa (the
     paper of ``parameters/trends/ccd_vs_temperature.csv``): the model's ``J_void(p, T)`` (the
@@ -45,7 +52,8 @@ from ..paths import data_dir
 
 __all__ = ["TrendComparison", "INTERLAB_FACTOR", "TEMPERATURE_CELL", "load_table", "pressure_trend",
            "interfacial_resistance_trend", "polymer_onset_trend", "temperature_trend", "apparent_activation_energy",
-           "all_trends"]
+           "polymer_thickness_trend", "simulated_limiting_current", "power_law_exponent", "POLYMER_THICKNESS_CELL",
+           "POLYMER_EXPONENT_TOLERANCE", "all_trends"]
 
 #: Factor between independent measurements of the same CCD quantity (module docstring).
 INTERLAB_FACTOR = 3.0
@@ -55,6 +63,20 @@ MA_CM2 = 10.0
 #: and the seed's half-cycle time); the 0.25 mA/cm2 step is the spacing of the reported values.
 TEMPERATURE_CELL = {"material": "li6ps5cl", "thickness_m": 700e-6, "area_m2": 1e-4, "start_A_m2": 2.5,
                     "increment_A_m2": 2.5, "stop_A_m2": 100.0, "step_time_s": 1800.0}
+#: The simulated Li | PEO-LiTFSI | Li cells of the polymer thickness trend. The source's abstract
+#: gives neither thicknesses nor a temperature: both are ASSUMED (films of 25-200 um; the library's
+#: reference temperature of PEO-LiTFSI, 90 degC); in the model the exponent depends on neither.
+#: ``step_test``: a step-up CCD test of the same cells (0.1 mA/cm2 steps, the seed's 0.5 h half
+#: cycle, 60 degC), a prediction no stored data tests.
+POLYMER_THICKNESS_CELL = {"material": "peo-litfsi", "thicknesses_m": (25e-6, 50e-6, 100e-6, 200e-6),
+                          "temperature_K": 363.15, "area_m2": 1e-4, "hold_relaxation_times": 20.0,
+                          "step_test": {"thicknesses_m": (25e-6, 50e-6, 100e-6, 200e-6, 400e-6),
+                                        "temperature_K": 333.15, "start_A_m2": 1.0, "increment_A_m2": 1.0,
+                                        "stop_A_m2": 100.0, "step_time_s": 1800.0}}
+#: Agreement of the thickness exponent: the source states a proportionality without an
+#: uncertainty, so the test only separates the finite-layer limiting current (exponent -1) from
+#: the semi-infinite Sand onset within a fixed time (exponent 0): half their distance.
+POLYMER_EXPONENT_TOLERANCE = 0.5
 
 
 @dataclass
@@ -73,6 +95,11 @@ class TrendComparison:
     citation : str
     headline : str
         The verdict in a few words (agrees / DISAGREES and by how much), for summaries.
+    not_modelled : list of dict
+        Published rows outside the model (stated in the verdict, not compared).
+    step_up : list of tuple
+        ``polymer_thickness`` only: (thickness [um], simulated step-up CCD [mA/cm2] or None,
+        mechanism) - a prediction no stored data tests.
     """
 
     name: str
@@ -82,6 +109,8 @@ class TrendComparison:
     verdict: str = ""
     citation: str = ""
     headline: str = ""
+    not_modelled: list = field(default_factory=list)
+    step_up: list = field(default_factory=list)
 
     def predictions(self) -> list:
         return [r for r in self.rows if r["role"] == "prediction" and r["predicted"] is not None]
@@ -265,6 +294,174 @@ def polymer_onset_trend() -> TrendComparison:
     return out
 
 
+def simulated_limiting_current(material, thickness: float, temperature: float, area: float = 1e-4,
+                               holds: float = 20.0, rtol: float = 1e-7, options=None):
+    """Limiting current density of a simulated Li | polymer | Li cell [A/m2] (None if not bracketed).
+
+    The largest constant current density the cell carries for ``holds`` relaxation times
+    ``L^2 / (pi^2 D)`` without a ``salt_depletion`` event of the transport solver (the model's
+    potential divergence, the criterion of a limiting-current measurement), found by bisection
+    to ``rtol``. The closed form it should meet after that hold (the slowest mode has decayed by
+    e^-holds) is ``J_lim (1 - theta) = 2 F D c0 (1 - theta) / ((1 - t+) L)`` with theta the
+    solver's depletion threshold (physics.md §2.1.3-2.1.4); it only sets the search bracket.
+
+    Parameters
+    ----------
+    material : Material
+        A polymer (binary salt, 0 <= t+ < 1).
+    thickness : float
+        [m].
+    temperature : float
+        [K].
+    area : float
+        [m2].
+    holds : float
+        Hold duration in relaxation times L^2/(pi^2 D).
+    rtol : float
+        Relative width of the final bisection bracket.
+    options : SolverOptions, optional
+        Transport solver options (grid); the defaults otherwise. After a short hold the result
+        carries the solver's spatial error (second order in the cell size); at steady state the
+        linear profile is exact.
+    """
+    from ..formulas import limiting_current_density
+    from ..stack import Electrode, Layer, Stack
+    from ..transport.solver import SolverOptions, TransportProblem
+
+    st = Stack.build([Layer("polymer", material, thickness)], left=Electrode("li"), right=Electrode("li"), area=area,
+                     temperature=temperature)
+    lay = st.layers[0]
+    D = lay.salt_diffusivity(temperature)
+    hold = holds * thickness ** 2 / (math.pi ** 2 * D)
+    problem = TransportProblem(st, options or SolverOptions())
+
+    def depletes(j: float) -> bool:
+        sol = problem.run(f"Plate at {j * area!r} A for {hold!r} s", output_times=[])
+        return any(e.kind == "salt_depletion" for e in sol.events)
+
+    guess = limiting_current_density(D, lay.salt_concentration(), lay.transference_number(), thickness)
+    lo, hi = 0.25 * guess, 4.0 * guess
+    if depletes(lo) or not depletes(hi):
+        return None
+    while hi - lo > rtol * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if depletes(mid) else (mid, hi)
+    return 0.5 * (lo + hi)
+
+
+def power_law_exponent(x, y) -> float:
+    """Least-squares slope of ln y against ln x (the exponent n of y ~ x^n)."""
+    import numpy as np
+
+    return float(np.polyfit(np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float)), 1)[0])
+
+
+def _polymer_step_up_ccds(prm) -> list:
+    """(thickness [um], CCD [mA/cm2] or None, mechanism) of the simulated step-up tests of
+    :data:`POLYMER_THICKNESS_CELL` (Li | PEO-LiTFSI | Li, one polymer thickness each)."""
+    from ..library import load_material
+    from ..stack import Electrode, Layer, Stack
+    from .ccd import StepUpProtocol, run_ccd
+
+    c = POLYMER_THICKNESS_CELL
+    s = c["step_test"]
+    mat = load_material(c["material"])
+    proto = StepUpProtocol(start=s["start_A_m2"], increment=s["increment_A_m2"], stop=s["stop_A_m2"],
+                           step_time=s["step_time_s"])
+    out = []
+    for L in s["thicknesses_m"]:
+        st = Stack.build([Layer("PEO-LiTFSI", mat, L)], left=Electrode("li"), right=Electrode("li"),
+                         area=c["area_m2"], temperature=s["temperature_K"])
+        r = run_ccd(st, proto, prm, explain=False)
+        out.append((L * 1e6, None if r.ccd is None else r.ccd / MA_CM2, r.mechanism))
+    return out
+
+
+def polymer_thickness_trend(prm=None, simulate: bool = True) -> TrendComparison:
+    """Limiting current of a polymer electrolyte against its thickness (module docstring).
+
+    ``rows``: the published exponent beside the model's, with the simulated limiting currents
+    (``points``: thickness [um], simulated and closed-form J_lim [mA/cm2]); ``step_up``: the
+    simulated step-up CCDs against thickness (when ``simulate``).
+    """
+    from ..library import load_material
+    from ..transport.solver import SolverOptions
+    from .ccd import load_parameters
+
+    prm = prm or load_parameters()
+    rows, cite = load_table("polymer_limiting_current_vs_thickness")
+    c = POLYMER_THICKNESS_CELL
+    mat = load_material(c["material"])
+    T = c["temperature_K"]
+    theta = SolverOptions().depletion_threshold
+    out = TrendComparison("polymer_thickness", "polymer thickness [um]", "limiting current [mA/cm2]", citation=cite)
+    points = []
+    for L in c["thicknesses_m"]:
+        j = simulated_limiting_current(mat, L, T, c["area_m2"], c["hold_relaxation_times"])
+        D, c0, tp = mat.get("salt_diffusivity", T), mat.get("salt_concentration"), mat.get("transference_number")
+        closed = 2 * F * D * c0 * (1 - theta) / ((1 - tp) * L)
+        points.append((L * 1e6, None if j is None else j / MA_CM2, closed / MA_CM2))
+    ok = [p for p in points if p[1] is not None]
+    n = power_law_exponent([p[0] for p in ok], [p[1] for p in ok]) if len(ok) >= 2 else None
+    for r in rows:
+        if r["role"] != "prediction":
+            continue
+        meas = float(r["exponent"])
+        out.rows.append({"x": f"{points[0][0]:g}-{points[-1][0]:g}", "measured": meas, "predicted": n,
+                         "ratio": _ratio(n, meas), "role": r["role"], "source": r["source"], "label": r["electrolyte"],
+                         "quantity": r["quantity"], "points": points, "temperature_K": T})
+    out.not_modelled = [r for r in rows if r["role"] == "not modelled"]
+    out.step_up = _polymer_step_up_ccds(prm) if simulate else []
+    out.verdict = _polymer_thickness_verdict(out)
+    r0 = out.rows[0]
+    agrees = r0["predicted"] is not None and abs(r0["predicted"] - r0["measured"]) <= POLYMER_EXPONENT_TOLERANCE
+    out.headline = (f"thickness exponent {r0['predicted']:.3f} vs {r0['measured']:g} "
+                    + ("(agrees; magnitudes not in the source)" if agrees else "(DISAGREES)"))
+    return out
+
+
+def _polymer_thickness_verdict(t: TrendComparison) -> str:
+    """In words: the exponent against the data, what is not compared, the step-up CCD against L."""
+    r0 = t.rows[0]
+    pts = r0["points"]
+    agrees = r0["predicted"] is not None and abs(r0["predicted"] - r0["measured"]) <= POLYMER_EXPONENT_TOLERANCE
+    text = ((f"thickness exponent of the limiting current: measured {r0['measured']:g} ({r0['label']}, \"inversely "
+             f"proportional to electrolyte thickness\"), cellsim {r0['predicted']:.4f} (Li | PEO-LiTFSI | Li, "
+             f"{r0['temperature_K'] - 273.15:.0f} degC, simulated constant-current holds; limiting currents " +
+             ", ".join(f"{j:.3g}" for _, j, _ in pts if j is not None) + " mA/cm2 at " +
+             ", ".join(f"{L:g}" for L, _, _ in pts) + " um) - " +
+             ("agrees" if agrees else "DISAGREES")) +
+            ". Magnitudes are NOT compared: the abstract gives no values, and its material is a PS-PEO block "
+            "copolymer, "
+            "not the library's PEO-LiTFSI homopolymer (thicknesses and temperature ASSUMED, POLYMER_THICKNESS_CELL). "
+            "Not modelled: the single-ion conductor's thickness-independent limiting current (cellsim has no salt "
+            "gradient at t+ = 1, hence no limiting current at all).")
+    if t.step_up:
+        s = POLYMER_THICKNESS_CELL["step_test"]
+        vals = [(L, j) for L, j, _ in t.step_up]
+        js = [j for _, j in vals if j is not None]
+        mono = len(js) == len(vals) and (all(b >= a for a, b in zip(js, js[1:])) or
+                                         all(b <= a for a, b in zip(js, js[1:])))
+        text += (f" In a step-up CCD test ({s['step_time_s'] / 3600:g} h half cycles, "
+                 f"{s['temperature_K'] - 273.15:.0f} degC) the simulated CCD against thickness is " +
+                 ", ".join(f"{'none' if j is None else format(j, '.3g')} at {L:g}" for L, j in vals) +
+                 " mA/cm2 (um): " +
+                 ("monotonic" if mono else "NOT monotonic - thin films are limited by J_lim ~ 1/L, thick ones by "
+                                          "growing a dendrite across the film within a half cycle (crossing charge "
+                                          "~ L)") +
+                 "; no stored data tests it. Stolz et al. 2021 report PEO-based cells shorting more readily at a "
+                 "smaller electrode distance, particularly when the polymer is prone to shrinkage (higher "
+                 "temperatures): a mechanical effect cellsim lacks, not compared" +
+                 ("" if mono or not js else f" (the model's lowest CCD is at {_argmin_thickness(vals):g} um; "
+                                            "below it, thinner films short at higher currents)") + ".")
+    return text
+
+
+def _argmin_thickness(vals) -> float:
+    """Thickness [um] of the lowest CCD among (thickness, CCD or None) pairs."""
+    return min((j, L) for L, j in vals if j is not None)[1]
+
+
 def apparent_activation_energy(j1: float, t1: float, j2: float, t2: float) -> float:
     """Apparent activation energy of a current that rises from j1 at t1 to j2 at t2 [J/mol].
 
@@ -387,4 +584,5 @@ def _temperature_verdict(rows: list, prm) -> str:
 
 def all_trends() -> list[TrendComparison]:
     """Every comparison with a published table."""
-    return [pressure_trend(), temperature_trend(), interfacial_resistance_trend(), polymer_onset_trend()]
+    return [pressure_trend(), temperature_trend(), interfacial_resistance_trend(), polymer_onset_trend(),
+            polymer_thickness_trend()]
