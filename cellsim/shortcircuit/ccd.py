@@ -449,6 +449,11 @@ class CCDResult:
 # --------------------------------------------------------------------------- the fronts
 _POLY, _GROW, _INTRINSIC, _CRACK, _BLOCKED = 0, 1, 2, 3, 4
 
+#: A half cycle in which the growing interphases move the stack's electronic leakage
+#: conductance by less than this (relative) runs in one piece with the leakage of its start
+#: (numerical: it changes the voltage by less than LEAK_RTOL times the leaked share).
+LEAK_RTOL = 1e-3
+
 
 class _Layers:
     """What the front tracker needs of each layer.
@@ -796,21 +801,41 @@ class _Tracker:
 
     # ---------------------------------------------------------------- feedback on the transport problem
     def snapshot(self):
-        """The mutable state (fronts, events, met time, voids seen), to :meth:`restore` a half cycle."""
-        return copy.deepcopy((self.left, self.right, self.events, self.met_time, self.void_seen))
+        """The mutable state (fronts, events, met time, voids seen), to :meth:`restore` a half cycle
+        (events are only ever appended: their number is enough)."""
+        return (copy.deepcopy(self.left), copy.deepcopy(self.right), len(self.events), self.met_time,
+                set(self.void_seen))
 
     def restore(self, snap):
-        self.left, self.right, self.events, self.met_time, self.void_seen = copy.deepcopy(snap)
+        self.left, self.right, n_events, self.met_time, self.void_seen = snap
+        del self.events[n_events:]
 
-    def feedback_active(self) -> bool:
-        """Whether a front will change the transport problem during the next samples: a dendrite
-        inside a polymer layer, Li or interphase inside a middle layer, or a growing interphase."""
+    def feedback_active(self, t: float, horizon: float) -> bool:
+        """Whether a front will change the transport problem between ``t`` and ``t + horizon`` [s]:
+        a dendrite inside a polymer layer, a Li filament inside a middle layer, or an interphase
+        whose growth moves the leakage conductance by more than ``LEAK_RTOL``."""
         for fr in (self.left, self.right):
-            if not 0 <= fr.layer < self.n:
-                continue
-            if fr.depth > 0 or (self.ly.kind[fr.layer] == _GROW and fr.contact is not None):
+            if 0 <= fr.layer < self.n and fr.depth > 0 and (self.ly.kind[fr.layer] == _POLY or fr.crack_depth > 0):
                 return True
-        return False
+        return self._leak_moves(t, horizon)
+
+    def _leak_moves(self, t: float, horizon: float) -> bool:
+        """Whether the interphases growing by ``t + horizon`` change the leakage conductance by
+        more than ``LEAK_RTOL`` (relative)."""
+        ly = self.ly
+        grow = [fr for fr in (self.left, self.right)
+                if 0 <= fr.layer < self.n and ly.kind[fr.layer] == _GROW and fr.contact is not None]
+        if not grow:
+            return False
+        g0 = leak_conductance(self.leak_asr())
+        saved = [fr.chem_depth for fr in grow]
+        for fr in grow:
+            i = fr.layer
+            fr.chem_depth = min(interphase_thickness(max(t + horizon - fr.contact, 0.0), ly.k[i], ly.law[i]), ly.L[i])
+        g1 = leak_conductance(self.leak_asr())
+        for fr, x in zip(grow, saved):
+            fr.chem_depth = x
+        return abs(g1 - g0) > LEAK_RTOL * max(g0, g1)
 
     def touched(self) -> bool:
         """Whether any front has left its electrode (the stack's own leakage no longer applies)."""
@@ -1048,28 +1073,32 @@ def _feed_back(problem, tr: _Tracker, state):
     if state is None:   # the rest state before the first half cycle: no front yet
         return state
     left, right = tr.polymer_fronts(problem.poly_index)
+    if np.array_equal(problem.fronts, [left, right]):
+        return state
     return problem.set_fronts(left, right, state)
 
 
 def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, text) -> _HalfCycle:
     """One half cycle at ``j`` [A/m2] (and its rest) with the fronts fed back to the solver.
 
-    While no front is inside a layer the transport problem stays what it is for the whole half
-    cycle, which then runs in one piece. Otherwise (or when a dendrite nucleates or an interphase
-    starts during it: the half cycle is then run again from its start) it runs sample by sample,
-    the problem updated from the fronts before each sample (:func:`_feed_back`).
+    While no front is inside a layer (and growing interphases move the leakage by less than
+    ``LEAK_RTOL``) the transport problem stays what it is for the whole half cycle, which then
+    runs in one piece. Otherwise (or when a dendrite nucleates, a filament or an interphase starts
+    during it: the half cycle is then run again from its start) it runs sample by sample, the
+    problem updated from the fronts before each sample (:func:`_feed_back`).
     """
     from ..transport.protocol import Protocol, Step
 
     dt = half / samples
     pieces = [(j, half, text)] + ([(0.0, rest, "Rest")] if rest > 0 else [])
     state = _feed_back(problem, tr, state)
-    if not tr.feedback_active():
+    if not tr.feedback_active(t_off, half + rest):
         snap = tr.snapshot()
         steps = [Step("current", jp, duration=d, text=tx) for jp, d, tx in pieces]
         sol = problem.run(Protocol(steps), output_dt=dt, state=state)
         met_at, dl, dr = tr.process(sol, t_off)
-        if not tr.feedback_active():
+        g_end = leak_conductance(tr.leak_asr()) if tr.touched() and not tr.met() else problem.g_e
+        if not tr.feedback_active(t_off, 0.0) and abs(g_end - problem.g_e) <= LEAK_RTOL * max(g_end, problem.g_e):
             return _HalfCycle(sol.time + t_off, sol.voltage, sol.current_density, sol.ionic_current_density,
                               dl, dr, met_at, sol.final_state)
         tr.restore(snap)

@@ -352,6 +352,11 @@ class TransportProblem:
     # ------------------------------------------------------------------------------
     # feedback of the short-circuit model (cellsim.shortcircuit.ccd): the problem changes
     # between runs; with no fronts and the stack's own leakage it is the problem as built.
+    @property
+    def fronts(self) -> np.ndarray:
+        """Depths [m] of the fronts in the polymer layers, rows left and right (a copy; :meth:`set_fronts`)."""
+        return self._fronts.copy()
+
     def set_fronts(self, left, right, state):
         """Shorten polymer layers to the part ahead of dendrite fronts (:mod:`.fronts`).
 
