@@ -846,8 +846,8 @@ class _Tracker:
         left and right faces: the parts of the layers the solver leaves out (``set_fronts``). A layer a
         front has crossed keeps its full thickness: its dendrite tips touch the next layer and the
         polymer is in parallel with them (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`)."""
-        left = [self.left.depth if self.left.layer == i else 0.0 for i in poly_index]
-        right = [self.right.depth if self.right.layer == i else 0.0 for i in poly_index]
+        left = [max(self.left.depth, 0.0) if self.left.layer == i else 0.0 for i in poly_index]
+        right = [max(self.right.depth, 0.0) if self.right.layer == i else 0.0 for i in poly_index]
         return left, right
 
     def leak_asr(self) -> float:
