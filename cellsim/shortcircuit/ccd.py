@@ -1067,7 +1067,9 @@ def _feed_back(problem, tr: _Tracker, state):
     if tr.met():    # a spanning path: the short (or leak) is applied to the trace by _with_path
         pass
     elif tr.touched():
-        problem.set_leakage(leak_conductance(tr.leak_asr()))
+        g = leak_conductance(tr.leak_asr())
+        if math.isfinite(g):   # (0 ohm: the fronts meet in this sample; the tracker reports it)
+            problem.set_leakage(g)
     else:
         problem.set_leakage(None)
     if state is None:   # the rest state before the first half cycle: no front yet
