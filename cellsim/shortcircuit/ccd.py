@@ -28,9 +28,31 @@ grown from each Li electrode, through the layers of the stack:
   is reported as a leak). The voltage after the short is ``V_ion R_path / (ASR_ion +
   R_path)``, as a measured trace shows it.
 
-Approximations (documented, not hidden): dendrites do not feed back on the transport
-(the polymer keeps its full thickness for diffusion and IR); nucleation is read at the
-layer face, not at a tip inside the layer; a cell whose |V| exceeds ``voltage_limit``
+Feedback on the solver (:func:`_half_cycle`, :func:`_feed_back`): while a front is inside
+a layer the half cycle runs sample by sample and, before each sample,
+
+* a dendrite of depth ``x`` in a polymer layer is the new electrode (Brissot et al. 1999;
+  Chazalviel 1990): Li deposits and dissolves at the front, and the electrolyte behind it
+  carries no current. The solver keeps the layer's part ahead of the front
+  (``TransportProblem.set_fronts``; the anions of the swept volume stay in the layer,
+  :mod:`cellsim.transport.fronts`), so the ohmic drop, the concentration overpotential and
+  the kinetics are those of the thinner layer. A layer a front has crossed gets its
+  thickness back (its tips touch the next layer and the polymer is in parallel with them,
+  :func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`);
+* the stack's electronic leakage is the series resistance of what the fronts left
+  (``TransportProblem.set_leakage``): the unreacted part of a Li-unstable ceramic and its
+  growing interphase ``rho (L - x) + rho_int x`` (:mod:`cellsim.shortcircuit.interphase`),
+  the polymer ahead of a dendrite, nothing for Li metal.
+
+A half cycle in which no front is inside a layer runs in one piece (and again sample by
+sample when a front appears during it), so cells without fronts give the results of the
+solver alone.
+
+Approximations (documented, not hidden): nucleation is read at the layer face (the
+front, once there is one), not at a tip inside the layer; the front moves between samples
+(half cycle / ``samples_per_half``), so the face at a newly nucleated front stays below the
+depletion threshold for a transient of a few Sand times before the swept salt and the
+shorter domain lift it; a cell whose |V| exceeds ``voltage_limit``
 has "failed to cycle" (the "hardly initiated" bare LATP cell of Fig. S21a) — reported as
 mechanism ``polarization``, not as a short.
 
@@ -41,6 +63,7 @@ contact fraction) live in ``parameters/shortcircuit.toml`` with their status
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from dataclasses import dataclass, field, replace
@@ -53,6 +76,7 @@ from ..constants import F
 from ..errors import InputError
 from .contact import contact_fraction, resistance_at, void_contact, void_critical_current
 from .fracture import filament_velocity, largest_flaw
+from .interphase import layer_electronic_asr, leak_conductance
 from .margins import electrode_contact_resistance, mechanism_margins, tip_contact
 from .mechanisms import (MONROE_NEWMAN_RATIO, OMEGA_LI, MiddleLayerPath, griffith_overpotential,
                          interphase_thickness, interphase_time, layer_shear_modulus, middle_layer_path,
@@ -425,6 +449,11 @@ class CCDResult:
 # --------------------------------------------------------------------------- the fronts
 _POLY, _GROW, _INTRINSIC, _CRACK, _BLOCKED = 0, 1, 2, 3, 4
 
+#: A half cycle in which the growing interphases move the stack's electronic leakage
+#: conductance by less than this (relative) runs in one piece with the leakage of its start
+#: (numerical: it changes the voltage by less than LEAK_RTOL times the leaked share).
+LEAK_RTOL = 1e-3
+
 
 class _Layers:
     """What the front tracker needs of each layer.
@@ -447,6 +476,9 @@ class _Layers:
         self.eta_crit = np.full(n, math.inf)
         self.how = [""] * n
         self.paths: list[MiddleLayerPath | None] = [None] * n
+        # electronic resistivities [ohm m] of each layer and of its interphase (the leak, interphase.py)
+        self.rho_e = np.array([_resistivity(l.electronic_conductivity(T)) for l in stack.layers])
+        self.rho_int = np.full(n, math.inf)
         # Li | ceramic contact (stack pressure, creep, voids) and the flaw population
         self.a_max = largest_flaw(stack.area, prm.flaw_size, prm.flaw_weibull_modulus)
         self.a_rest = contact_fraction(stack.pressure, prm.li_hardness, prm.contact_floor)
@@ -484,6 +516,7 @@ class _Layers:
                 self.law[i] = path.law
                 sig = path.path_conductivity
                 self.path_res[i] = l.thickness / sig if sig > 0 else math.inf
+                self.rho_int[i] = _resistivity(sig)
                 self.how[i] = f"{path.kind} interphase"
             elif path.kind == "intrinsic":
                 self.kind[i] = _INTRINSIC
@@ -496,6 +529,11 @@ class _Layers:
             else:
                 self.kind[i] = _CRACK if math.isfinite(self.eta_crit[i]) else _BLOCKED
                 self.how[i] = "crack" if math.isfinite(self.eta_crit[i]) else "blocked"
+
+
+def _resistivity(sigma: float) -> float:
+    """1 / sigma [ohm m], inf for an insulator."""
+    return 1.0 / sigma if sigma > 0 else math.inf
 
 
 @dataclass
@@ -574,11 +612,16 @@ class _Tracker:
         if self.met_time is None:
             self.met_time = float(t)
 
-    def process(self, sol, t_offset: float):
+    def process(self, sol, t_offset: float, first_current: float | None = None):
         """Advance both fronts over one solver solution; returns the index of the sample at
-        which the fronts met (or None) and the per-sample front depths."""
+        which the fronts met (or None) and the per-sample front depths. ``first_current`` [A/m2]
+        replaces the current of the first sample (a run from a state reports 0 there; a sample of
+        a half cycle run piece by piece, :func:`_half_cycle`, carries the half cycle's current)."""
         t = sol.time + t_offset
         J = sol.ionic_current_density
+        if first_current is not None and J.size:
+            J = J.copy()
+            J[0] = first_current
         nt = t.size
         depth_l = np.zeros((nt, self.n))
         depth_r = np.zeros((nt, self.n))
@@ -756,6 +799,80 @@ class _Tracker:
             return self.ly.how[fr.layer]
         return "crack" if fr.crack_depth >= fr.chem_depth else self.ly.how[fr.layer]
 
+    # ---------------------------------------------------------------- feedback on the transport problem
+    def snapshot(self):
+        """The mutable state (fronts, events, met time, voids seen), to :meth:`restore` a half cycle
+        (events are only ever appended: their number is enough)."""
+        return (copy.deepcopy(self.left), copy.deepcopy(self.right), len(self.events), self.met_time,
+                set(self.void_seen))
+
+    def restore(self, snap):
+        self.left, self.right, n_events, self.met_time, self.void_seen = snap
+        del self.events[n_events:]
+
+    def feedback_active(self, t: float, horizon: float) -> bool:
+        """Whether a front will change the transport problem between ``t`` and ``t + horizon`` [s]:
+        a dendrite inside a polymer layer, a Li filament inside a middle layer, or an interphase
+        whose growth moves the leakage conductance by more than ``LEAK_RTOL``."""
+        for fr in (self.left, self.right):
+            if 0 <= fr.layer < self.n and fr.depth > 0 and (self.ly.kind[fr.layer] == _POLY or fr.crack_depth > 0):
+                return True
+        return self._leak_moves(t, horizon)
+
+    def _leak_moves(self, t: float, horizon: float) -> bool:
+        """Whether the interphases growing by ``t + horizon`` change the leakage conductance by
+        more than ``LEAK_RTOL`` (relative)."""
+        ly = self.ly
+        grow = [fr for fr in (self.left, self.right)
+                if 0 <= fr.layer < self.n and ly.kind[fr.layer] == _GROW and fr.contact is not None]
+        if not grow:
+            return False
+        g0 = leak_conductance(self.leak_asr())
+        saved = [fr.chem_depth for fr in grow]
+        for fr in grow:
+            i = fr.layer
+            fr.chem_depth = min(interphase_thickness(max(t + horizon - fr.contact, 0.0), ly.k[i], ly.law[i]), ly.L[i])
+        g1 = leak_conductance(self.leak_asr())
+        for fr, x in zip(grow, saved):
+            fr.chem_depth = x
+        return abs(g1 - g0) > LEAK_RTOL * max(g0, g1)
+
+    def touched(self) -> bool:
+        """Whether any front has left its electrode (the stack's own leakage no longer applies)."""
+        return any(fr.depth > 0 or fr.spanned for fr in (self.left, self.right))
+
+    def polymer_fronts(self, poly_index):
+        """Depths [m] of the dendrites in each polymer layer (stack indices ``poly_index``) from its
+        left and right faces: the parts of the layers the solver leaves out (``set_fronts``). A layer a
+        front has crossed keeps its full thickness: its dendrite tips touch the next layer and the
+        polymer is in parallel with them (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`)."""
+        left = [max(self.left.depth, 0.0) if self.left.layer == i else 0.0 for i in poly_index]
+        right = [max(self.right.depth, 0.0) if self.right.layer == i else 0.0 for i in poly_index]
+        return left, right
+
+    def leak_asr(self) -> float:
+        """Electronic ASR of the stack with the fronts as they are [ohm m2]: the series sum of
+        :func:`~cellsim.shortcircuit.interphase.layer_electronic_asr` over the layers (a spanned
+        layer: 0 for Li, its interphase or own resistance otherwise)."""
+        ly = self.ly
+        spans = {i: how for fr in (self.left, self.right) for i, how in fr.spanned}
+        r = 0.0
+        for i in range(self.n):
+            if i in spans:
+                r += 0.0 if spans[i] in ("dendrite", "crack") else ly.path_res[i]
+                continue
+            inter = metal = 0.0
+            for fr in (self.left, self.right):
+                if fr.layer != i:
+                    continue
+                if ly.kind[i] == _POLY:
+                    metal += fr.depth
+                else:
+                    metal += fr.crack_depth
+                    inter += max(fr.chem_depth - fr.crack_depth, 0.0)
+            r += layer_electronic_asr(ly.L[i], inter, metal, ly.rho_e[i], ly.rho_int[i])
+        return r
+
     def path(self):
         """Layers spanned by the fronts and the electronic path's ASR [ohm m2]."""
         spans = {}
@@ -847,7 +964,6 @@ def _ccd_text(ccd):
 def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool) -> "CCDResult":
     """The time simulation of :func:`run_ccd` (no margins)."""
     from ..transport import TransportProblem
-    from ..transport.protocol import Protocol, Step
 
     opt = replace(options or ccd_solver_options(), on_depletion="continue",
                   depletion_threshold=prm.nucleation_threshold)
@@ -871,16 +987,10 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
         half = protocol.half_time(jk)
         level_ok = True
         for sign in (1.0, -1.0):
-            steps = [Step("current", sign * jk, duration=half, text=f"{'Plate' if sign > 0 else 'Strip'} at "
-                                                                   f"{jk / MA_CM2:g} mA/cm2")]
-            if protocol.rest > 0:
-                steps.append(Step("current", 0.0, duration=protocol.rest, text="Rest"))
-            sol = problem.run(Protocol(steps), output_dt=half / samples_per_half, state=state)
-            state = sol.final_state
-            met_at, dl, dr = tr.process(sol, t_off)
-            t = sol.time + t_off
-            v = sol.voltage.copy()
-            jj = sol.current_density
+            text = f"{'Plate' if sign > 0 else 'Strip'} at {jk / MA_CM2:g} mA/cm2"
+            run = _half_cycle(problem, tr, sign * jk, half, protocol.rest, samples_per_half, state, t_off, text)
+            state, met_at, dl, dr = run.state, run.met_at, run.dl, run.dr
+            t, v, jj = run.t, run.v.copy(), run.j_ext
             cut = None
             over = np.flatnonzero(np.abs(v) > prm.voltage_limit)
             if over.size and (met_at is None or over[0] <= met_at):
@@ -892,7 +1002,7 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
             elif met_at is not None and not leak_done:
                 spans, r_path = tr.path()
                 path_asr = r_path
-                v_new, share = _with_path(v[met_at:], sol.ionic_current_density[met_at:], jj[met_at:], r_path, r_stack)
+                v_new, share = _with_path(v[met_at:], run.j_ion[met_at:], jj[met_at:], r_path, r_stack)
                 desc = "; ".join(f"{layers.names[i]}: {spans[i]}" for i in sorted(spans))
                 if share >= prm.soft_share:
                     cut = met_at
@@ -932,6 +1042,90 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
                      front_right=np.concatenate(drs), layer_names=list(layers.names), electronic_share=share,
                      path_asr=path_asr, events=tr.events, parameters=prm, protocol=protocol,
                      temperature=stack.temperature, pressure=stack.pressure)
+
+
+# --------------------------------------------------------------------------- feedback on the solver
+@dataclass
+class _HalfCycle:
+    """A half cycle's samples: time [s], voltage [V], external and ionic current density [A/m2],
+    front depths per layer [m], the sample at which the fronts met (or None) and the final state."""
+
+    t: np.ndarray
+    v: np.ndarray
+    j_ext: np.ndarray
+    j_ion: np.ndarray
+    dl: np.ndarray
+    dr: np.ndarray
+    met_at: int | None
+    state: tuple
+
+
+def _feed_back(problem, tr: _Tracker, state):
+    """Give the transport problem the fronts as they are: dendrites shorten the polymer layers
+    (``TransportProblem.set_fronts``) and the stack's electronic leakage becomes the series
+    resistance of what the fronts left (:meth:`_Tracker.leak_asr`). Returns the state on the new grids."""
+    if tr.met():    # a spanning path: the short (or leak) is applied to the trace by _with_path
+        pass
+    elif tr.touched():
+        g = leak_conductance(tr.leak_asr())
+        if math.isfinite(g):   # (0 ohm: the fronts meet in this sample; the tracker reports it)
+            problem.set_leakage(g)
+    else:
+        problem.set_leakage(None)
+    if state is None:   # the rest state before the first half cycle: no front yet
+        return state
+    left, right = tr.polymer_fronts(problem.poly_index)
+    if np.array_equal(problem.fronts, [left, right]):
+        return state
+    return problem.set_fronts(left, right, state)
+
+
+def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, text) -> _HalfCycle:
+    """One half cycle at ``j`` [A/m2] (and its rest) with the fronts fed back to the solver.
+
+    While no front is inside a layer (and growing interphases move the leakage by less than
+    ``LEAK_RTOL``) the transport problem stays what it is for the whole half cycle, which then
+    runs in one piece. Otherwise (or when a dendrite nucleates, a filament or an interphase starts
+    during it: the half cycle is then run again from its start) it runs sample by sample, the
+    problem updated from the fronts before each sample (:func:`_feed_back`).
+    """
+    from ..transport.protocol import Protocol, Step
+
+    dt = half / samples
+    pieces = [(j, half, text)] + ([(0.0, rest, "Rest")] if rest > 0 else [])
+    state = _feed_back(problem, tr, state)
+    if not tr.feedback_active(t_off, half + rest):
+        snap = tr.snapshot()
+        steps = [Step("current", jp, duration=d, text=tx) for jp, d, tx in pieces]
+        sol = problem.run(Protocol(steps), output_dt=dt, state=state)
+        met_at, dl, dr = tr.process(sol, t_off)
+        g_end = leak_conductance(tr.leak_asr()) if tr.touched() and not tr.met() else problem.g_e
+        if not tr.feedback_active(t_off, 0.0) and abs(g_end - problem.g_e) <= LEAK_RTOL * max(g_end, problem.g_e):
+            return _HalfCycle(sol.time + t_off, sol.voltage, sol.current_density, sol.ionic_current_density,
+                              dl, dr, met_at, sol.final_state)
+        tr.restore(snap)
+    parts = {k: [] for k in ("t", "v", "j_ext", "j_ion", "dl", "dr")}
+    met_at, n, t_loc = None, 0, t_off
+    for jp, d, tx in pieces:
+        m = max(1, int(round(d / dt)))
+        for _ in range(m):
+            state = _feed_back(problem, tr, state)
+            sol = problem.run(Protocol([Step("current", jp, duration=d / m, text=tx)]), output_dt=d / m, state=state)
+            state = sol.final_state
+            jion = sol.ionic_current_density
+            met, dl, dr = tr.process(sol, t_loc, first_current=jion[1] if jion.size > 1 else None)
+            # the sample's end (and the half cycle's start): points the solver adds at depletion
+            # events inside a sample are left out of the trace, as the tracker has read them
+            keep = [0, -1] if n == 0 else [-1]
+            for key, arr in (("t", sol.time + t_loc), ("v", sol.voltage), ("j_ext", sol.current_density),
+                             ("j_ion", jion), ("dl", dl), ("dr", dr)):
+                parts[key].append(arr[keep])
+            n += len(keep)
+            if met is not None and met_at is None:
+                met_at = n - 1
+            t_loc = float(sol.time[-1] + t_loc)
+    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    return _HalfCycle(cat["t"], cat["v"], cat["j_ext"], cat["j_ion"], cat["dl"], cat["dr"], met_at, state)
 
 
 def _with_path(v, j_ion, j_ext, r_path, r_stack):
