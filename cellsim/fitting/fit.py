@@ -239,14 +239,14 @@ class _Problem:
     def z(self, f: np.ndarray, P: np.ndarray) -> np.ndarray:
         """Circuit impedance; parameter sets that divide by zero give NaN instead of raising."""
         try:
-            return self.circuit.impedance(f, P, check=False)
+            return self.circuit.impedance(f, P, check=False, parallel=False)
         except ZeroDivisionError:
             if P.ndim == 1:
                 return np.full(f.size, np.nan, dtype=complex)
             out = np.empty((P.shape[0], f.size), dtype=complex)
             for i in range(P.shape[0]):
                 try:
-                    out[i] = self.circuit.impedance(f, P[i], check=False)
+                    out[i] = self.circuit.impedance(f, P[i], check=False, parallel=False)
                 except ZeroDivisionError:
                     out[i] = np.nan
             return out

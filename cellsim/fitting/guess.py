@@ -337,7 +337,7 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
                 continue
             sub = Circuit(ch)
             sub_idx = [circuit.index(nm) for nm in sub.parameter_names]
-            target = target - sub.impedance(f, np.ascontiguousarray(params[:, sub_idx]), check=False)
+            target = target - sub.impedance(f, np.ascontiguousarray(params[:, sub_idx]), check=False, parallel=False)
     if cols:
         coef = _linear_coefficients(np.stack(cols, axis=2), target, wr, wi, sc["z_scale"])
         for j, (t, s) in enumerate(zip(sep_terms, samples)):
@@ -354,7 +354,7 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
     params = params[ok]
     if params.shape[0] == 0:  # pragma: no cover - sampling always gives finite values
         raise InputError("guess", "none", "an explicit initial guess (automatic guessing failed)")
-    zc = circuit.impedance(f, np.ascontiguousarray(params), check=False)
+    zc = circuit.impedance(f, np.ascontiguousarray(params), check=False, parallel=False)
     d = zc - z[None, :]
     cost = np.sum((d.real * wr) ** 2 + (d.imag * wi) ** 2, axis=1)
     cost = np.where(np.isfinite(cost), cost, np.inf)

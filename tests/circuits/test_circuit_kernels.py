@@ -159,3 +159,45 @@ def test_every_element_evaluates_in_a_circuit():
     assert len(list(iter_elements(c.tree))) == 2 * (len(ELEMENTS) - 1)
     ref = c.numpy_impedance(FREQ, p)
     assert np.max(np.abs(c.impedance(FREQ, p) - ref) / np.abs(ref)) < 1e-12
+
+
+def test_reciprocal_against_numpy():
+    rng = np.random.default_rng(1)
+    mag = 10.0 ** rng.uniform(-200, 200, 3000)
+    ang = rng.uniform(-np.pi, np.pi, 3000)
+    z = np.concatenate([mag * np.exp(1j * ang), [1.0, 1j, -1.0, -1j, 1e-300 + 1e-300j, 1e300 - 1e300j]])
+    ours = _kernels.reciprocal_array(z)
+    ref = 1.0 / z
+    assert np.all(np.isfinite(ours))
+    assert np.max(np.abs(ours - ref) / np.abs(ref)) < 1e-15
+
+
+def test_admittance_flags_mark_the_children_of_parallels():
+    c = Circuit("R0-p(R1,CPE1)-p(R2-p(R3,C3),CPE2)-CPE4")
+    # program: R0 R1 CPE1 P2 | R2 R3 C3 P2 S2 CPE2 P2 | CPE4 S4
+    flags = _kernels.admittance_flags(c._ops, c._args)
+    assert list(flags) == [0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_parallel_kernel_equals_serial_and_numpy(seed):
+    rng = np.random.default_rng(100 + seed)
+    c = Circuit(random_tree(rng))
+    P = np.array([params_for(c, rng) for _ in range(37)])
+    serial = c.impedance(FREQ, P, parallel=False)
+    par = c.impedance(FREQ, P, parallel=True)
+    assert np.array_equal(serial, par), str(c)
+    ref = c.numpy_impedance(FREQ, P)
+    assert np.max(np.abs(par - ref) / np.abs(ref)) < 1e-12, str(c)
+
+
+def test_large_batches_run_in_parallel_by_default():
+    from cellsim.circuits.circuit import PARALLEL_MIN_POINTS
+
+    c = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)-CPE3")
+    rng = np.random.default_rng(5)
+    n = PARALLEL_MIN_POINTS // FREQ.size + 3
+    P = np.array([params_for(c, rng) for _ in range(n)])
+    z = c.impedance(FREQ, P)  # parallel path
+    assert np.array_equal(z, c.impedance(FREQ, P, parallel=False))
+    assert np.array_equal(z[n // 2], c.impedance(FREQ, P[n // 2]))
