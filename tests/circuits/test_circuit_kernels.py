@@ -201,3 +201,34 @@ def test_large_batches_run_in_parallel_by_default():
     z = c.impedance(FREQ, P)  # parallel path
     assert np.array_equal(z, c.impedance(FREQ, P, parallel=False))
     assert np.array_equal(z[n // 2], c.impedance(FREQ, P[n // 2]))
+
+
+def test_vectorised_exp_against_numpy():
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-700, 700, 5000), rng.uniform(-1e-8, 1e-8, 100), [0.0, 1.0, -1.0, 708.0, -708.0]])
+    for a, b in ((1.0, 0.0), (-0.8, 0.3), (0.5, -2.0)):
+        out, bits = np.empty_like(x), np.empty(x.size, dtype=np.int64)
+        _kernels.exp_affine(a, b, x, out, bits)
+        ref = np.exp(a * x + b)
+        assert np.max(np.abs(out - ref) / ref) < 1e-15
+    # rows beyond +-708 (overflow, subnormal) or with NaN take the math.exp path
+    for row in (np.array([1.0, 800.0]), np.array([1.0, -745.0]), np.array([1.0, np.nan]), np.array([np.inf, -np.inf])):
+        out, bits = np.empty_like(row), np.empty(row.size, dtype=np.int64)
+        _kernels.exp_affine(1.0, 0.0, row, out, bits)
+        with np.errstate(over="ignore"):
+            assert np.array_equal(out, np.exp(row), equal_nan=True)
+
+
+def test_vectorised_log_against_numpy():
+    rng = np.random.default_rng(5)
+    x = np.concatenate([10.0 ** rng.uniform(-307, 308, 5000), 1.0 + rng.uniform(-1e-6, 1e-6, 100),
+                        [1.0, 2.0, 0.5, np.sqrt(2.0), np.nextafter(np.sqrt(2.0), 2), 2.2250738585072014e-308]])
+    out, bits = np.empty_like(x), np.empty(x.size, dtype=np.int64)
+    _kernels.log_row(x, out, bits)
+    ref = np.log(x)
+    assert np.max(np.abs(out - ref) / np.maximum(np.abs(ref), 1.0)) < 1e-15
+    for row in (np.array([1.0, 0.0]), np.array([1.0, -1.0]), np.array([1.0, 1e-310]), np.array([1.0, np.inf])):
+        out, bits = np.empty_like(row), np.empty(row.size, dtype=np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _kernels.log_row(row, out, bits)
+            assert np.array_equal(out, np.log(row), equal_nan=True)
