@@ -420,3 +420,25 @@ def evaluate_program_parallel(ops, args, omega, params, needs_log, depth, n_chun
         bits = np.empty(omega.shape[0], dtype=np.int64)
         for s in range(c * n_sets // n_chunks, (c + 1) * n_sets // n_chunks):
             _run_set(ops, args, flags, omega, logw, params[s], stack, out[s], mag, bits)
+
+
+@njit(cache=True, error_model="numpy")
+def evaluate_frequencies(ops, args, f, params, needs_log, depth, check, out):
+    """:func:`evaluate_program` from frequencies f [Hz] (w = 2 pi f computed here).
+
+    With ``check``, returns the index of the first frequency that is not finite and > 0
+    (nothing evaluated), else -1.
+    """
+    n = f.shape[0]
+    omega = np.empty(n)
+    ok = True
+    for k in range(n):
+        v = f[k]
+        ok &= (v > 0.0) & (v < math.inf)
+        omega[k] = 2.0 * math.pi * v
+    if check and not ok:
+        for k in range(n):
+            if not (f[k] > 0.0 and f[k] < math.inf):
+                return k
+    evaluate_program(ops, args, omega, params, needs_log, depth, out)
+    return -1

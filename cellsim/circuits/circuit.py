@@ -113,6 +113,13 @@ def numpy_impedance(tree: Node, parameters: Mapping[str, object], frequencies) -
     return np.asarray(ev(tree), dtype=complex)
 
 
+def _check_frequencies(f: np.ndarray) -> None:
+    """Raise :class:`~cellsim.errors.InputError` naming the first frequency that is not finite and > 0."""
+    good = np.isfinite(f) & (f > 0)
+    if not good.all():
+        raise InputError("frequencies", float(f[~good][0]), "finite frequencies > 0 Hz")
+
+
 class Circuit:
     """An equivalent circuit parsed from a string and compiled for evaluation.
 
@@ -334,20 +341,15 @@ class Circuit:
         scalar = f.ndim == 0
         if scalar:
             f = f.reshape(1)
-        if check:
-            if f.ndim != 1:
-                raise InputError("frequencies", f"array of shape {f.shape}", "a 1-D array of frequencies in Hz")
-            if not np.all(f > 0) or not np.all(np.isfinite(f)):
-                bad = f[~(np.isfinite(f) & (f > 0))][0]
-                raise InputError("frequencies", float(bad), "finite frequencies > 0 Hz")
+        if check and f.ndim != 1:
+            raise InputError("frequencies", f"array of shape {f.shape}", "a 1-D array of frequencies in Hz")
         if isinstance(parameters, np.ndarray) and parameters.dtype == np.float64 and \
-                parameters.shape[-1:] == (self.n_params,) and parameters.ndim <= 2:
+                parameters.shape[-1:] == (len(self._names),) and parameters.ndim <= 2:
             p = parameters
         else:
             p = self.parameter_array(parameters)
         single = p.ndim == 1
         p2 = np.ascontiguousarray(p.reshape(1, -1) if single else p)
-        omega = 2.0 * np.pi * f
         n_sets = p2.shape[0]
         out = np.empty((n_sets, f.shape[0]), dtype=np.complex128)
         if parallel is None:
@@ -356,10 +358,15 @@ class Circuit:
         if parallel:
             import numba
 
+            if check:
+                _check_frequencies(f)
             n_chunks = min(n_sets, 8 * numba.get_num_threads())
-            k.evaluate_program_parallel(self._ops, self._args, omega, p2, self._needs_log, self._depth, n_chunks, out)
+            k.evaluate_program_parallel(self._ops, self._args, 2.0 * np.pi * f, p2, self._needs_log, self._depth,
+                                        n_chunks, out)
         else:
-            k.evaluate_program(self._ops, self._args, omega, p2, self._needs_log, self._depth, out)
+            bad = k.evaluate_frequencies(self._ops, self._args, f, p2, self._needs_log, self._depth, check, out)
+            if bad >= 0:
+                raise InputError("frequencies", float(f[bad]), "finite frequencies > 0 Hz")
         if single:
             out = out[0]
         if scalar:
