@@ -232,3 +232,9 @@ def test_vectorised_log_against_numpy():
         with np.errstate(divide="ignore", invalid="ignore"):
             _kernels.log_row(row, out, bits)
             assert np.array_equal(out, np.log(row), equal_nan=True)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_bad_frequency_named_on_both_paths(parallel):
+    with pytest.raises(InputError, match="-5"):
+        Circuit("R0-p(R1,C1)").impedance([1.0, 2.0, -5.0, np.nan], np.ones((3, 3)), parallel=parallel)
