@@ -18,6 +18,14 @@ than from a default. Terms that are not separable (nested parallels, elements wi
 parameters) are sampled around scales set by the data (|Z|, the frequency range). The
 candidates are ranked by their weighted cost with the full circuit, and the best few
 distinct ones are returned as starting points for the non-linear fit.
+
+The projection runs compiled, one sample at a time
+(:func:`cellsim.fitting._kernels.separable_fit`; :func:`_basis` and
+:func:`_linear_coefficients` are its NumPy reference). Its residual is the full circuit's
+(opaque terms are subtracted from the target first), so the circuit itself is evaluated only
+for candidates a bound or range clipped and for the returned ones. The number of samples
+(:func:`default_samples`) is 100 per sampled non-linear quantity when every term is
+separable, the former ~2e5 / n_freq (200..1500) when parameters are sampled directly.
 """
 
 from __future__ import annotations
