@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..circuits._kernels import ctanh, evaluate_program, reciprocal
+from ..circuits._kernels import ctanh, evaluate_program, exp_affine, reciprocal
 
 LOGMAX = 230.0  # log-fitted parameters are clamped to exp(+-230): no overflow to 0 or inf
 
@@ -169,12 +169,13 @@ BASIS_R, BASIS_L, BASIS_C, BASIS_W, BASIS_CPE, BASIS_WO, BASIS_WS, BASIS_G, BASI
 
 
 @njit(cache=True, error_model="numpy")
-def _basis_column(kind, w, logw, tau, n, re, im):
+def _basis_column(kind, w, logw, tau, n, re, im, mag, bits):
     """Basis function (coefficient 1) of one separable term at every frequency, into ``re``, ``im``.
 
     R: 1; L: j w; C: 1/(j w); W: (1 - j)/sqrt(w); CPE: (j w)^-n; Wo: coth(x)/x, Ws and Zd:
     tanh(x)/x with x = sqrt(j w tau); G: 1/sqrt(1 + j w tau); Debye (K, p(R,C)): 1/(1 + j w tau);
-    Cole (Zarc, p(R,CPE)): 1/(1 + (j w tau)^n).
+    Cole (Zarc, p(R,CPE)): 1/(1 + (j w tau)^n). ``mag`` (float) and ``bits`` (int64) are
+    scratch rows for the vectorised power w^n (:func:`cellsim.circuits._kernels.exp_affine`).
     """
     N = w.shape[0]
     if kind == BASIS_R:
@@ -197,10 +198,10 @@ def _basis_column(kind, w, logw, tau, n, re, im):
     elif kind == BASIS_CPE:
         cr = math.cos(n * 0.5 * math.pi)
         ci = math.sin(n * 0.5 * math.pi)
+        exp_affine(-n, 0.0, logw, mag, bits)
         for q in range(N):
-            mag = math.exp(-n * logw[q])
-            re[q] = mag * cr
-            im[q] = -mag * ci
+            re[q] = mag[q] * cr
+            im[q] = -mag[q] * ci
     elif kind == BASIS_WO or kind == BASIS_WS:
         for q in range(N):
             h = math.sqrt(0.5 * w[q] * tau)
@@ -222,9 +223,9 @@ def _basis_column(kind, w, logw, tau, n, re, im):
         lt = math.log(tau)
         cr = math.cos(n * 0.5 * math.pi)
         ci = math.sin(n * 0.5 * math.pi)
+        exp_affine(n, n * lt, logw, mag, bits)
         for q in range(N):
-            mag = math.exp(n * (logw[q] + lt))
-            v = reciprocal(complex(1.0 + mag * cr, mag * ci))
+            v = reciprocal(complex(1.0 + mag[q] * cr, mag[q] * ci))
             re[q] = v.real
             im[q] = v.imag
 
@@ -282,6 +283,8 @@ def separable_fit(kinds, w, logw, tau, n, t_re, t_im, wr, wi, z_scale, coef, cos
     active = np.empty(m, dtype=np.bool_)
     w2r = np.empty(N)
     w2i = np.empty(N)
+    mag = np.empty(N)
+    bits = np.empty(N, dtype=np.int64)
     for q in range(N):
         w2r[q] = wr[q] * wr[q]
         w2i[q] = wi[q] * wi[q]
@@ -289,7 +292,7 @@ def separable_fit(kinds, w, logw, tau, n, t_re, t_im, wr, wi, z_scale, coef, cos
     for s in range(S):
         row = 0 if one_target else s
         for j in range(m):
-            _basis_column(kinds[j], w, logw, tau[s, j], n[s, j], Bre[j], Bim[j])
+            _basis_column(kinds[j], w, logw, tau[s, j], n[s, j], Bre[j], Bim[j], mag, bits)
         for j in range(m):
             for l in range(j, m):
                 acc = 0.0

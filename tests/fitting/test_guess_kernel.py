@@ -36,7 +36,7 @@ def test_basis_column_matches_numpy(kind, nl):
         re, im = np.empty(W.size), np.empty(W.size)
         tau = s.get("tau", s.get("tau_d", np.ones(S)))[i]
         n = s.get("n", s.get("n_series", np.zeros(S)))[i]
-        K._basis_column(code, W, np.log(W), tau, n, re, im)
+        K._basis_column(code, W, np.log(W), tau, n, re, im, np.empty(W.size), np.empty(W.size, dtype=np.int64))
         assert np.max(np.abs(re + 1j * im - ref[i]) / np.abs(ref[i])) < 1e-12
 
 
