@@ -238,3 +238,13 @@ def test_vectorised_log_against_numpy():
 def test_bad_frequency_named_on_both_paths(parallel):
     with pytest.raises(InputError, match="-5"):
         Circuit("R0-p(R1,C1)").impedance([1.0, 2.0, -5.0, np.nan], np.ones((3, 3)), parallel=parallel)
+
+
+@pytest.mark.parametrize("text", ["p(p(R1,C1),R2)", "p(R1-p(R2,C2),C1)", "p(R1,p(R2,p(R3,CPE3)))",
+                                  "p(Wo1,p(L2,C2)-R3)", "R0-p(p(R1,CPE1),p(R2,CPE2),Zarc3)"])
+def test_nested_parallels_against_numpy(text):
+    c = Circuit(text)
+    rng = np.random.default_rng(len(text))
+    P = np.array([params_for(c, rng) for _ in range(5)])
+    ref = c.numpy_impedance(FREQ, P)
+    assert np.max(np.abs(c.impedance(FREQ, P) - ref) / np.abs(ref)) < 1e-12
