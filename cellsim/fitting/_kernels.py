@@ -260,16 +260,78 @@ def _solve_small(A, b, x):
 
 
 @njit(cache=True, error_model="numpy")
+def _normal_equations(Bre, Bim, t_re, t_im, w2r, w2i, ata, atb):
+    """A^T A and A^T b of the weighted real system: rows Re and Im of each frequency, weights w^2."""
+    m, N = Bre.shape
+    for j in range(m):
+        for l in range(j, m):
+            acc = 0.0
+            for q in range(N):
+                acc += Bre[j, q] * Bre[l, q] * w2r[q] + Bim[j, q] * Bim[l, q] * w2i[q]
+            ata[j, l] = acc
+            ata[l, j] = acc
+        acc = 0.0
+        for q in range(N):
+            acc += Bre[j, q] * t_re[q] * w2r[q] + Bim[j, q] * t_im[q] * w2i[q]
+        atb[j] = acc
+
+
+@njit(cache=True, error_model="numpy")
+def _nonnegative_solve(ata, atb, M, rhs, c, active):
+    """Coefficients ``c`` of the normal equations with up to three active-set passes.
+
+    Each pass solves the system restricted to the active terms (ridge 1e-12 trace; an inactive
+    term's row is the identity with right-hand side 0) and switches off the terms whose
+    coefficient comes out <= 0 (Lawson & Hanson 1974, NNLS, simplified).
+    """
+    m = atb.shape[0]
+    for j in range(m):
+        active[j] = True
+    for _ in range(3):
+        tr = 0.0
+        for j in range(m):
+            if active[j]:
+                tr += ata[j, j]
+        for j in range(m):
+            for l in range(m):
+                M[j, l] = ata[j, l] if active[j] and active[l] else 0.0
+            M[j, j] += 1e-12 * tr if active[j] else 1.0
+            rhs[j] = atb[j] if active[j] else 0.0
+        _solve_small(M, rhs, c)
+        neg = False
+        for j in range(m):
+            if active[j] and c[j] <= 0:
+                active[j] = False
+                neg = True
+        if not neg:
+            break
+
+
+@njit(cache=True, error_model="numpy")
+def _weighted_cost(coef, Bre, Bim, t_re, t_im, w2r, w2i):
+    """sum_q w2r_q (Re r_q)^2 + w2i_q (Im r_q)^2, r = sum_j coef_j basis_j - target; inf if not finite."""
+    m, N = Bre.shape
+    acc = 0.0
+    for q in range(N):
+        rr = -t_re[q]
+        ri = -t_im[q]
+        for j in range(m):
+            rr += coef[j] * Bre[j, q]
+            ri += coef[j] * Bim[j, q]
+        acc += rr * rr * w2r[q] + ri * ri * w2i[q]
+    return acc if math.isfinite(acc) else math.inf
+
+
+@njit(cache=True, error_model="numpy")
 def separable_fit(kinds, w, logw, tau, n, t_re, t_im, wr, wi, z_scale, coef, cost):
     """Non-negative weighted linear least squares of the separable terms, one sampled set per row.
 
     For sample s the term j has the impedance ``coef[s, j] * basis_j(w; tau[s, j], n[s, j])``
     (:func:`_basis_column`); the coefficients minimise sum_q wr_q^2 (Re r_q)^2 + wi_q^2 (Im r_q)^2,
-    r = sum_j coef_j basis_j - target (``t_re``, ``t_im``: one row, or one per sample). Normal
-    equations with a ridge of 1e-12 trace; up to three active-set passes switch off the terms
-    whose coefficient comes out <= 0 (Lawson & Hanson 1974, NNLS, simplified); a switched-off
+    r = sum_j coef_j basis_j - target (``t_re``, ``t_im``: one row, or one per sample), by the
+    normal equations (:func:`_normal_equations`, :func:`_nonnegative_solve`); a switched-off
     term gets the tiny coefficient 1e-6 z_scale / max_q |basis_j|. ``cost[s]`` is the weighted
-    sum of squares with the final coefficients.
+    sum of squares with the final coefficients (:func:`_weighted_cost`).
     """
     S, m = tau.shape
     N = w.shape[0]
@@ -281,64 +343,23 @@ def separable_fit(kinds, w, logw, tau, n, t_re, t_im, wr, wi, z_scale, coef, cos
     rhs = np.empty(m)
     c = np.empty(m)
     active = np.empty(m, dtype=np.bool_)
-    w2r = np.empty(N)
-    w2i = np.empty(N)
     mag = np.empty(N)
     bits = np.empty(N, dtype=np.int64)
-    for q in range(N):
-        w2r[q] = wr[q] * wr[q]
-        w2i[q] = wi[q] * wi[q]
+    w2r = wr * wr
+    w2i = wi * wi
     one_target = t_re.shape[0] == 1
     for s in range(S):
         row = 0 if one_target else s
         for j in range(m):
             _basis_column(kinds[j], w, logw, tau[s, j], n[s, j], Bre[j], Bim[j], mag, bits)
-        for j in range(m):
-            for l in range(j, m):
-                acc = 0.0
-                for q in range(N):
-                    acc += Bre[j, q] * Bre[l, q] * w2r[q] + Bim[j, q] * Bim[l, q] * w2i[q]
-                ata[j, l] = acc
-                ata[l, j] = acc
-            acc = 0.0
-            for q in range(N):
-                acc += Bre[j, q] * t_re[row, q] * w2r[q] + Bim[j, q] * t_im[row, q] * w2i[q]
-            atb[j] = acc
-            active[j] = True
-        for _ in range(3):
-            tr = 0.0
-            for j in range(m):
-                if active[j]:
-                    tr += ata[j, j]
-            for j in range(m):
-                for l in range(m):
-                    M[j, l] = ata[j, l] if active[j] and active[l] else 0.0
-                M[j, j] += 1e-12 * tr if active[j] else 1.0
-                rhs[j] = atb[j] if active[j] else 0.0
-            _solve_small(M, rhs, c)
-            neg = False
-            for j in range(m):
-                if active[j] and c[j] <= 0:
-                    active[j] = False
-                    neg = True
-            if not neg:
-                break
+        _normal_equations(Bre, Bim, t_re[row], t_im[row], w2r, w2i, ata, atb)
+        _nonnegative_solve(ata, atb, M, rhs, c, active)
         for j in range(m):
             if c[j] > 0:
                 coef[s, j] = c[j]
             else:
                 big = 0.0
                 for q in range(N):
-                    a = math.hypot(Bre[j, q], Bim[j, q])
-                    if a > big:
-                        big = a
+                    big = max(big, math.hypot(Bre[j, q], Bim[j, q]))
                 coef[s, j] = 1e-6 * z_scale / max(big, 1e-300)
-        acc = 0.0
-        for q in range(N):
-            rr = -t_re[row, q]
-            ri = -t_im[row, q]
-            for j in range(m):
-                rr += coef[s, j] * Bre[j, q]
-                ri += coef[s, j] * Bim[j, q]
-            acc += rr * rr * w2r[q] + ri * ri * w2i[q]
-        cost[s] = acc if math.isfinite(acc) else math.inf
+        cost[s] = _weighted_cost(coef[s], Bre, Bim, t_re[row], t_im[row], w2r, w2i)
