@@ -25,7 +25,8 @@ chi^2 in one batched evaluation) and random log-normal perturbations of the firs
 All starts are run together by a projected Levenberg-Marquardt method (for one spectrum
 the compiled kernel :func:`cellsim.fitting._kernels.multistart_lm`, whose Jacobians need
 one circuit call for all k perturbed sets); the best (and the runner-up when it is a
-distinct point of similar chi^2) is then polished by ``scipy.optimize.least_squares``,
+distinct point of similar chi^2, not the best with two interchangeable arcs swapped) is
+then polished by ``scipy.optimize.least_squares``,
 whose convergence status enters ``success``. Interchangeable series terms (two ``p(R,CPE)``
 arcs) are reported in the order closest to the given guess, else by increasing time
 constant, left to right.
