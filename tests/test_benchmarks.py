@@ -23,11 +23,20 @@ def run_benchmark(name, *args, timeout=600):
 
 def test_circuit_prediction_benchmark_runs():
     pytest.importorskip("impedance")
-    out = run_benchmark("circuit_prediction.py", "--repeats", "3")
-    assert out["max_rel_difference"] < 1e-10
+    out = run_benchmark("circuit_prediction.py", "--rounds", "3", "--batch-rounds", "1", "--cold-rounds", "0")
+    assert out["max_rel_difference_numpy"] < 1e-12 and out["max_rel_difference_impedance_py"] < 1e-12
     assert out["batch_sets"] == 10_000
-    for key in ("ratio", "batch_ratio", "cellsim_median_s", "impedance_py_median_s"):
+    for key in ("ratio_vs_numpy", "batch_vs_loop", "ratio_vs_impedance_py"):
         assert out[key] > 0
+    assert out["warm"]["cellsim"]["n"] == 3
+
+
+@pytest.mark.slow
+def test_circuit_fitting_benchmark_runs():
+    pytest.importorskip("impedance")
+    out = run_benchmark("circuit_fitting.py", "--seeds", "2", "--rounds", "1", "--cold-rounds", "0")
+    assert out["n_spectra"] == 2 and out["auto_reached"] == 2
+    assert out["auto_ratio"] > 0 and out["warm"]["cellsim_auto"]["n"] == 2
 
 
 def test_step_up_benchmark_runs():
