@@ -45,6 +45,9 @@ def recalibrate_sei_growth(stack, parameters, shortcircuit, calibration) -> tupl
     -------
     (LifetimeParameters, runs)
 
+    A sample that fails before the target by a mechanism k does not set (a short) contradicts
+    the measured lifetime whatever k is: it is rejected (conditioning on the calibration).
+
     Raises
     ------
     CellsimError
@@ -61,7 +64,7 @@ def recalibrate_sei_growth(stack, parameters, shortcircuit, calibration) -> tupl
         t = 4.0 * target if r.lifetime is None else r.lifetime
         if abs(t - target) <= RECALIBRATION_RTOL * target:
             return p, n
-        if r.lifetime is not None and r.failure != "voltage_limit":
+        if r.lifetime is not None and r.failure != "voltage_limit" and t < target:   # a later short: raise k
             raise CellsimError(f"sample cannot reproduce the calibration lifetime: it fails by {r.failure} at "
                                f"{t / 3600:.4g} h, which k_SEI does not set")
         p = p.with_values(**{CALIBRATED: p.sei_growth_constant * t / target})
