@@ -64,6 +64,11 @@ def _interval_rows(sec, st) -> None:
                            ["seed [h]", "q05 [h]", "median [h]", "q95 [h]", "calibration"],
                            [[f"{s.lifetime / H:g}", fmt("lifetime_h_q05", "q05"), fmt("lifetime_h_q50", "median"),
                              fmt("lifetime_h_q95", "q95"), info["calibration"]]]))
+        lo, hi = iv["lifetime_h_q05"], iv["lifetime_h_q95"]
+        if lo is not None and hi is not None:
+            where = "inside" if lo <= s.lifetime / H <= hi else "outside"
+            sec.notes.append(f"The seed's {s.lifetime / H:g} h at {s.current / 10:g} mA/cm2 lies {where} cellsim's 90 % "
+                             f"interval ({lo:.4g} - {hi:.4g} h from {info['samples']} samples).")
 
 
 def lifetime() -> Section:

@@ -14,7 +14,7 @@ name                unit     what
 ``bulk_resistance`` ohm      sum of the layers' bulk resistances L / (sigma S)
 ``z_at``            ohm      |Z| of the composed equivalent circuit at ``frequency``
 ``lifetime``        s        symmetric-cell lifetime under galvanostatic cycling
-                             (:func:`~cellsim.lifetime.interval.sample_lifetime`; ``cellsim
+                             (:func:`~cellsim.lifetime.refit.sample_lifetime`; ``cellsim
                              cycle --interval``); a sample that survives ``until`` is censored
                              there
 =================== ======== ==============================================================
@@ -89,7 +89,7 @@ def evaluate(name: str, stack, shortcircuit_parameters, options: Mapping[str, An
             return float(proto.stop), True
         return float(res.ccd), False
     if name == "lifetime":
-        from ..lifetime.interval import sample_lifetime
+        from ..lifetime.refit import sample_lifetime
 
         return sample_lifetime(stack, shortcircuit_parameters, options.get("lifetime_values") or {}, options)
     raise InputError("--output", name, "one of " + ", ".join(OUTPUTS))

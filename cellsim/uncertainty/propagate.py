@@ -319,7 +319,7 @@ def propagate(model, output: str, *, samples: int = 64, seed: int = 0, method: s
     options : mapping
         ``protocol`` (keyword arguments of :class:`~cellsim.shortcircuit.ccd.StepUpProtocol`,
         SI) for ``ccd``; ``frequency`` [Hz] for ``z_at``; ``cycle`` (and ``calibration``) for
-        ``lifetime`` (:func:`~cellsim.lifetime.interval.sample_lifetime`).
+        ``lifetime`` (:func:`~cellsim.lifetime.refit.sample_lifetime`).
     target : float, optional
         Threshold of ``p_exceeds`` [SI].
     posterior : Posterior, optional
