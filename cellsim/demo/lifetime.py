@@ -26,7 +26,8 @@ FAILURE_MODE_NOTE = (
     "the 400 um pellet at its nominal growth constant, so the voltage limit is the failure that remains. The 2500 h "
     "then fixes an effective polarization growth (k_SEI / sigma_SEI^2): about 4750 ohm cm2 per electrode at 2500 h, "
     "16x the Li | UVEA charge-transfer resistance calibrated on seed Table S1 (296.5 ohm cm2) - so it lumps SEI, "
-    "dead-Li tortuosity and plasticiser decomposition rather than describing an SEI alone. Table S3 does not say how its lifetimes ended; if 2500 h "
+    "dead-Li tortuosity and plasticiser decomposition rather than describing an SEI alone. Table S3 does not say how "
+    "its lifetimes ended; if 2500 h "
     "was the end of the test rather than a failure, it is only a lower bound and no mechanism is calibrated by it.")
 
 
@@ -67,8 +68,8 @@ def _interval_rows(sec, st) -> None:
         lo, hi = iv["lifetime_h_q05"], iv["lifetime_h_q95"]
         if lo is not None and hi is not None:
             where = "inside" if lo <= s.lifetime / H <= hi else "outside"
-            sec.notes.append(f"The seed's {s.lifetime / H:g} h at {s.current / 10:g} mA/cm2 lies {where} cellsim's 90 % "
-                             f"interval ({lo:.4g} - {hi:.4g} h from {info['samples']} samples).")
+            sec.notes.append(f"The seed's {s.lifetime / H:g} h at {s.current / 10:g} mA/cm2 lies {where} cellsim's "
+                             f"90 % interval ({lo:.4g} - {hi:.4g} h from {info['samples']} samples).")
 
 
 def lifetime() -> Section:

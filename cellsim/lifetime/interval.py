@@ -8,9 +8,9 @@ quasi-random samples (scrambled Sobol') of every ranged parameter of the model, 
 ``until`` is *censored* there (its lifetime is only known to exceed it), as a CCD sample
 without a short.
 
-**The calibration is kept in every sample** when the model is the one the seed lifetime
-calibrates (``li-uvea-latp-uvea-li``, :data:`~cellsim.lifetime.seed.SEED_LIFETIMES`) and
-the cell is not overridden: instead of sampling ``sei_growth_constant`` over its range, each
+**The calibration is kept in every sample** when the model is the shipped file the seed
+lifetime calibrates (``li-uvea-latp-uvea-li``, :data:`~cellsim.lifetime.seed.SEED_LIFETIMES`;
+cell overrides are refused with ``--interval``): instead of sampling ``sei_growth_constant`` over its range, each
 sample re-fits it so that the sample itself lives the seed's 2500 h at 0.5 mA/cm2 with 1 h
 steps (:func:`~cellsim.lifetime.refit.recalibrate_sei_growth`); the interval is then that of a *prediction
 conditioned on the calibration*. For any other cell ``sei_growth_constant`` is sampled over
@@ -29,14 +29,16 @@ __all__ = ["recalibrate_sei_growth", "sample_lifetime", "lifetime_interval", "in
            "RECALIBRATION_RTOL"]
 
 
-def _calibration_for(model_name: str, overridden: bool):
-    """The seed lifetime k_SEI is re-fitted to for this model, or None (sampled over its range)."""
+def _calibration_for(model) -> dict | None:
+    """The seed lifetime k_SEI is re-fitted to when ``model`` (name or path) is the shipped model
+    file that lifetime calibrates, else None (k_SEI is then sampled over its range: an edited copy
+    may change what the calibration assumed, e.g. the temperature)."""
+    from ..models import resolve_model
     from .seed import SEED_LIFETIMES
 
-    if overridden:
-        return None
+    path = resolve_model(model).resolve()
     for s in SEED_LIFETIMES:
-        if s.role == "calibration" and s.model == model_name:
+        if s.role == "calibration" and resolve_model(s.model).resolve() == path:
             return {"current": s.current, "step_time": s.step_time, "target": s.lifetime}
     return None
 
@@ -75,7 +77,7 @@ def lifetime_interval(stack, model, current: float, step_time: float, until: flo
                          "from its ranges (edit a copy of the model TOML instead)")
     if not (isinstance(samples, int) and samples >= 2):
         raise InputError("--interval", samples, "an integer >= 2 (samples)")
-    cal = _calibration_for(stack.name, overridden)
+    cal = _calibration_for(model)
     space = discover(stack, shortcircuit=True, lifetime=True)
     if cal is not None:
         space = space.without([f"lifetime.{CALIBRATED}"])

@@ -136,3 +136,15 @@ def test_cli_interval_with_set_exits_2(capsys):
                "--interval", "2", "--set", "inactive_fraction=0.02"])
     assert rc == 2
     assert "--interval" in capsys.readouterr().err
+
+
+def test_refit_only_for_the_shipped_calibration_model(tmp_path):
+    from cellsim.lifetime.interval import _calibration_for
+    from cellsim.models import resolve_model
+
+    assert _calibration_for("li-uvea-latp-uvea-li") == SEED_CAL
+    assert _calibration_for(str(resolve_model("li-uvea-latp-uvea-li"))) == SEED_CAL
+    copy = tmp_path / "li-uvea-latp-uvea-li.toml"        # an edited copy may change what the 2500 h assumed
+    copy.write_text(resolve_model("li-uvea-latp-uvea-li").read_text(encoding="utf-8"), encoding="utf-8")
+    assert _calibration_for(str(copy)) is None
+    assert _calibration_for("li-uvea-lvo-uvea-li") is None
