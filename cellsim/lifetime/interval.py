@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-
 from .refit import CALIBRATED, RECALIBRATION_RTOL, recalibrate_sei_growth, sample_lifetime
 
 __all__ = ["recalibrate_sei_growth", "sample_lifetime", "lifetime_interval", "interval_keys", "CALIBRATED",
@@ -51,9 +50,10 @@ def lifetime_interval(stack, model, current: float, step_time: float, until: flo
     Parameters
     ----------
     stack : Stack
-        The loaded model (its name selects the calibration).
+        The loaded model (whose ranges are sampled).
     model : str
-        Model name or path (what the sample workers load).
+        Model name or path (what the sample workers load; the shipped calibration model's file
+        selects the per-sample re-fit of k_SEI).
     current, step_time, until, voltage_limit
         The protocol [A/m2, s, s, V or None], as :func:`~cellsim.lifetime.cycle.run_cycle`.
     samples, seed

@@ -25,14 +25,13 @@ def recalibrate_sei_growth(stack, parameters, shortcircuit, calibration) -> tupl
     function of ``k t`` alone (``delta^2 = delta0^2 + k t``) and the other slow resistances do
     not depend on k, so a lifetime set by the SEI scales as ``1/k``: the secant step
     ``k <- k t(k) / t_target`` is exact in that limit; it is repeated until the lifetime is
-    within :data:`RECALIBRATION_RTOL` (a few runs).
+    within :data:`RECALIBRATION_RTOL` (a few runs). A sample that fails before the target by a
+    mechanism k does not set (a short) contradicts the measured lifetime whatever k is: it is
+    rejected (conditioning on the calibration); a short after the target only raises k.
 
     Returns
     -------
     (LifetimeParameters, runs)
-
-    A sample that fails before the target by a mechanism k does not set (a short) contradicts
-    the measured lifetime whatever k is: it is rejected (conditioning on the calibration).
 
     Raises
     ------
@@ -50,7 +49,7 @@ def recalibrate_sei_growth(stack, parameters, shortcircuit, calibration) -> tupl
         t = 4.0 * target if r.lifetime is None else r.lifetime
         if abs(t - target) <= RECALIBRATION_RTOL * target:
             return p, n
-        if r.lifetime is not None and r.failure != "voltage_limit" and t < target:   # a later short: raise k
+        if r.lifetime is not None and r.failure != "voltage_limit" and t < target:   # no k helps
             raise CellsimError(f"sample cannot reproduce the calibration lifetime: it fails by {r.failure} at "
                                f"{t / 3600:.4g} h, which k_SEI does not set")
         p = p.with_values(**{CALIBRATED: p.sei_growth_constant * t / target})
