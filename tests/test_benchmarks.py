@@ -101,3 +101,12 @@ def test_fullcell_cycles_benchmark_runs():
     assert out["retention_final_spme"] < 1.0
     for key in ("warm_median_s", "dfn_median_s", "ratio_dfn_to_spme", "cold_process_s"):
         assert out[key] > 0
+
+
+@pytest.mark.slow
+def test_cycle_interval_benchmark_runs():
+    out = run_benchmark("cycle_interval.py", "--samples", "4", "--repeats", "1")
+    assert out["model"] == "li-uvea-latp-uvea-li" and out["samples"] == 4
+    assert out["kept"] + out["rejected"] == 4
+    assert out["lifetime_h_q05"] <= out["lifetime_h_q50"] <= out["lifetime_h_q95"]
+    assert out["ratio_serial_to_parallel"] > 0

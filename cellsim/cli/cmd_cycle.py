@@ -24,6 +24,13 @@ def register(sub):
                         "--set inactive_fraction=0.02 or --set sei_ionic_conductivity=1e-9S/cm")
     p.add_argument("--full", action="store_true", help="simulate every cycle instead of compressing time")
     p.add_argument("--plot", metavar="FILE.png", help="Figs. S14/S16-style plot: voltage and slow state vs time")
+    p.add_argument("--interval", type=int, metavar="N", default=None,
+                   help="also give the 5/50/95 %% quantiles of the lifetime over the parameter ranges from N samples "
+                        "(model, shortcircuit and lifetime files; k_SEI re-fitted per sample to the seed's 2500 h "
+                        "for li-uvea-latp-uvea-li); JSON keys lifetime_h_q05/_q50/_q95")
+    p.add_argument("--processes", type=int, metavar="N", default=None, help="--interval: run the samples in N "
+                                                                            "local processes")
+    p.add_argument("--seed", type=int, default=0, help="--interval: seed of the Sobol' design (default 0)")
     add_cell_flag(p, conditions=True)
     add_json_flag(p)
     return p
@@ -66,6 +73,31 @@ def _seed_text(seed, res) -> str:
                + pred + (f" (> {res.until / 3600:g} h)" if res.lifetime is None else "")) + ")")
 
 
+def _interval(args, stack, j, t, until, vlim, changed):
+    """The ``lifetime_h_q05/_q50/_q95`` keys of ``--interval N`` (None without it)."""
+    if args.interval is None:
+        return None
+    from ..lifetime.interval import interval_keys, lifetime_interval
+
+    ex = {"executor": "processes", "workers": args.processes} if args.processes else {"executor": "inprocess"}
+    res = lifetime_interval(stack, args.model, j, t, until, voltage_limit=vlim, samples=args.interval,
+                            seed=args.seed, overridden=changed, **ex)
+    return interval_keys(res)
+
+
+def _interval_text(iv) -> str:
+    def h(key):
+        v = iv[key]
+        flag = iv["lifetime_interval"]["censored"][{"lifetime_h_q05": "q05", "lifetime_h_q50": "median",
+                                                     "lifetime_h_q95": "q95"}[key]]
+        return "-" if v is None else (">" if flag else "") + f"{v:.4g}"
+
+    info = iv["lifetime_interval"]
+    return (f"{h('lifetime_h_q05')} / {h('lifetime_h_q50')} / {h('lifetime_h_q95')} h from {info['samples']} samples"
+            + (f" ({info['n_failed']} rejected or failed)" if info["n_failed"] else "")
+            + (f", {info['n_censored']} survived --until" if info["n_censored"] else "") + "; " + info["calibration"])
+
+
 def run(args) -> int:
     from ..lifetime import load_lifetime_parameters, run_cycle
     from ..lifetime.seed import seed_lifetime
@@ -76,15 +108,16 @@ def run(args) -> int:
     sets = _parse_set(args.set)
     if sets:
         lt = lt.with_values(**sets)
-    res = run_cycle(stack, j, t, until, voltage_limit=vlim, parameters=lt, compress=not args.full)
     changed = args.cell or args.temperature or args.pressure or sets
+    interval = _interval(args, stack, j, t, until, vlim, bool(changed))
+    res = run_cycle(stack, j, t, until, voltage_limit=vlim, parameters=lt, compress=not args.full)
     seed = None if changed else seed_lifetime(stack.name, j, t)
     if args.plot:
         from ..lifetime.plot import plot_cycle
 
         plot_cycle(res, args.plot, title=f"{stack.title or stack.name}: {j / MA_CM2:g} mA/cm2, {t / 3600:g} h steps")
     if args.json:
-        out = {"model": stack.name, **res.to_dict()}
+        out = {"model": stack.name, **res.to_dict(), **(interval or {})}
         out["seed"] = None if seed is None else {"lifetime_h": seed.lifetime / 3600, "role": seed.role,
                                                  "cumulative_capacity_mAh_cm2": seed.cumulative_capacity / 36000,
                                                  "source": seed.source}
@@ -98,6 +131,8 @@ def run(args) -> int:
             ["cycles (simulated)", f"{res.cycles:g} ({res.simulated_cycles})"],
             ["SEI + dead-Li ASR at the end", f"{res.slow_asr[-1] * 1e4:.4g} ohm cm2"],
             ["deposit fronts at the end", f"{res.front_left[-1] * 1e6:.3g} / {res.front_right[-1] * 1e6:.3g} um"]]
+    if interval is not None:
+        rows.append(["lifetime 5 / 50 / 95 %", _interval_text(interval)])
     if seed is not None:
         rows.append(["the seed reports", _seed_text(seed, res)])
     for k, v in rows:

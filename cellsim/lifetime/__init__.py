@@ -4,7 +4,8 @@ Modules: :mod:`.mechanisms` (closed forms of the slow mechanisms), :mod:`.parame
 (``parameters/lifetime.toml``), :mod:`.cell` (what the model needs of the stack), :mod:`.state`
 (the slow state and its motion over cycles), :mod:`.transport_cycle` (one cycle through the
 transport solver), :mod:`.simulated` (a cycle with its failures), :mod:`.compress` (time
-compression), :mod:`.cycle` (:func:`run_cycle`), :mod:`.calibrate`, :mod:`.plot`.
+compression), :mod:`.cycle` (:func:`run_cycle`), :mod:`.calibrate`, :mod:`.refit` and :mod:`.interval`
+(lifetime intervals, ``--interval``), :mod:`.plot`.
 """
 
 from .cycle import CycleResult, run_cycle

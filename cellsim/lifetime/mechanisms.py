@@ -35,7 +35,8 @@ from ..errors import InputError
 from ..shortcircuit.mechanisms import OMEGA_LI
 
 __all__ = ["arrhenius_factor", "sei_thickness", "sei_resistance", "sei_time_to_resistance", "dead_li_thickness",
-           "dead_li_resistance", "li_thickness", "dendrite_advance_per_cycle", "front_depth"]
+           "dead_li_resistance", "li_thickness", "dendrite_advance_per_cycle", "front_depth", "porous_sand_time",
+           "porous_depletion_length"]
 
 
 def _finite(name, v, low=None, strict=False):
@@ -155,3 +156,41 @@ def dendrite_advance_per_cycle(velocity, half_time, sand_time, dead_fraction) ->
         raise InputError("sand_time", sand_time, ">= 0 s (inf: no nucleation)")
     grow = v * max(th - sand_time, 0.0)
     return grow - (1.0 - f) * v * th
+
+
+def porous_sand_time(diffusivity, concentration, current_density, transference_number, porosity) -> float:
+    """Sand time inside a porous (dead-Li) layer filled with the electrolyte [s] (not in the cycling model).
+
+    Salt in the pores (pore-volume concentration c) obeys ``eps dc/dt = D eps^1.5 d2c/dx2``
+    (Bruggeman) with the plating flux ``J (1 - t+) / F`` per cell area at the electrode, so the
+    face depletes at ``t = eps^2.5 pi D (c0 F)^2 / (4 (J (1 - t+))^2)`` = ``eps^2.5`` times the
+    bulk Sand time (:func:`cellsim.formulas.sand_time`; Chen et al., J. Mater. Chem. A 5 (2017)
+    11671 [L] for dead Li slowing transport). Valid while the layer is thicker than
+    :func:`porous_depletion_length`.
+
+    Parameters
+    ----------
+    diffusivity : float
+        Salt diffusivity of the electrolyte D [m2/s].
+    concentration : float
+        c0 [mol/m3].
+    current_density : float
+        |J| [A/m2].
+    transference_number : float
+        t+ [-].
+    porosity : float
+        eps of the layer, in (0, 1].
+    """
+    from ..formulas import sand_time
+
+    e = _finite("porosity", porosity, 0.0, strict=True)
+    if e > 1:
+        raise InputError("porosity", porosity, "in (0, 1]")
+    return e ** 2.5 * sand_time(diffusivity, concentration, current_density, transference_number)
+
+
+def porous_depletion_length(diffusivity, porosity, time) -> float:
+    """Diffusion length in the porous layer over ``time`` [m]: ``sqrt(D eps^0.5 t)`` (effective
+    diffusivity over capacity, ``D eps^1.5 / eps``)."""
+    e = _finite("porosity", porosity, 0.0, strict=True)
+    return math.sqrt(_finite("diffusivity", diffusivity, 0.0) * math.sqrt(e) * _finite("time", time, 0.0))

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..constants import T_ROOM
 from ..errors import InputError
 
-__all__ = ["LifetimeParameters", "load_lifetime_parameters", "PARAMETERS"]
+__all__ = ["LifetimeParameters", "load_lifetime_parameters", "lifetime_ranges", "PARAMETERS"]
 
 #: name -> (unit text, allowed, dimension for TOML parsing, check)
 PARAMETERS = {
@@ -98,6 +98,27 @@ def load_lifetime_parameters(path=None) -> LifetimeParameters:
         stamp = None   # read_toml reports the missing file
     values, sources = _parse(str(p), stamp)
     return LifetimeParameters(sources=dict(sources), **values)
+
+
+def lifetime_ranges(path=None) -> dict:
+    """name -> :class:`~cellsim.uncertainty.ranges.Range` of every entry of ``[lifetime]`` with a range.
+
+    The names are those of :meth:`LifetimeParameters.with_values`; the uncertainty space
+    (:func:`cellsim.uncertainty.space.discover` with ``lifetime=True``) calls them ``lifetime.<name>``.
+    """
+    from ..paths import data_dir, read_toml
+    from ..uncertainty.ranges import parse_entry_range
+
+    p = Path(data_dir("parameters") / "lifetime.toml" if path is None else path)
+    table = read_toml(p).get("lifetime", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{p}: [lifetime]", table, "a table of parameters")
+    out = {}
+    for name, entry in table.items():
+        r = parse_entry_range(entry, f"lifetime.{name}", str(p))
+        if r is not None:
+            out[name] = r
+    return out
 
 
 @functools.lru_cache(maxsize=8)
