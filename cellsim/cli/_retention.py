@@ -10,7 +10,12 @@ def run_cycles(args, stack, design, cycles: int, c_rate: float) -> int:
     from ..fullcell.retention import simulate_cycles
     from ..units import to_unit
 
-    result = simulate_cycles(design, cycles, c_rate, model=args.pybamm_model or "SPMe")
+    growth = None
+    if getattr(args, "resistance_growth", "aging") == "symmetric-cell":
+        from ..lifetime.growth import SymmetricCellSEI
+
+        growth = SymmetricCellSEI.at(design.temperature)
+    result = simulate_cycles(design, cycles, c_rate, model=args.pybamm_model or "SPMe", resistance_growth=growth)
     out = result.to_dict()
     if args.plot:
         from ..fullcell.plot import retention_plot
@@ -33,7 +38,7 @@ def run_cycles(args, stack, design, cycles: int, c_rate: float) -> int:
     if "seed_comparison" in out:
         c = out["seed_comparison"]
         print(f"seed: {100 * c['seed_retention']:.0f} % after {c['cycles']} cycles; simulated "
-              f"{100 * c['simulated_retention']:.1f} % (a prediction: no ageing rate is calibrated on the seed)")
+              f"{100 * c['simulated_retention']:.1f} % ({c['status']})")
     if out["li_limited_cycles"]:
         print(f"note: the Li inventory limited the discharge from cycle {out['li_limited_cycles'][0]} on")
     if args.plot:

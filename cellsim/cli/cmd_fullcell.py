@@ -22,6 +22,10 @@ def register(sub):
                    help="run N CC-CV charge / CC discharge cycles with degradation (NMC811 active-material loss, "
                         "Li-side SEI and dead Li, interphase resistance growth; parameters/fullcell_aging.toml) and "
                         "report the discharge capacity and retention per cycle")
+    p.add_argument("--resistance-growth", default="aging", choices=("aging", "symmetric-cell"),
+                   help="with --cycles: the sandwich's added resistance against time; 'aging': the parabolic law of "
+                        "parameters/fullcell_aging.toml (default); 'symmetric-cell': the SEI law of 'cellsim cycle' "
+                        "(parameters/lifetime.toml, calibrated on the seed's 2500 h symmetric-cell lifetime)")
     p.add_argument("--vmin", default=None, help="lower voltage limit, e.g. 2.7 or '2.7 V' (default: model file)")
     p.add_argument("--vmax", default=None, help="upper voltage limit, e.g. 4.2 or '4.2 V' (default: model file)")
     p.add_argument("--anode", default=None, metavar="Q_OR_L",

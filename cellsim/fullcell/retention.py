@@ -83,6 +83,7 @@ class RetentionResult:
     li_reservoir_C_m2: np.ndarray
     li_limited: np.ndarray
     matched: dict = field(default_factory=dict)
+    calibrated_on_seed: tuple = ()
 
     @property
     def cycles(self) -> int:
@@ -92,6 +93,14 @@ class RetentionResult:
     def retention(self) -> np.ndarray:
         """Q_dis(n) / Q_dis(1) [-]."""
         return self.discharge_capacity_mAh_g / self.discharge_capacity_mAh_g[0]
+
+    @property
+    def seed_status(self) -> str:
+        """How the seed's retention relates to this run: never a calibration target here."""
+        if self.calibrated_on_seed:
+            return ("prediction (no ageing rate is calibrated on it; the resistance growth carries a calibration on "
+                    "another seed number: " + "; ".join(self.calibrated_on_seed) + ")")
+        return "prediction (no ageing rate is calibrated on it)"
 
     @property
     def retention_final(self) -> float:
@@ -128,13 +137,13 @@ class RetentionResult:
             "lam_per_cycle": self.lam_per_cycle, "resistance_growth": self.hook,
             "parameters": {k: {"value_SI": getattr(self.params, k), "source": s}
                            for k, s in self.params.sources.items()},
-            "calibrated_on_seed": [],
+            "calibrated_on_seed": list(self.calibrated_on_seed),
         }
         seed = SEED_RETENTION
         if self.seed_cell and self.cycles >= seed["cycles"]:
             out["seed_comparison"] = {"cycles": seed["cycles"], "seed_retention": seed["retention"],
                                       "simulated_retention": float(self.retention[seed["cycles"] - 1]),
-                                      "source": seed["source"], "status": "prediction (no ageing rate is calibrated on it)"}
+                                      "source": seed["source"], "status": self.seed_status}
         return out
 
 
@@ -255,7 +264,8 @@ def _result(design, model, c_rate, current, params, f_lam, hook, summary, info) 
                            charge_capacity_mAh_g=q_ch / 3.6 / m_am_g, discharge_capacity_mAh_g=q_dis / 3.6 / m_am_g,
                            time_s=time, added_asr_ohm_m2=np.asarray(hook(time), dtype=float),
                            active_material_loss=lam, sei_li_loss_C_m2=sei / A, dead_li_C_m2=dead / A,
-                           li_reservoir_C_m2=reservoir / A, li_limited=limited, matched=info)
+                           li_reservoir_C_m2=reservoir / A, li_limited=limited, matched=info,
+                           calibrated_on_seed=tuple(getattr(hook, "calibrated_on_seed", ())))
 
 
 def li_inventory(anode: float, q_ch, q_dis, sei, ce_li: float):
@@ -294,6 +304,8 @@ def li_inventory(anode: float, q_ch, q_dis, sei, ce_li: float):
 def _hook_name(hook) -> str:
     if isinstance(hook, ParabolicGrowth):
         return f"parabolic: {hook.asr_ref * 1e4:.4g} ohm cm2 x sqrt(t / {hook.t_ref / 3600:.4g} h)"
+    if callable(getattr(hook, "describe", None)):
+        return hook.describe()
     return getattr(hook, "__qualname__", type(hook).__name__)
 
 

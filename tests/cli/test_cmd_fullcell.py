@@ -143,3 +143,24 @@ def test_350_cycles_json_has_retention_and_seed_comparison(capsys):
     c = d["seed_comparison"]
     assert c["seed_retention"] == 0.87 and c["simulated_retention"] == d["retention"][349]
     assert d["li_limited_cycles"] == [] and d["calibrated_on_seed"] == []
+
+
+def test_cycles_with_the_symmetric_cell_sei(capsys):
+    """--resistance-growth symmetric-cell: the added ASR is cellsim cycle's SEI law, and the seed calibration it
+    carries is named (the seed's retention stays a comparison)."""
+    from cellsim.lifetime.growth import SymmetricCellSEI
+
+    code, out, _ = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", "--cycles", "3", "--rate", "0.2C",
+                           "--resistance-growth", "symmetric-cell", "--json")
+    assert code == 0
+    d = json.loads(out)
+    hook = SymmetricCellSEI.at(d["temperature_K"])
+    assert d["added_asr_ohm_m2"] == pytest.approx(hook(d["time_s"]).tolist(), rel=1e-12)
+    assert d["resistance_growth"].startswith("symmetric-cell SEI")
+    assert len(d["calibrated_on_seed"]) == 1 and "2500 h" in d["calibrated_on_seed"][0]
+
+
+def test_bad_resistance_growth_exit_2(capsys):
+    code, out, err = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", "--cycles", "3",
+                             "--resistance-growth", "linear")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
