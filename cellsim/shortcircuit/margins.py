@@ -63,29 +63,15 @@ def depletion_time(current_density: float, thickness: float, diffusivity: float,
 
     Exact series (physics.md §2.1.3), with q = (1 - t+) |J| / F:
     ``c(L, t) = c0 - (q L / D) [1/2 - (4/pi^2) sum_{n odd} exp(-n^2 pi^2 D t / L^2) / n^2]``
-    solved for t by bisection (the face concentration falls monotonically).
+    solved for t by a bracketed Newton iteration (the drop rises and is concave in t;
+    :func:`cellsim.shortcircuit._kernels.depletion_time`).
     """
+    from ._kernels import depletion_time as kernel
+
     j = abs(float(current_density))
     L, D, c0 = float(thickness), float(diffusivity), float(concentration)
     q = (1.0 - float(transference_number)) * j / F
-    target = c0 * (1.0 - threshold)   # the drop needed
-    if j == 0 or q * L / (2 * D) <= target:
-        return math.inf
-    n = np.arange(1, 2 * terms, 2, dtype=float)
-
-    def drop(t):
-        return (q * L / D) * (0.5 - (4.0 / math.pi ** 2) * np.sum(np.exp(-n * n * math.pi ** 2 * D * t / L ** 2) / n ** 2))
-
-    lo, hi = 0.0, L * L / D
-    while drop(hi) < target:
-        hi *= 2.0
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        if drop(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+    return kernel(q, L, D, c0 * (1.0 - threshold), int(terms))
 
 
 @dataclass

@@ -1,0 +1,56 @@
+"""numba kernels of the short-circuit model against NumPy references."""
+
+import math
+
+import numpy as np
+import pytest
+
+from cellsim.constants import F
+from cellsim.shortcircuit import _kernels as K
+
+
+def _drop_ref(t, q, L, D, terms=400):
+    n = np.arange(1, 2 * terms, 2, dtype=float)
+    return (q * L / D) * (0.5 - (4.0 / math.pi ** 2) * np.sum(np.exp(-n * n * math.pi ** 2 * D * t / L ** 2) / n ** 2))
+
+
+def _depletion_ref(q, L, D, target, terms=400):
+    """The bisection (80 halvings of [0, hi]) that margins.depletion_time used before the kernel."""
+    if q == 0 or q * L / (2 * D) <= target:
+        return math.inf
+    lo, hi = 0.0, L * L / D
+    while _drop_ref(hi, q, L, D, terms) < target:
+        hi *= 2.0
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        if _drop_ref(mid, q, L, D, terms) < target:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+@pytest.mark.parametrize("t", [1e-3, 1.0, 30.0, 1e3, 1e5])
+def test_face_drop_matches_the_full_series_and_its_derivative(t):
+    q, L, D = 0.6 * 50.0 / F, 60e-6, 2e-11
+    drop, ddrop = K.face_drop(t, q, L, D, 400)
+    assert drop == pytest.approx(_drop_ref(t, q, L, D), rel=1e-12, abs=1e-12 * q * L / D)
+    h = 1e-6 * t
+    fd = (_drop_ref(t + h, q, L, D) - _drop_ref(t - h, q, L, D)) / (2 * h)
+    assert ddrop == pytest.approx(fd, rel=1e-5)
+
+
+@pytest.mark.parametrize("j", [5.0, 20.0, 55.0, 150.0, 1500.0])
+@pytest.mark.parametrize("L, D, thr", [(60e-6, 2e-11, 1e-3), (20e-6, 5e-12, 1e-3), (300e-6, 1e-10, 0.2),
+                                       (60e-6, 2e-11, 1e-9)])
+def test_depletion_time_equals_the_bisection_it_replaces(j, L, D, thr):
+    c0, tp = 1000.0, 0.4
+    q = (1 - tp) * j / F
+    target = c0 * (1 - thr)
+    ref = _depletion_ref(q, L, D, target)
+    t = K.depletion_time(q, L, D, target, 400)
+    if math.isinf(ref):
+        assert math.isinf(t)
+    else:
+        assert t == pytest.approx(ref, rel=1e-12)
+        assert _drop_ref(t, q, L, D) == pytest.approx(target, rel=1e-12)
