@@ -231,7 +231,7 @@ def mechanism_margins(stack, protocol, prm) -> Margins:
     if pressed:   # an electrode foil pressed on a ceramic (dendrite tips in a polymer do not open voids)
         onset["void_formation"] = jv
         out["void_formation"] = _first(levels, levels > jv)
-    volts = np.array([stack_voltage(stack, j) for j in levels])
+    volts = np.array(_stack_voltages(stack, levels))
     details["stack_voltage_at_levels_V"] = volts.tolist()
     out["polarization"] = _first(levels, volts >= prm.voltage_limit)
     return Margins(out, onset, notes, details)
@@ -244,14 +244,27 @@ def stack_voltage(stack, current_density: float) -> float:
     Butler-Volmer; ohmic SEI/interphase layers add ``|J| R_sei``). A lower bound on what the
     transport solver gives (it adds the salt polarization of the polymer layers).
     """
+    return _stack_voltages(stack, [current_density])[0]
+
+
+def _stack_voltages(stack, current_densities) -> list:
+    """:func:`stack_voltage` at several current densities [V] (the stack's resistances and
+    exchange currents looked up once)."""
     T = stack.temperature
-    j = abs(float(current_density))
-    v = j * stack.total_bulk_resistance() * stack.area
+    r_bulk, area = stack.total_bulk_resistance(), stack.area
+    kinetic = []
     for itf in stack.interfaces:
         if itf.kind in ("blocking", "ideal"):
             continue
         i0 = itf.exchange_current_density(T)
-        if math.isfinite(i0) and i0 > 0:
-            v += 2 * R * T / F * math.asinh(j / (2 * i0))
-        v += j * (itf._get("sei_resistance", T) or 0.0)
-    return v
+        kinetic.append((i0 if math.isfinite(i0) and i0 > 0 else None, itf._get("sei_resistance", T) or 0.0))
+    out = []
+    for jj in current_densities:
+        j = abs(float(jj))
+        v = j * r_bulk * area
+        for i0, r_sei in kinetic:
+            if i0 is not None:
+                v += 2 * R * T / F * math.asinh(j / (2 * i0))
+            v += j * r_sei
+        out.append(v)
+    return out
