@@ -780,7 +780,7 @@ class _Tracker:
 
 # --------------------------------------------------------------------------- driver
 def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters | None = None,
-            options=None, samples_per_half: int = 16, explain: bool = True) -> CCDResult:
+            options=None, samples_per_half: int = 16, explain: bool = True, engine: str = "compiled") -> CCDResult:
     """Simulate a step-up test and find its critical current density.
 
     Parameters
@@ -800,6 +800,11 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
         and whether the outcome depends on the middle layer (a second run in which every
         non-polymer layer is transparent to electrons; skipped for stacks without a polymer
         layer, whose short can only form through the middle layer).
+    engine : str
+        ``compiled``: the whole protocol in one numba call per run
+        (:mod:`cellsim.shortcircuit.compiled`; stacks on the solver's exact eigenmode path
+        fall back to Python); ``python``: the reference driver (:func:`_simulate` with
+        ``_Tracker``). Both give the same result (tests/shortcircuit/test_compiled.py).
 
     Returns
     -------
@@ -810,13 +815,26 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
     prm = parameters if parameters is not None else load_parameters()
     if not (isinstance(samples_per_half, int) and samples_per_half >= 4):
         raise InputError("samples_per_half", samples_per_half, "an integer >= 4")
-    res = _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle=False)
+    if engine not in ("compiled", "python"):
+        raise InputError("engine", engine, "'compiled' or 'python'")
+    res = _run_engine(engine, stack, protocol, prm, options, samples_per_half, transparent_middle=False)
     if explain:
-        _explain(res, stack, protocol, prm, options, samples_per_half)
+        _explain(res, stack, protocol, prm, options, samples_per_half, engine)
     return res
 
 
-def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half):
+def _run_engine(engine, stack, protocol, prm, options, samples_per_half, transparent_middle: bool) -> "CCDResult":
+    """One time simulation by the compiled engine (when it applies) or the Python reference."""
+    if engine == "compiled":
+        from .compiled import simulate_compiled
+
+        res = simulate_compiled(stack, protocol, prm, options, samples_per_half, transparent_middle)
+        if res is not None:
+            return res
+    return _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle)
+
+
+def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half, engine="compiled"):
     """Fill in margins, notes and ``depends_on_middle_layer`` of a result."""
     m = mechanism_margins(stack, protocol, prm)
     res.margins, res.onsets, res.notes, res.details = m.margins, m.onset, list(m.notes), m.details
@@ -828,7 +846,7 @@ def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half):
     if not has_polymer:
         res.depends_on_middle_layer = True
         return
-    alt = _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle=True)
+    alt = _run_engine(engine, stack, protocol, prm, options, samples_per_half, transparent_middle=True)
     res.ccd_transparent_middle = alt.ccd
     res.depends_on_middle_layer = not (alt.ccd == res.ccd and alt.kind == res.kind)
     if not res.depends_on_middle_layer:
