@@ -701,7 +701,7 @@ def _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v,
     return False
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_how, c, eta, cellf, layf, layi,
             stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method, dep_rel,
             max_steps, fast_scale, initial_step, n_rows, ev_cap):
