@@ -211,3 +211,18 @@ def simulate_compiled(stack, protocol, prm, options, samples_per_half, transpare
                      front_right=dr, layer_names=list(layers.names), electronic_share=opt_float(res[K.RS_SHARE]),
                      path_asr=opt_float(res[K.RS_PATH]), events=events, parameters=prm, protocol=protocol,
                      temperature=stack.temperature, pressure=stack.pressure)
+
+
+def warm_up() -> float:
+    """Load (or compile) the compiled engine with the argument types of a real run: one level of a
+    shipped sandwich for one minute. Returns the seconds it took (a few ms from the numba cache)."""
+    import time
+
+    from ..models import load_model
+    from .ccd import StepUpProtocol, load_parameters
+
+    t0 = time.perf_counter()
+    p = StepUpProtocol(start=1.0, increment=0.0, stop=1.0, step_time=60.0)
+    stack = load_model("li-uvea-latp-uvea-li")
+    simulate_compiled(stack, p, load_parameters(), None, 4, False)
+    return time.perf_counter() - t0
