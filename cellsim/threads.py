@@ -45,3 +45,20 @@ def pin_blas_threads() -> int:
         return n
     _PINNED.append(threadpool_limits(limits=n, user_api="blas"))
     return n
+
+
+_WORKER: list = []
+
+
+def mark_worker() -> None:
+    """This process is one of several sweep workers (one core each): batches run on one thread."""
+    if not _WORKER:
+        _WORKER.append(True)
+
+
+def batch_threads(n_items: int) -> int:
+    """Threads for a batch of ``n_items`` compiled simulations in this process: one per core
+    (at most one per item), or 1 in a sweep worker (:func:`mark_worker`)."""
+    if _WORKER:
+        return 1
+    return max(1, min(int(n_items), os.cpu_count() or 1))

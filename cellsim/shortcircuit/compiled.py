@@ -226,3 +226,38 @@ def warm_up() -> float:
     stack = load_model("li-uvea-latp-uvea-li")
     simulate_compiled(stack, p, load_parameters(), None, 4, False)
     return time.perf_counter() - t0
+
+
+def simulate_batch(stacks, protocol, parameters, options, samples_per_half, threads: int | None = None) -> list:
+    """``ccd._simulate`` of many cells (no margins), the compiled runs concurrently.
+
+    The kernel releases the GIL (``nogil``), so ``threads`` Python threads run that many
+    cells at once on as many cores; building each cell's problem (about a millisecond of
+    Python) is serial. ``parameters`` is one :class:`~cellsim.shortcircuit.ccd.ShortCircuitParameters`
+    or one per stack. Returns, per stack, its :class:`~cellsim.shortcircuit.ccd.CCDResult`
+    or the :class:`~cellsim.errors.CellsimError` it raised (a bad point does not stop the others).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..errors import CellsimError
+    from ..threads import batch_threads
+    from .ccd import _simulate
+
+    stacks = list(stacks)
+    prms = list(parameters) if isinstance(parameters, (list, tuple)) else [parameters] * len(stacks)
+
+    def one(k):
+        try:
+            res = simulate_compiled(stacks[k], protocol, prms[k], options, samples_per_half, False)
+            if res is None:
+                res = _simulate(stacks[k], protocol, prms[k], options, samples_per_half, False)
+            return res
+        except CellsimError as exc:
+            return exc
+
+    n = len(stacks)
+    workers = threads if threads is not None else batch_threads(n)
+    if workers <= 1 or n <= 1:
+        return [one(k) for k in range(n)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, range(n)))

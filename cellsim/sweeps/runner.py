@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import CellsimError, InputError
+from ..threads import mark_worker
 from .points import _materials_of, point_protocol, point_stack, structure_stack  # noqa: F401 (re-exported)
 from .spec import SweepSpec, load_spec
 
@@ -387,6 +388,7 @@ def _init_process(spec: SweepSpec, parent_pid: int | None = None) -> None:
         exit_with_parent(parent_pid)
     ensure_plugins(spec)
     prepare_worker(spec)
+    mark_worker()
 
 
 def _process_alive(pid: int) -> bool:
@@ -493,6 +495,7 @@ def _processes(spec, chunks, vectorise, n_workers, max_restarts: int = 3) -> Ite
 
 def _dask_chunk(spec: SweepSpec, ids: list[int], vectorise: bool) -> list[dict]:
     prepare_worker(spec)
+    mark_worker()
     return compute_chunk(spec, ids, vectorise)
 
 

@@ -99,3 +99,42 @@ def test_the_compiled_engine_runs_without_the_python_driver(monkeypatch):
     monkeypatch.setattr(ccd, "_simulate", refuse)
     p = StepUpProtocol.parse(**PROTOCOLS["time"])
     assert run_ccd(load_model("li-uvea-latp-uvea-li"), p).ccd == pytest.approx(5.5 * 10)
+
+
+def test_batch_equals_single_runs_and_keeps_errors_per_cell(monkeypatch):
+    from cellsim.errors import SolverError
+    from cellsim.shortcircuit import compiled
+    from cellsim.shortcircuit.ccd import load_parameters, run_ccd_batch
+
+    p = StepUpProtocol.parse(**PROTOCOLS["capacity+rest"])
+    base = load_model("li-uvea-latp-uvea-li")
+    stacks = [base.with_conditions(temperature=t) for t in (283.15, 295.15, 313.15, 333.15)]
+    prm = load_parameters()
+    prms = [prm, prm.with_values(enhancement=3.0), prm, prm.with_values(dead_fraction=0.0)]
+    batch = run_ccd_batch(stacks, p, prms, threads=2)
+    for st, q, r in zip(stacks, prms, batch):
+        single = run_ccd(st, p, q, explain=False)
+        assert r.ccd == single.ccd and r.mechanism == single.mechanism and r.short_time == single.short_time
+        assert np.array_equal(r.voltage, single.voltage)
+
+    real = compiled.simulate_compiled
+
+    def fail_second(stack, *a, **k):
+        if stack is stacks[1]:
+            raise SolverError("refused")
+        return real(stack, *a, **k)
+
+    monkeypatch.setattr(compiled, "simulate_compiled", fail_second)
+    out = run_ccd_batch(stacks, p, prm, threads=2)
+    assert isinstance(out[1], SolverError)
+    assert out[0].ccd == batch[0].ccd and out[2].ccd == batch[2].ccd and out[3].mechanism
+
+
+def test_batch_arguments_are_checked():
+    from cellsim.shortcircuit.ccd import run_ccd_batch
+
+    p = StepUpProtocol.parse(**PROTOCOLS["time"])
+    with pytest.raises(InputError, match="threads"):
+        run_ccd_batch([load_model("li-uvea-li")], p, threads=0)
+    with pytest.raises(InputError, match="protocol"):
+        run_ccd_batch([load_model("li-uvea-li")], "step up")
