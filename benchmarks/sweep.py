@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
 import platform
 import sys
@@ -193,7 +192,6 @@ def main() -> int:
                 if a != b:
                     print("CCD results differ between 1 and 2 workers", file=sys.stderr)
                     return 1
-                full2 = ct[2]
                 print(f"  CCD, all {cspec.n_points} points: {ct[2]:.1f} s on 2 workers, {ct[1]:.1f} s on 1 "
                       f"(speed-up {ct[1] / ct[2]:.2f}x; target <= 120 s and >= 1.85x); measured, not extrapolated")
                 figures.update(ccd_computed=True, points=cspec.n_points, seconds=ct[2], seconds_1_worker=ct[1],

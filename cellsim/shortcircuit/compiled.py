@@ -18,14 +18,13 @@ steps exactly on eigenmodes (no leak, no double layers) runs in the Python engin
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-
 import numpy as np
 
 from ..constants import F
 from ..errors import SolverError
 from . import _kernels as K
 from .mechanisms import OMEGA_LI
+from .tracker import _Layers, _no_short_text, _Tracker
 
 MA_CM2 = 10.0
 
@@ -92,8 +91,6 @@ def _initial_fronts(layers):
 
 def _tracker_from(stack, prm, layers, fs, span_i, span_how):
     """A ``ccd._Tracker`` holding the kernel's fronts (for the words of ``path`` and the no-short text)."""
-    from .ccd import _Tracker
-
     tr = _Tracker(stack, prm, layers)
     for f, fr in enumerate((tr.left, tr.right)):
         row = fs[f]
@@ -135,8 +132,6 @@ def _events(evl, layers) -> list:
 
 def _mechanism_text(kind, ccd, res, met, final, layers, prm) -> str:
     """The words of ``CCDResult.mechanism`` (as ``ccd._simulate`` writes them)."""
-    from .ccd import _no_short_text
-
     share, r_path = float(res[K.RS_SHARE]), float(res[K.RS_PATH])
     if kind == "polarization":
         return (f"|V| = {float(res[K.RS_V_CUT]):.3g} V exceeds the {prm.voltage_limit:g} V limit at "
@@ -167,14 +162,15 @@ def _solver_failure(res, levels):
     return SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} ({text}): {why}")
 
 
-def simulate_compiled(stack, protocol, prm, options, samples_per_half, transparent_middle: bool):
-    """``ccd._simulate`` in one compiled call; None when the stack needs the Python engine
-    (the exact eigenmode path of the solver)."""
-    from ..transport import TransportProblem
-    from .ccd import CCDResult, _Layers, ccd_solver_options
+def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_middle: bool):
+    """``ccd._simulate`` in one compiled call: the fields of its ``CCDResult`` (a dict), or None
+    when the stack needs the Python engine (the exact eigenmode path of the solver).
 
-    opt = replace(options or ccd_solver_options(), on_depletion="continue",
-                  depletion_threshold=prm.nucleation_threshold)
+    ``opt`` are the solver options as ``ccd._simulate`` sets them (``on_depletion="continue"``,
+    the nucleation threshold as the depletion threshold).
+    """
+    from ..transport import TransportProblem
+
     problem = TransportProblem(stack, opt)
     if problem.modal_ok:
         return None
@@ -196,7 +192,6 @@ def simulate_compiled(stack, protocol, prm, options, samples_per_half, transpare
     res, t, v, j, dl, dr, evl, snap_fs, snap_i, snap_how = out
     if res[K.RS_STATUS] != 0:
         raise _solver_failure(res, levels)
-    events = _events(evl, layers)
 
     def opt_float(x):
         return None if math.isnan(x) else float(x)
@@ -205,59 +200,9 @@ def simulate_compiled(stack, protocol, prm, options, samples_per_half, transpare
     met = _tracker_from(stack, prm, layers, snap_fs, snap_i, snap_how) if res[K.RS_SNAP] else None
     final = _tracker_from(stack, prm, layers, fs, span_i, span_how)
     ccd = opt_float(res[K.RS_CCD])
-    mechanism = _mechanism_text(kind, ccd, res, met, final, layers, prm)
-    return CCDResult(ccd=ccd, survived=opt_float(res[K.RS_SURVIVED]), short_time=opt_float(res[K.RS_SHORT_TIME]),
-                     kind=kind, mechanism=mechanism, time=t, voltage=v, current_density=j, front_left=dl,
-                     front_right=dr, layer_names=list(layers.names), electronic_share=opt_float(res[K.RS_SHARE]),
-                     path_asr=opt_float(res[K.RS_PATH]), events=events, parameters=prm, protocol=protocol,
-                     temperature=stack.temperature, pressure=stack.pressure)
-
-
-def warm_up() -> float:
-    """Load (or compile) the compiled engine with the argument types of a real run: one level of a
-    shipped sandwich for one minute. Returns the seconds it took (a few ms from the numba cache)."""
-    import time
-
-    from ..models import load_model
-    from .ccd import StepUpProtocol, load_parameters
-
-    t0 = time.perf_counter()
-    p = StepUpProtocol(start=1.0, increment=0.0, stop=1.0, step_time=60.0)
-    stack = load_model("li-uvea-latp-uvea-li")
-    simulate_compiled(stack, p, load_parameters(), None, 4, False)
-    return time.perf_counter() - t0
-
-
-def simulate_batch(stacks, protocol, parameters, options, samples_per_half, threads: int | None = None) -> list:
-    """``ccd._simulate`` of many cells (no margins), the compiled runs concurrently.
-
-    The kernel releases the GIL (``nogil``), so ``threads`` Python threads run that many
-    cells at once on as many cores; building each cell's problem (about a millisecond of
-    Python) is serial. ``parameters`` is one :class:`~cellsim.shortcircuit.ccd.ShortCircuitParameters`
-    or one per stack. Returns, per stack, its :class:`~cellsim.shortcircuit.ccd.CCDResult`
-    or the :class:`~cellsim.errors.CellsimError` it raised (a bad point does not stop the others).
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from ..errors import CellsimError
-    from ..threads import batch_threads
-    from .ccd import _simulate
-
-    stacks = list(stacks)
-    prms = list(parameters) if isinstance(parameters, (list, tuple)) else [parameters] * len(stacks)
-
-    def one(k):
-        try:
-            res = simulate_compiled(stacks[k], protocol, prms[k], options, samples_per_half, False)
-            if res is None:
-                res = _simulate(stacks[k], protocol, prms[k], options, samples_per_half, False)
-            return res
-        except CellsimError as exc:
-            return exc
-
-    n = len(stacks)
-    workers = threads if threads is not None else batch_threads(n)
-    if workers <= 1 or n <= 1:
-        return [one(k) for k in range(n)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, range(n)))
+    return dict(ccd=ccd, survived=opt_float(res[K.RS_SURVIVED]), short_time=opt_float(res[K.RS_SHORT_TIME]),
+                kind=kind, mechanism=_mechanism_text(kind, ccd, res, met, final, layers, prm), time=t, voltage=v,
+                current_density=j, front_left=dl, front_right=dr, layer_names=list(layers.names),
+                electronic_share=opt_float(res[K.RS_SHARE]), path_asr=opt_float(res[K.RS_PATH]),
+                events=_events(evl, layers), parameters=prm, protocol=protocol, temperature=stack.temperature,
+                pressure=stack.pressure)

@@ -372,9 +372,9 @@ def prepare_worker(spec) -> None:
 
     pin_blas_threads()
     if "ccd" in tuple(getattr(spec, "outputs", ()) or ()) and not _WARMED:
-        from ..shortcircuit.compiled import warm_up
+        from ..shortcircuit.ccd import warm_up_engine
 
-        warm_up()
+        warm_up_engine()
         _WARMED.append(True)
 
 

@@ -213,12 +213,12 @@ def test_expensive_outputs_get_short_tasks():
 
 def test_a_worker_is_pinned_and_warmed_once_before_ccd_points(monkeypatch):
     from cellsim import threads
-    from cellsim.shortcircuit import compiled
+    from cellsim.shortcircuit import ccd
     from cellsim.sweeps import runner
 
     calls = []
     monkeypatch.setattr(threads, "pin_blas_threads", lambda: calls.append("pin") or 1)
-    monkeypatch.setattr(compiled, "warm_up", lambda: calls.append("warm") or 0.0)
+    monkeypatch.setattr(ccd, "warm_up_engine", lambda: calls.append("warm") or 0.0)
     monkeypatch.setattr(runner, "_WARMED", [])
 
     class Spec:
@@ -233,6 +233,6 @@ def test_a_worker_is_pinned_and_warmed_once_before_ccd_points(monkeypatch):
 
 
 def test_warm_up_loads_the_compiled_engine():
-    from cellsim.shortcircuit.compiled import warm_up
+    from cellsim.shortcircuit.ccd import warm_up_engine
 
-    assert warm_up() >= 0.0
+    assert warm_up_engine() >= 0.0
