@@ -138,3 +138,20 @@ def test_batch_arguments_are_checked():
         run_ccd_batch([load_model("li-uvea-li")], p, threads=0)
     with pytest.raises(InputError, match="protocol"):
         run_ccd_batch([load_model("li-uvea-li")], "step up")
+
+
+def test_a_stack_on_the_eigenmode_path_runs_in_the_python_engine(monkeypatch):
+    """No electronic leak: the solver integrates galvanostatic steps exactly on eigenmodes, which
+    the compiled engine does not cover; run_ccd falls back to the Python driver (same result)."""
+    from dataclasses import replace
+
+    from cellsim.shortcircuit import compiled
+    from cellsim.shortcircuit.ccd import ccd_solver_options, load_parameters
+    from tests.transport.stacks import single_layer
+
+    stack = single_layer(L=40e-6, D=2e-11, tp=0.4)
+    p = StepUpProtocol.parse(start="0.5 mA/cm2", increment="0.5 mA/cm2", stop="5 mA/cm2", step_time="0.5 h")
+    prm = load_parameters()
+    opt = replace(ccd_solver_options(), depletion_threshold=prm.nucleation_threshold)
+    assert compiled.simulate_compiled(stack, p, prm, opt, 16, False) is None
+    _same(run_ccd(stack, p, explain=False), run_ccd(stack, p, explain=False, engine="python"))
