@@ -100,7 +100,9 @@ def depletion_time(q, L, D, target, terms):
 # time, layer, front, then up to four numbers) and are turned into dicts in Python.
 # A later mechanism (a front fed back into the transport, an interphase lowering the
 # middle layer's electronic resistance) is one more small function called from
-# ``_process_sample`` and, where it changes the solver, one more argument of ``_half_cycle``.
+# ``_process`` (next to ``_chemical``, ``_contact``, ``_grow``) and, where it changes the solver (a
+# front position fed into the transport kernel), one more argument of ``_half_cycle`` passed on
+# to ``run_step``; its numbers go in new LY_*/PR_* rows.
 FR_LAYER, FR_DEPTH, FR_NUC, FR_CONTACT, FR_RC, FR_VOID, FR_CRACK_OPEN, FR_CRACK_DEPTH, FR_CHEM_DEPTH, \
     FR_PRESSED, FR_SHARE, FR_NSPAN, FR_STEP = range(13)
 N_FR = 13
