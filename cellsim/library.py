@@ -18,7 +18,8 @@ from .materials import Material, material_from_table
 from .paths import data_dir, read_toml
 
 #: Parameter files that are not materials.
-_NOT_MATERIALS = {"interfaces.toml", "electrodes.toml", "shortcircuit.toml"}
+_NOT_MATERIALS = {"interfaces.toml", "electrodes.toml", "shortcircuit.toml", "lifetime.toml",
+                  "fullcell_aging.toml"}
 
 
 def _key(name: str) -> str:

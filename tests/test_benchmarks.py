@@ -23,11 +23,20 @@ def run_benchmark(name, *args, timeout=600):
 
 def test_circuit_prediction_benchmark_runs():
     pytest.importorskip("impedance")
-    out = run_benchmark("circuit_prediction.py", "--repeats", "3")
-    assert out["max_rel_difference"] < 1e-10
+    out = run_benchmark("circuit_prediction.py", "--rounds", "3", "--batch-rounds", "1", "--cold-rounds", "0")
+    assert out["max_rel_difference_numpy"] < 1e-12 and out["max_rel_difference_impedance_py"] < 1e-12
     assert out["batch_sets"] == 10_000
-    for key in ("ratio", "batch_ratio", "cellsim_median_s", "impedance_py_median_s"):
+    for key in ("ratio_vs_numpy", "batch_vs_loop", "ratio_vs_impedance_py"):
         assert out[key] > 0
+    assert out["warm"]["cellsim"]["n"] == 3
+
+
+@pytest.mark.slow
+def test_circuit_fitting_benchmark_runs():
+    pytest.importorskip("impedance")
+    out = run_benchmark("circuit_fitting.py", "--seeds", "2", "--rounds", "1", "--cold-rounds", "0")
+    assert out["n_spectra"] == 2 and out["auto_reached"] == 2
+    assert out["auto_ratio"] > 0 and out["warm"]["cellsim_auto"]["n"] == 2
 
 
 def test_step_up_benchmark_runs():
@@ -73,3 +82,31 @@ def test_uncertainty_benchmark_runs():
     assert out["samples"] == 16 and out["parameters"] > 20 and out["n_failed"] == 0
     for key in ("wall_s", "serial_s_per_sample_median", "speedup"):
         assert out[key] > 0
+
+
+def test_cycle_benchmark_runs():
+    out = run_benchmark("cycle.py", "--repeats", "1")
+    assert out["model"] == "li-uvea-latp-uvea-li" and out["cycles"] > 1000
+    assert out["lifetime_rel_difference"] < 1e-9
+    assert out["simulated_cycles_compressed"] < out["simulated_cycles_full"]
+    for key in ("compressed_warm_median_s", "full_warm_median_s", "ratio_full_to_compressed", "cold_process_s"):
+        assert out[key] > 0
+
+
+@pytest.mark.slow
+def test_fullcell_cycles_benchmark_runs():
+    pytest.importorskip("pybamm")
+    out = run_benchmark("fullcell_cycles.py", "--repeats", "1", "--cycles", "5")
+    assert out["cycles"] == 5 and out["retention_abs_difference"] < 1e-4
+    assert out["retention_final_spme"] < 1.0
+    for key in ("warm_median_s", "dfn_median_s", "ratio_dfn_to_spme", "cold_process_s"):
+        assert out[key] > 0
+
+
+@pytest.mark.slow
+def test_cycle_interval_benchmark_runs():
+    out = run_benchmark("cycle_interval.py", "--samples", "4", "--repeats", "1")
+    assert out["model"] == "li-uvea-latp-uvea-li" and out["samples"] == 4
+    assert out["kept"] + out["rejected"] == 4
+    assert out["lifetime_h_q05"] <= out["lifetime_h_q50"] <= out["lifetime_h_q95"]
+    assert out["ratio_serial_to_parallel"] > 0

@@ -1,4 +1,5 @@
-"""``cellsim fullcell MODEL``: first cycle of a Li | sandwich | NMC811 full cell through PyBaMM."""
+"""``cellsim fullcell MODEL``: first cycle (or, with ``--cycles N``, the capacity retention) of a Li | sandwich |
+NMC811 full cell through PyBaMM."""
 
 from __future__ import annotations
 
@@ -15,12 +16,18 @@ def register(sub):
                                    "NMC811; polymer layers as the separator, middle layer and interfaces as a series "
                                    "resistance.")
     p.add_argument("model", help="model name (e.g. li-uvea-lvo-uvea-nmc811) or path to a model TOML")
-    p.add_argument("--c-rate", default="0.2", help="C-rate of this cell (default 0.2)")
+    p.add_argument("--c-rate", "--rate", dest="c_rate", default="0.2",
+                   help="C-rate of this cell: 0.2, 0.2C or C/5 (default 0.2)")
+    p.add_argument("--cycles", default=None, metavar="N",
+                   help="run N CC-CV charge / CC discharge cycles with degradation (NMC811 active-material loss, "
+                        "Li-side SEI and dead Li, interphase resistance growth; parameters/fullcell_aging.toml) and "
+                        "report the discharge capacity and retention per cycle")
     p.add_argument("--vmin", default=None, help="lower voltage limit, e.g. 2.7 or '2.7 V' (default: model file)")
     p.add_argument("--vmax", default=None, help="upper voltage limit, e.g. 4.2 or '4.2 V' (default: model file)")
     p.add_argument("--anode", default=None, metavar="Q_OR_L",
                    help="replace the Li electrode: a foil thickness ('250 um') or plated Li ('2 mAh/cm2')")
-    p.add_argument("--pybamm-model", default="DFN", choices=("DFN", "SPMe", "SPM"), help="PyBaMM model (default DFN)")
+    p.add_argument("--pybamm-model", default=None, choices=("DFN", "SPMe", "SPM"),
+                   help="PyBaMM model (default DFN; SPMe with --cycles)")
     p.add_argument("--protocol", default="cycle", choices=("cycle", "discharge"),
                    help="'cycle': charge then discharge from the pristine cathode (seed); 'discharge': from the charged state")
     p.add_argument("--sweep", metavar="LAYER=L1,L2,...",
@@ -28,7 +35,8 @@ def register(sub):
     p.add_argument("--compare", nargs="+", metavar="MODEL", default=None,
                    help="also run these models in MODEL's voltage window (compare middle layers); "
                         "--cell applies to MODEL only")
-    p.add_argument("--plot", metavar="FILE.png", help="save the voltage-capacity plot (all runs overlaid)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="save the voltage-capacity plot (all runs overlaid); with --cycles the retention per cycle")
     add_cell_flag(p)
     add_json_flag(p)
     return p
@@ -46,6 +54,18 @@ def _number(text, field: str, dimension: str | None, allowed: str) -> float:
     if not math.isfinite(v) or v <= 0:
         raise InputError(field, text, allowed)
     return v
+
+
+def _cycles(text) -> int:
+    from ..fullcell.retention import MAX_CYCLES
+
+    try:
+        n = int(str(text).strip())
+    except ValueError:
+        raise InputError("--cycles", text, f"a whole number of cycles, 1-{MAX_CYCLES}") from None
+    if not 1 <= n <= MAX_CYCLES:
+        raise InputError("--cycles", text, f"a whole number of cycles, 1-{MAX_CYCLES}")
+    return n
 
 
 def _anode(text):
@@ -87,7 +107,10 @@ def run(args) -> int:
     from ..models import load_model
     from ..units import to_unit
 
-    c_rate = _number(args.c_rate, "--c-rate", None, "a C-rate > 0, e.g. 0.2")
+    from ..fullcell.retention import parse_c_rate
+
+    c_rate = parse_c_rate(args.c_rate)
+    cycles = None if args.cycles is None else _cycles(args.cycles)
     vmin = None if args.vmin is None else _number(args.vmin, "--vmin", "voltage", "a voltage > 0, e.g. 2.7")
     vmax = None if args.vmax is None else _number(args.vmax, "--vmax", "voltage", "a voltage > 0, e.g. 4.2")
     anode = None if args.anode is None else _anode(args.anode)
@@ -99,7 +122,13 @@ def run(args) -> int:
     if vmin is not None and vmax is not None and vmin >= vmax:
         raise InputError("--vmin", args.vmin, f"a voltage below --vmax = {vmax:g} V")
     design = FullCellDesign.from_stack(stack, vmin=vmin, vmax=vmax, anode=anode)
-    kw = dict(model=args.pybamm_model, protocol=args.protocol)
+    if cycles is not None:
+        from ._retention import run_cycles
+
+        if sweep is not None or others or args.protocol != "cycle":
+            raise InputError("--cycles", args.cycles, "without --sweep, --compare or --protocol discharge")
+        return run_cycles(args, stack, design, cycles, c_rate)
+    kw = dict(model=args.pybamm_model or "DFN", protocol=args.protocol)
     result = simulate(design, c_rate, **kw)
     out = result.to_dict()
     extra, labels = [], [f"{stack.name}: {result.discharge_capacity_mAh_g:.0f} mAh/g"]

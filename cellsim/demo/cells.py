@@ -43,8 +43,8 @@ def full_cells() -> Section:
                                                  "mean discharge voltage [V]", "series R of the sandwich [ohm]"], rows))
     sec.notes.append("The seed reports capacity retention (87 % after 350 cycles) but no first-cycle capacity; the "
                      "capacities here are predictions. The 4.2 V cell loses more capacity to the sandwich's "
-                     "polarization because the NMC811 open-circuit curve is flat near 4.2 V. Cycling fade is not "
-                     "modelled.")
+                     "polarization because the NMC811 open-circuit curve is flat near 4.2 V. Cycling fade: see the "
+                     "Table S3 (retention) section.")
     from ..fullcell.cycling import LITHIATION_LIMIT
 
     ended = [lab for lab, r in zip(labels, results) if LITHIATION_LIMIT in r.step("discharge").termination]

@@ -212,13 +212,15 @@ def predicted_spectra() -> Section:
 def _sections():
     from .cells import full_cells, real_spectra
     from .lab import dc_resistance, transference
+    from .lifetime import lifetime
+    from .retention import retention
     from .shorts import screening, step_up
     from .trends import conditions, published
     from .uncertainty import ccd_intervals
 
     return [conductivity_cells, sandwich_conductivity, predicted_spectra, dc_resistance, transference,
-            temperature_dependence, step_up, conditions, published, ccd_intervals, full_cells, screening,
-            real_spectra]
+            temperature_dependence, step_up, conditions, published, ccd_intervals, full_cells, lifetime, retention,
+            screening, real_spectra]
 
 
 SECTIONS = _sections()

@@ -11,12 +11,13 @@ The weighted residuals are r = [(Re Z(p) - Re Z_data)/s', (Im Z(p) - Im Z_data)/
 
 from __future__ import annotations
 
+import cmath
 import math
 
 import numpy as np
 from numba import njit
 
-from ..circuits._kernels import evaluate_program
+from ..circuits._kernels import ctanh, evaluate_program, exp_affine, reciprocal
 
 LOGMAX = 230.0  # log-fitted parameters are clamped to exp(+-230): no overflow to 0 or inf
 
@@ -160,3 +161,205 @@ def multistart_lm(ops, args, omega, needs_log, depth, z_re, z_im, sr, si, base, 
             thetas[b, j] = th1[0, j]
         out_cost[b] = cost
         out_iter[b] = it
+
+
+# ------------------------------------------------------------------ automatic guess (variable projection)
+#: basis kinds of the separable series terms (cellsim.fitting.guess): coefficient x basis(w; tau, n)
+BASIS_R, BASIS_L, BASIS_C, BASIS_W, BASIS_CPE, BASIS_WO, BASIS_WS, BASIS_G, BASIS_DEBYE, BASIS_COLE = range(10)
+
+
+@njit(cache=True, error_model="numpy")
+def _basis_column(kind, w, logw, tau, n, re, im, mag, bits):
+    """Basis function (coefficient 1) of one separable term at every frequency, into ``re``, ``im``.
+
+    R: 1; L: j w; C: 1/(j w); W: (1 - j)/sqrt(w); CPE: (j w)^-n; Wo: coth(x)/x, Ws and Zd:
+    tanh(x)/x with x = sqrt(j w tau); G: 1/sqrt(1 + j w tau); Debye (K, p(R,C)): 1/(1 + j w tau);
+    Cole (Zarc, p(R,CPE)): 1/(1 + (j w tau)^n). ``mag`` (float) and ``bits`` (int64) are
+    scratch rows for the vectorised power w^n (:func:`cellsim.circuits._kernels.exp_affine`).
+    """
+    N = w.shape[0]
+    if kind == BASIS_R:
+        for q in range(N):
+            re[q] = 1.0
+            im[q] = 0.0
+    elif kind == BASIS_L:
+        for q in range(N):
+            re[q] = 0.0
+            im[q] = w[q]
+    elif kind == BASIS_C:
+        for q in range(N):
+            re[q] = 0.0
+            im[q] = -1.0 / w[q]
+    elif kind == BASIS_W:
+        for q in range(N):
+            v = 1.0 / math.sqrt(w[q])
+            re[q] = v
+            im[q] = -v
+    elif kind == BASIS_CPE:
+        cr = math.cos(n * 0.5 * math.pi)
+        ci = math.sin(n * 0.5 * math.pi)
+        exp_affine(-n, 0.0, logw, mag, bits)
+        for q in range(N):
+            re[q] = mag[q] * cr
+            im[q] = -mag[q] * ci
+    elif kind == BASIS_WO or kind == BASIS_WS:
+        for q in range(N):
+            h = math.sqrt(0.5 * w[q] * tau)
+            x = complex(h, h)
+            v = 1.0 / (x * ctanh(x)) if kind == BASIS_WO else ctanh(x) / x
+            re[q] = v.real
+            im[q] = v.imag
+    elif kind == BASIS_G:
+        for q in range(N):
+            v = 1.0 / cmath.sqrt(complex(1.0, w[q] * tau))
+            re[q] = v.real
+            im[q] = v.imag
+    elif kind == BASIS_DEBYE:
+        for q in range(N):
+            v = reciprocal(complex(1.0, w[q] * tau))
+            re[q] = v.real
+            im[q] = v.imag
+    else:  # BASIS_COLE
+        lt = math.log(tau)
+        cr = math.cos(n * 0.5 * math.pi)
+        ci = math.sin(n * 0.5 * math.pi)
+        exp_affine(n, n * lt, logw, mag, bits)
+        for q in range(N):
+            v = reciprocal(complex(1.0 + mag[q] * cr, mag[q] * ci))
+            re[q] = v.real
+            im[q] = v.imag
+
+
+@njit(cache=True, error_model="numpy")
+def _solve_small(A, b, x):
+    """x = A^-1 b for a small dense system (Gaussian elimination, partial pivoting; A, b overwritten).
+
+    A zero pivot gives NaN in x (the candidate is then discarded by its non-finite cost).
+    """
+    m = b.shape[0]
+    for c in range(m):
+        p = c
+        for r in range(c + 1, m):
+            if abs(A[r, c]) > abs(A[p, c]):
+                p = r
+        if p != c:
+            for j in range(m):
+                A[c, j], A[p, j] = A[p, j], A[c, j]
+            b[c], b[p] = b[p], b[c]
+        piv = A[c, c]
+        for r in range(c + 1, m):
+            fct = A[r, c] / piv
+            for j in range(c, m):
+                A[r, j] -= fct * A[c, j]
+            b[r] -= fct * b[c]
+    for c in range(m - 1, -1, -1):
+        s = b[c]
+        for j in range(c + 1, m):
+            s -= A[c, j] * x[j]
+        x[c] = s / A[c, c]
+
+
+@njit(cache=True, error_model="numpy")
+def _normal_equations(Bre, Bim, t_re, t_im, w2r, w2i, ata, atb):
+    """A^T A and A^T b of the weighted real system: rows Re and Im of each frequency, weights w^2."""
+    m, N = Bre.shape
+    for j in range(m):
+        for l in range(j, m):
+            acc = 0.0
+            for q in range(N):
+                acc += Bre[j, q] * Bre[l, q] * w2r[q] + Bim[j, q] * Bim[l, q] * w2i[q]
+            ata[j, l] = acc
+            ata[l, j] = acc
+        acc = 0.0
+        for q in range(N):
+            acc += Bre[j, q] * t_re[q] * w2r[q] + Bim[j, q] * t_im[q] * w2i[q]
+        atb[j] = acc
+
+
+@njit(cache=True, error_model="numpy")
+def _nonnegative_solve(ata, atb, M, rhs, c, active):
+    """Coefficients ``c`` of the normal equations with up to three active-set passes.
+
+    Each pass solves the system restricted to the active terms (ridge 1e-12 trace; an inactive
+    term's row is the identity with right-hand side 0) and switches off the terms whose
+    coefficient comes out <= 0 (Lawson & Hanson 1974, NNLS, simplified).
+    """
+    m = atb.shape[0]
+    for j in range(m):
+        active[j] = True
+    for _ in range(3):
+        tr = 0.0
+        for j in range(m):
+            if active[j]:
+                tr += ata[j, j]
+        for j in range(m):
+            for l in range(m):
+                M[j, l] = ata[j, l] if active[j] and active[l] else 0.0
+            M[j, j] += 1e-12 * tr if active[j] else 1.0
+            rhs[j] = atb[j] if active[j] else 0.0
+        _solve_small(M, rhs, c)
+        neg = False
+        for j in range(m):
+            if active[j] and c[j] <= 0:
+                active[j] = False
+                neg = True
+        if not neg:
+            break
+
+
+@njit(cache=True, error_model="numpy")
+def _weighted_cost(coef, Bre, Bim, t_re, t_im, w2r, w2i):
+    """sum_q w2r_q (Re r_q)^2 + w2i_q (Im r_q)^2, r = sum_j coef_j basis_j - target; inf if not finite."""
+    m, N = Bre.shape
+    acc = 0.0
+    for q in range(N):
+        rr = -t_re[q]
+        ri = -t_im[q]
+        for j in range(m):
+            rr += coef[j] * Bre[j, q]
+            ri += coef[j] * Bim[j, q]
+        acc += rr * rr * w2r[q] + ri * ri * w2i[q]
+    return acc if math.isfinite(acc) else math.inf
+
+
+@njit(cache=True, error_model="numpy")
+def separable_fit(kinds, w, logw, tau, n, t_re, t_im, wr, wi, z_scale, coef, cost):
+    """Non-negative weighted linear least squares of the separable terms, one sampled set per row.
+
+    For sample s the term j has the impedance ``coef[s, j] * basis_j(w; tau[s, j], n[s, j])``
+    (:func:`_basis_column`); the coefficients minimise sum_q wr_q^2 (Re r_q)^2 + wi_q^2 (Im r_q)^2,
+    r = sum_j coef_j basis_j - target (``t_re``, ``t_im``: one row, or one per sample), by the
+    normal equations (:func:`_normal_equations`, :func:`_nonnegative_solve`); a switched-off
+    term gets the tiny coefficient 1e-6 z_scale / max_q |basis_j|. ``cost[s]`` is the weighted
+    sum of squares with the final coefficients (:func:`_weighted_cost`).
+    """
+    S, m = tau.shape
+    N = w.shape[0]
+    Bre = np.empty((m, N))
+    Bim = np.empty((m, N))
+    ata = np.empty((m, m))
+    atb = np.empty(m)
+    M = np.empty((m, m))
+    rhs = np.empty(m)
+    c = np.empty(m)
+    active = np.empty(m, dtype=np.bool_)
+    mag = np.empty(N)
+    bits = np.empty(N, dtype=np.int64)
+    w2r = wr * wr
+    w2i = wi * wi
+    one_target = t_re.shape[0] == 1
+    for s in range(S):
+        row = 0 if one_target else s
+        for j in range(m):
+            _basis_column(kinds[j], w, logw, tau[s, j], n[s, j], Bre[j], Bim[j], mag, bits)
+        _normal_equations(Bre, Bim, t_re[row], t_im[row], w2r, w2i, ata, atb)
+        _nonnegative_solve(ata, atb, M, rhs, c, active)
+        for j in range(m):
+            if c[j] > 0:
+                coef[s, j] = c[j]
+            else:
+                big = 0.0
+                for q in range(N):
+                    big = max(big, math.hypot(Bre[j, q], Bim[j, q]))
+                coef[s, j] = 1e-6 * z_scale / max(big, 1e-300)
+        cost[s] = _weighted_cost(coef[s], Bre, Bim, t_re[row], t_im[row], w2r, w2i)

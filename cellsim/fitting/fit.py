@@ -25,7 +25,8 @@ chi^2 in one batched evaluation) and random log-normal perturbations of the firs
 All starts are run together by a projected Levenberg-Marquardt method (for one spectrum
 the compiled kernel :func:`cellsim.fitting._kernels.multistart_lm`, whose Jacobians need
 one circuit call for all k perturbed sets); the best (and the runner-up when it is a
-distinct point of similar chi^2) is then polished by ``scipy.optimize.least_squares``,
+distinct point of similar chi^2, not the best with two interchangeable arcs swapped) is
+then polished by ``scipy.optimize.least_squares``,
 whose convergence status enters ``success``. Interchangeable series terms (two ``p(R,CPE)``
 arcs) are reported in the order closest to the given guess, else by increasing time
 constant, left to right.
@@ -50,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -239,14 +241,14 @@ class _Problem:
     def z(self, f: np.ndarray, P: np.ndarray) -> np.ndarray:
         """Circuit impedance; parameter sets that divide by zero give NaN instead of raising."""
         try:
-            return self.circuit.impedance(f, P, check=False)
+            return self.circuit.impedance(f, P, check=False, parallel=False)
         except ZeroDivisionError:
             if P.ndim == 1:
                 return np.full(f.size, np.nan, dtype=complex)
             out = np.empty((P.shape[0], f.size), dtype=complex)
             for i in range(P.shape[0]):
                 try:
-                    out[i] = self.circuit.impedance(f, P[i], check=False)
+                    out[i] = self.circuit.impedance(f, P[i], check=False, parallel=False)
                 except ZeroDivisionError:
                     out[i] = np.nan
             return out
@@ -452,11 +454,12 @@ def _multistart(problem: _Problem, thetas: np.ndarray, iterations: int = 30) -> 
     return th, np.where(np.isfinite(cost), cost, np.inf)
 
 
-def _interchangeable(circuit) -> list[list[list[int]]]:
+@lru_cache(maxsize=64)
+def _interchangeable(circuit) -> tuple[tuple[tuple[int, ...], ...], ...]:
     """Groups of top-level series terms with the same structure (e.g. two p(R,CPE) arcs).
 
-    Each group is a list of terms, each term the list of its parameter indices in order;
-    permuting the terms of a group leaves the impedance unchanged.
+    Each group is a tuple of terms, each term the tuple of its parameter indices in order;
+    permuting the terms of a group leaves the impedance unchanged. Cached per circuit.
     """
     import re as _re
 
@@ -464,7 +467,7 @@ def _interchangeable(circuit) -> list[list[list[int]]]:
 
     tree = circuit.tree
     if not isinstance(tree, Series):
-        return []
+        return ()
     owner = circuit.parameter_elements
     by_sig: dict[str, list[list[int]]] = {}
     for ch in tree.children:
@@ -472,9 +475,9 @@ def _interchangeable(circuit) -> list[list[list[int]]]:
         sig = to_string(ch)
         for el in els:
             sig = _re.sub(rf"(?<![A-Za-z0-9_]){_re.escape(el.name)}(?![A-Za-z0-9_])", el.prefix, sig)
-        idx = [i for el in els for i, o in enumerate(owner) if o == el.name]
+        idx = tuple(i for el in els for i, o in enumerate(owner) if o == el.name)
         by_sig.setdefault(sig, []).append(idx)
-    return [g for g in by_sig.values() if len(g) > 1]
+    return tuple(tuple(g) for g in by_sig.values() if len(g) > 1)
 
 
 def _term_tau(circuit, P: np.ndarray, idx: list[int]) -> float:
@@ -507,6 +510,7 @@ def _canonical(circuit, P: np.ndarray, reference: np.ndarray | None) -> np.ndarr
     for group in _interchangeable(circuit):
         if len(group) > 6:
             continue
+        group = [list(term) for term in group]
         blocks = [P[idx].copy() for idx in group]
         best, best_key = None, None
         for perm in permutations(range(len(group))):
@@ -729,7 +733,8 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
     """
     from ..circuits import Circuit
 
-    circuit = circuit if isinstance(circuit, Circuit) else Circuit(circuit)
+    circuit = circuit if isinstance(circuit, Circuit) else _parsed(circuit) if isinstance(circuit, str) else \
+        Circuit(circuit)
     if not isinstance(n_starts, (int, np.integer)) or isinstance(n_starts, bool) or n_starts < 1:
         raise InputError("n_starts", n_starts, "an integer >= 1")
     if not isinstance(max_nfev, (int, np.integer)) or max_nfev < 5:
@@ -768,9 +773,14 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
                               seed)
     th_all, costs = _multistart(problem, np.stack(starts))
     start_costs = [float(c) for c in costs]
-    best, total_nfev = _polish_best(problem, th_all, costs, max_nfev)
+    symmetric = S == 1 and not tie and not is_fixed.any()
+    canon = None
+    if symmetric and _interchangeable(circuit):
+        def canon(th):
+            return problem.theta_of(_canonical(circuit, problem.params(th)[0], None)[None, :])
+    best, total_nfev = _polish_best(problem, th_all, costs, max_nfev, canon)
     tried = len(starts)
-    if S == 1 and not tie and not is_fixed.any():
+    if symmetric:
         # interchangeable arcs: report them in a canonical order (the guess's, else by tau)
         P0 = problem.params(best.x)
         Pc = _canonical(circuit, P0[0], None if user is None else user)
@@ -778,6 +788,14 @@ def fit_joint(circuit, spectra: Sequence, shared="all", *, guess=None, fixed: Ma
             best.x = problem.theta_of(Pc[None, :])
     return _result(circuit, problem, best, specs, data, names, is_fixed, free_names, free_param, S, weight, sigma,
                    absolute_sigma, tried, start_costs, total_nfev, _single, lo, hi)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str):
+    """The :class:`~cellsim.circuits.Circuit` of a circuit string, parsed and compiled once per process."""
+    from ..circuits import Circuit
+
+    return Circuit(text)
 
 
 def _spectra_data(spectra: list, sigma, fmin, fmax, weight: str) -> tuple[list, list]:
@@ -916,8 +934,12 @@ def _starting_points(problem, circuit, data, user, fixed_vals, shared_mask, boun
     return starts
 
 
-def _polish_best(problem, th_all: np.ndarray, costs: np.ndarray, max_nfev: int):
+def _polish_best(problem, th_all: np.ndarray, costs: np.ndarray, max_nfev: int, canon=None):
     """Polish the best start (and the runner-up when it is a distinct point) with scipy's TRF.
+
+    ``canon`` (theta -> theta) maps a point to its representative under the permutations of
+    interchangeable terms: a runner-up that is the best point with two arcs swapped is the
+    same optimum and is not polished again.
 
     Returns the best solution and the number of function evaluations used.
     """
@@ -927,8 +949,12 @@ def _polish_best(problem, th_all: np.ndarray, costs: np.ndarray, max_nfev: int):
     messages = []
     polished = 0
     for j in order[:2]:
-        if polished and not (np.max(np.abs(th_all[j] - th_all[order[0]])) > 0.05 and costs[j] < 1.5 * costs[order[0]]):
-            break
+        if polished:
+            a, b = th_all[j], th_all[order[0]]
+            if canon is not None:
+                a, b = canon(a), canon(b)
+            if not (np.max(np.abs(a - b)) > 0.05 and costs[j] < 1.5 * costs[order[0]]):
+                break
         problem.nfev = 0
         r, msg = _solve(problem, th_all[j], max_nfev)
         total_nfev += problem.nfev

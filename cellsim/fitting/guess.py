@@ -18,6 +18,14 @@ than from a default. Terms that are not separable (nested parallels, elements wi
 parameters) are sampled around scales set by the data (|Z|, the frequency range). The
 candidates are ranked by their weighted cost with the full circuit, and the best few
 distinct ones are returned as starting points for the non-linear fit.
+
+The projection runs compiled, one sample at a time
+(:func:`cellsim.fitting._kernels.separable_fit`; :func:`_basis` and
+:func:`_linear_coefficients` are its NumPy reference). Its residual is the full circuit's
+(opaque terms are subtracted from the target first), so the circuit itself is evaluated only
+for candidates a bound or range clipped and for the returned ones. The number of samples
+(:func:`default_samples`) is 100 per sampled non-linear quantity when every term is
+separable, the former ~2e5 / n_freq (200..1500) when parameters are sampled directly.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["auto_guesses", "data_scales"]
+__all__ = ["auto_guesses", "data_scales", "default_samples"]
 
 
 def data_scales(frequency: np.ndarray, z: np.ndarray) -> dict:
@@ -230,6 +238,68 @@ def _linear_coefficients(B: np.ndarray, target: np.ndarray, wr: np.ndarray, wi: 
     return coef
 
 
+_BASIS_OF = {"R": "BASIS_R", "L": "BASIS_L", "C": "BASIS_C", "W": "BASIS_W", "CPE": "BASIS_CPE", "Wo": "BASIS_WO",
+             "Ws": "BASIS_WS", "Zd": "BASIS_WS", "G": "BASIS_G", "K": "BASIS_DEBYE", "RC": "BASIS_DEBYE",
+             "Zarc": "BASIS_COLE", "RQ": "BASIS_COLE"}
+
+
+def _needs_log(terms: list[_Term]) -> bool:
+    return any(t.kind in ("CPE", "Zarc", "RQ") for t in terms)
+
+
+def _circuit_cost(circuit, f: np.ndarray, z: np.ndarray, params: np.ndarray, wr: np.ndarray,
+                  wi: np.ndarray) -> np.ndarray:
+    """Weighted chi^2 of parameter sets (rows) with the full circuit."""
+    zc = circuit.impedance(f, np.ascontiguousarray(params), check=False, parallel=False)
+    d = zc - z[None, :]
+    return np.sum((d.real * wr) ** 2 + (d.imag * wi) ** 2, axis=1)
+
+
+def _opaque_target(circuit, children, terms: list[_Term], params: np.ndarray, f: np.ndarray,
+                   z: np.ndarray) -> np.ndarray:
+    """The impedance the separable terms must explain: z minus the opaque terms (sampled or fixed).
+
+    One row (1, N) without opaque terms, else one row per sample (S, N).
+    """
+    if not any(t.kind == "opaque" for t in terms):
+        return z[None, :]
+    from ..circuits import Circuit
+
+    target = z[None, :] * np.ones((params.shape[0], 1))
+    for t, ch in zip(terms, children):
+        if t.kind != "opaque":
+            continue
+        sub = Circuit(ch)
+        sub_idx = [circuit.index(nm) for nm in sub.parameter_names]
+        target = target - sub.impedance(f, np.ascontiguousarray(params[:, sub_idx]), check=False, parallel=False)
+    return target
+
+
+def _separable_coefficients(terms: list[_Term], samples: list[dict], w: np.ndarray, target: np.ndarray, wr_wi,
+                            z_scale: float, needs_log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients (S, m) of the separable terms and the weighted cost (S,) of each sample, by the
+    compiled variable projection :func:`cellsim.fitting._kernels.separable_fit` (the NumPy
+    reference is :func:`_basis` with :func:`_linear_coefficients`)."""
+    from . import _kernels as K
+
+    S, m = samples[0]["_S"], len(terms)
+    tau, n = np.ones((S, m)), np.zeros((S, m))
+    for j, s in enumerate(samples):
+        for key, arr in s.items():
+            if key in ("tau", "tau_d"):
+                tau[:, j] = arr
+            elif key in ("n", "n_series"):
+                n[:, j] = arr
+    kinds = np.array([getattr(K, _BASIS_OF[t.kind]) for t in terms], dtype=np.int64)
+    logw = np.log(w) if needs_log else np.zeros_like(w)
+    wr, wi = wr_wi
+    coef, cost = np.empty((S, m)), np.empty(S)
+    K.separable_fit(kinds, w, logw, tau, n, np.ascontiguousarray(target.real), np.ascontiguousarray(target.imag),
+                    np.ascontiguousarray(wr, dtype=float), np.ascontiguousarray(wi, dtype=float), float(z_scale),
+                    coef, cost)
+    return coef, cost
+
+
 def _distinct_best(params: np.ndarray, cost: np.ndarray, order: np.ndarray, logm: np.ndarray,
                    n_best: int) -> list[int]:
     """Up to ``n_best`` candidates, cheapest first, each differing from those chosen before it by
@@ -247,6 +317,23 @@ def _distinct_best(params: np.ndarray, cost: np.ndarray, order: np.ndarray, logm
     if not chosen:
         chosen = [int(order[0])]
     return chosen
+
+
+def default_samples(terms: list[_Term], fixed_mask: np.ndarray, n_freq: int) -> int:
+    """Number of random candidates of :func:`auto_guesses`.
+
+    With variable projection only the non-linear quantities of the separable terms are
+    sampled (time constants, exponents: d of them), the coefficients are solved for; 100 d
+    samples (at least 200) reach the optimum of every benchmark and real spectrum that 1500
+    reach (``benchmarks/circuit_fitting.py``, ``../shared/data/eis``). Parameters of opaque
+    terms (nested parallels, fixed parts) are sampled directly, linear ones included, and
+    keep the former budget of about 2e5 / n_freq samples (200..1500).
+    """
+    budget = int(np.clip(200000 // max(n_freq, 1), 200, 1500))
+    if any(t.kind == "opaque" and not fixed_mask[t.idx].all() for t in terms):
+        return budget
+    d = sum(len(t.nl) for t in terms)
+    return min(budget, max(200, 100 * d))
 
 
 def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None = None,
@@ -268,7 +355,10 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
     bounds : (lower, upper), optional
         Natural-unit bounds per parameter; candidates are clipped into them.
     n_samples : int, optional
-        Number of random candidates (default about 2e5 / n_freq, 200..1500).
+        Number of random candidates. Default (:func:`default_samples`): 100 per sampled
+        non-linear quantity (200 at least) when every term is separable, about 2e5 / n_freq
+        (200..1500) when some parameters are sampled directly (opaque terms); never more
+        than the latter.
     n_best : int
         Number of distinct best candidates returned.
     seed : int
@@ -295,19 +385,17 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
     f = np.asarray(frequency, dtype=float)
     w = 2 * np.pi * f
     N = f.size
-    S = int(n_samples) if n_samples is not None else int(np.clip(200000 // max(N, 1), 200, 1500))
-    rng = np.random.default_rng(seed)
-    sc = data_scales(f, z)
     tree = circuit.tree
     children = tree.children if isinstance(tree, Series) else (tree,)
     terms = [_classify(ch, circuit, fixed_mask) for ch in children]
+    S = int(n_samples) if n_samples is not None else default_samples(terms, fixed_mask, N)
+    rng = np.random.default_rng(seed)
+    sc = data_scales(f, z)
 
-    # non-linear samples
+    # non-linear samples (drawn term by term, in the order of the terms)
     lt_lo, lt_hi = np.log(0.3 / sc["w_max"]), np.log(3.0 / sc["w_min"])
     params = np.tile(fixed_vals, (S, 1))
-    wr, wi = 1.0 / sigma_re, 1.0 / sigma_im
-    target = z.copy()[None, :] * np.ones((S, 1))
-    cols, sep_terms, samples = [], [], []
+    sep_terms, samples = [], []
     for t in terms:
         if t.kind == "opaque":
             free = [i for i in t.idx if not fixed_mask[i]]
@@ -324,41 +412,39 @@ def auto_guesses(circuit, frequency, z, sigma_re, sigma_im, fixed: dict | None =
                 s[q] = rng.uniform(0.6, 1.0, size=S)
             elif q == "n_series":
                 s[q] = rng.uniform(0.4, 1.0, size=S)
-        cols.append(_basis(t, w, s))
         sep_terms.append(t)
         samples.append(s)
-    # contribution of the opaque terms (sampled or fixed) via the circuit itself
-    opaque_idx = [i for t in terms if t.kind == "opaque" for i in t.idx]
-    if opaque_idx:
-        from ..circuits import Circuit
-
-        for t, ch in zip(terms, children):
-            if t.kind != "opaque":
-                continue
-            sub = Circuit(ch)
-            sub_idx = [circuit.index(nm) for nm in sub.parameter_names]
-            target = target - sub.impedance(f, np.ascontiguousarray(params[:, sub_idx]), check=False)
-    if cols:
-        coef = _linear_coefficients(np.stack(cols, axis=2), target, wr, wi, sc["z_scale"])
+    target = _opaque_target(circuit, children, terms, params, f, z)
+    cost = np.full(S, np.nan)
+    if sep_terms:
+        coef, cost = _separable_coefficients(sep_terms, samples, w, target, wr_wi=(1.0 / sigma_re, 1.0 / sigma_im),
+                                             z_scale=sc["z_scale"], needs_log=_needs_log(sep_terms))
         for j, (t, s) in enumerate(zip(sep_terms, samples)):
             _to_params(t, coef[:, j], s, params)
+    kinds = circuit.parameter_kinds
+    exp_mask = np.array([k == "exponent" for k in kinds])
+    raw = params.copy()
     params[:, fixed_mask] = fixed_vals[fixed_mask]
     if bounds is not None:
         lo, hi = bounds
         params = np.clip(params, np.where(np.isfinite(lo), lo, -np.inf), np.where(np.isfinite(hi), hi, np.inf))
-    kinds = circuit.parameter_kinds
-    exp_mask = np.array([k == "exponent" for k in kinds])
     params[:, exp_mask] = np.clip(params[:, exp_mask], 1e-6, 1.0)
     params[:, ~exp_mask] = np.clip(params[:, ~exp_mask], 1e-300, 1e300)
     ok = np.all(np.isfinite(params), axis=1)
-    params = params[ok]
+    # the variable-projection residual is the full circuit's cost, except where a parameter was clipped
+    moved = ~np.all((params == raw) | ~ok[:, None], axis=1) | ~np.isfinite(cost)
+    params, cost, moved = params[ok], cost[ok], moved[ok]
     if params.shape[0] == 0:  # pragma: no cover - sampling always gives finite values
         raise InputError("guess", "none", "an explicit initial guess (automatic guessing failed)")
-    zc = circuit.impedance(f, np.ascontiguousarray(params), check=False)
-    d = zc - z[None, :]
-    cost = np.sum((d.real * wr) ** 2 + (d.imag * wi) ** 2, axis=1)
+    wr, wi = 1.0 / sigma_re, 1.0 / sigma_im
+    if moved.any():
+        cost[moved] = _circuit_cost(circuit, f, z, params[moved], wr, wi)
     cost = np.where(np.isfinite(cost), cost, np.inf)
     order = np.argsort(cost)
     chosen = _distinct_best(params, cost, order, ~exp_mask, n_best)
+    best = params[chosen]
+    # the returned costs: chi^2 of the full circuit (equal to the projection's to rounding)
+    best_cost = _circuit_cost(circuit, f, z, best, wr, wi)
     del names
-    return params[chosen], cost[chosen]
+    return best, np.where(np.isfinite(best_cost), best_cost, np.inf)
+

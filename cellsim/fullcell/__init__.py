@@ -5,7 +5,10 @@ model (polymer layers -> separator, middle layer and interfaces -> series resist
 :mod:`cellsim.fullcell.design`); :func:`simulate` runs the seed's first cycle (0.2 C, CC
 charge then CC discharge) and returns a :class:`FullCellResult`. :func:`compare` and
 :func:`thickness_sweep` compare middle layers and thicknesses; :func:`voltage_capacity_plot`
-draws them. PyBaMM and matplotlib are imported only when a simulation or plot runs.
+draws them. :func:`simulate_cycles` runs N cycles with degradation (NMC811 active-material
+loss, Li-side SEI and dead Li, the sandwich's resistance growing through the
+``resistance_growth(t_s) -> ASR [ohm m2]`` hook; :mod:`cellsim.fullcell.aging`) and returns the
+capacity retention per cycle. PyBaMM and matplotlib are imported only when a simulation or plot runs.
 
 Example::
 
@@ -40,6 +43,12 @@ _LAZY = {
     "li_anode": "cellsim.fullcell.design",
     "capacity_limits": "cellsim.fullcell.comparison",
     "voltage_capacity_plot": "cellsim.fullcell.plot",
+    "retention_plot": "cellsim.fullcell.plot",
+    "simulate_cycles": "cellsim.fullcell.retention",
+    "RetentionResult": "cellsim.fullcell.retention",
+    "load_aging": "cellsim.fullcell.aging",
+    "AgingParameters": "cellsim.fullcell.aging",
+    "ParabolicGrowth": "cellsim.fullcell.aging",
 }
 
 __all__ = sorted(_LAZY)

@@ -818,6 +818,85 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
 
 
 # --------------------------------------------------------------------------------------
+# the moving-front remap of a polymer layer (for the feedback of the fronts on the solver)
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def layer_grid(thickness, n, stretch):
+    """Cell widths [m] of one layer, refined toward both faces: ``cellsim.transport.grid.layer_grid``
+    without the input checks (``n >= 4``, ``stretch >= 1``, ``thickness > 0`` are the caller's).
+
+    ``w_i = r^i`` for ``i < n // 2`` with ``r = stretch^(1 / max(n // 2 - 1, 1))``, mirrored (one
+    middle cell ``r w_{n//2-1}`` for odd ``n``), scaled to sum to ``thickness``.
+    """
+    half = n // 2
+    k = max(half - 1, 1)
+    ratio = stretch ** (1.0 / k)
+    widths = np.empty(n)
+    for i in range(half):
+        w = ratio ** float(i)
+        widths[i] = w
+        widths[n - 1 - i] = w
+    if n % 2:
+        widths[half] = widths[half - 1] * ratio
+    total = 0.0
+    for i in range(n):
+        total += widths[i]
+    return widths * (thickness / total)
+
+
+@numba.njit(cache=True)
+def _edges(x0, w):
+    e = np.empty(w.size + 1)
+    e[0] = x0
+    acc = 0.0
+    for i in range(w.size):
+        acc += w[i]
+        e[i + 1] = x0 + acc
+    return e
+
+
+@numba.njit(cache=True)
+def remap_cells(c_old, x_old, w_old, x_new, w_new):
+    """Cell averages [mol/m3] on a moved domain: ``cellsim.transport.fronts.remap_cells``.
+
+    Conservative overlap averages of the old profile extended with zero gradient to the new
+    domain, the salt of a swept part of the old domain added to the new end cell, the whole
+    scaled down when electrolyte was re-opened (``sum(c_new w_new) = sum(c_old w_old)``).
+    ``x_old``, ``x_new`` [m]: left ends of the domains from the layer's left face; ``w_old``,
+    ``w_new`` [m]: cell widths.
+    """
+    e_old = _edges(x_old, w_old)
+    e_new = _edges(x_new, w_new)
+    m = e_old.size
+    e_ext = e_old.copy()
+    e_ext[0] = min(e_old[0], e_new[0])
+    e_ext[m - 1] = max(e_old[m - 1], e_new[e_new.size - 1])
+    s_ext = np.zeros(m)
+    acc = 0.0
+    for i in range(m - 1):
+        acc += c_old[i] * (e_ext[i + 1] - e_ext[i])
+        s_ext[i + 1] = acc
+    s_new = np.interp(e_new, e_ext, s_ext)
+    nn = w_new.size
+    c_new = np.empty(nn)
+    for i in range(nn):
+        c_new[i] = (s_new[i + 1] - s_new[i]) / w_new[i]
+    swept_left = max(np.interp(e_new[0], e_ext, s_ext) - np.interp(e_old[0], e_ext, s_ext), 0.0)
+    swept_right = max(np.interp(e_old[m - 1], e_ext, s_ext) - np.interp(e_new[nn], e_ext, s_ext), 0.0)
+    c_new[0] += swept_left / w_new[0]
+    c_new[nn - 1] += swept_right / w_new[nn - 1]
+    total_old = 0.0
+    for i in range(m - 1):
+        total_old += c_old[i] * w_old[i]
+    total_new = 0.0
+    for i in range(nn):
+        total_new += c_new[i] * w_new[i]
+    if total_new > total_old > 0:
+        c_new *= total_old / total_new
+    return c_new
+
+
+# --------------------------------------------------------------------------------------
 # the numba cache of this module depends on the transport kernels
 # --------------------------------------------------------------------------------------
 def refresh_cache(cache_dir, depends_on, prefix: str = "_kernels.") -> bool:

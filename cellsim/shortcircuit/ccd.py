@@ -28,9 +28,31 @@ grown from each Li electrode, through the layers of the stack:
   is reported as a leak). The voltage after the short is ``V_ion R_path / (ASR_ion +
   R_path)``, as a measured trace shows it.
 
-Approximations (documented, not hidden): dendrites do not feed back on the transport
-(the polymer keeps its full thickness for diffusion and IR); nucleation is read at the
-layer face, not at a tip inside the layer; a cell whose |V| exceeds ``voltage_limit``
+Feedback on the solver (:func:`_half_cycle`, :func:`_feed_back`): while a front is inside
+a layer the half cycle runs sample by sample and, before each sample,
+
+* a dendrite of depth ``x`` in a polymer layer is the new electrode (Brissot et al. 1999;
+  Chazalviel 1990): Li deposits and dissolves at the front, and the electrolyte behind it
+  carries no current. The solver keeps the layer's part ahead of the front
+  (``TransportProblem.set_fronts``; the anions of the swept volume stay in the layer,
+  :mod:`cellsim.transport.fronts`), so the ohmic drop, the concentration overpotential and
+  the kinetics are those of the thinner layer. A layer a front has crossed gets its
+  thickness back (its tips touch the next layer and the polymer is in parallel with them,
+  :func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`);
+* the stack's electronic leakage is the series resistance of what the fronts left
+  (``TransportProblem.set_leakage``): the unreacted part of a Li-unstable ceramic and its
+  growing interphase ``rho (L - x) + rho_int x`` (:mod:`cellsim.shortcircuit.interphase`),
+  the polymer ahead of a dendrite, nothing for Li metal.
+
+A half cycle in which no front is inside a layer runs in one piece (and again sample by
+sample when a front appears during it), so cells without fronts give the results of the
+solver alone.
+
+Approximations (documented, not hidden): nucleation is read at the layer face (the
+front, once there is one), not at a tip inside the layer; the front moves between samples
+(half cycle / ``samples_per_half``), so the face at a newly nucleated front stays below the
+depletion threshold for a transient of a few Sand times before the swept salt and the
+shorter domain lift it; a cell whose |V| exceeds ``voltage_limit``
 has "failed to cycle" (the "hardly initiated" bare LATP cell of Fig. S21a) — reported as
 mechanism ``polarization``, not as a short.
 
@@ -51,8 +73,9 @@ import numpy as np
 
 from ..errors import InputError
 from .contact import void_critical_current
+from .interphase import leak_conductance
 from .margins import mechanism_margins
-from .tracker import _Layers, _no_short_text, _Tracker
+from .tracker import LEAK_RTOL, _Layers, _no_short_text, _Tracker
 
 __all__ = ["StepUpProtocol", "ShortCircuitParameters", "CCDResult", "Calibration", "run_ccd", "run_ccd_batch",
            "calibrate",
@@ -444,7 +467,8 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
     engine : str
         ``compiled``: the whole protocol in one numba call per run
         (:mod:`cellsim.shortcircuit.compiled`; stacks on the solver's exact eigenmode path
-        fall back to Python); ``python``: the reference driver (:func:`_simulate` with
+        and runs in which a front leaves its electrode, whose feedback on the solver is not
+        compiled, fall back to Python); ``python``: the reference driver (:func:`_simulate` with
         ``_Tracker``). Both give the same result (tests/shortcircuit/test_compiled.py).
 
     Returns
@@ -573,7 +597,6 @@ def _ccd_text(ccd):
 def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool) -> "CCDResult":
     """The time simulation of :func:`run_ccd` (no margins)."""
     from ..transport import TransportProblem
-    from ..transport.protocol import Protocol, Step
 
     opt = replace(options or ccd_solver_options(), on_depletion="continue",
                   depletion_threshold=prm.nucleation_threshold)
@@ -597,16 +620,10 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
         half = protocol.half_time(jk)
         level_ok = True
         for sign in (1.0, -1.0):
-            steps = [Step("current", sign * jk, duration=half, text=f"{'Plate' if sign > 0 else 'Strip'} at "
-                                                                   f"{jk / MA_CM2:g} mA/cm2")]
-            if protocol.rest > 0:
-                steps.append(Step("current", 0.0, duration=protocol.rest, text="Rest"))
-            sol = problem.run(Protocol(steps), output_dt=half / samples_per_half, state=state)
-            state = sol.final_state
-            met_at, dl, dr = tr.process(sol, t_off)
-            t = sol.time + t_off
-            v = sol.voltage.copy()
-            jj = sol.current_density
+            text = f"{'Plate' if sign > 0 else 'Strip'} at {jk / MA_CM2:g} mA/cm2"
+            run = _half_cycle(problem, tr, sign * jk, half, protocol.rest, samples_per_half, state, t_off, text)
+            state, met_at, dl, dr = run.state, run.met_at, run.dl, run.dr
+            t, v, jj = run.t, run.v.copy(), run.j_ext
             cut = None
             over = np.flatnonzero(np.abs(v) > prm.voltage_limit)
             if over.size and (met_at is None or over[0] <= met_at):
@@ -618,7 +635,7 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
             elif met_at is not None and not leak_done:
                 spans, r_path = tr.path()
                 path_asr = r_path
-                v_new, share = _with_path(v[met_at:], sol.ionic_current_density[met_at:], jj[met_at:], r_path, r_stack)
+                v_new, share = _with_path(v[met_at:], run.j_ion[met_at:], jj[met_at:], r_path, r_stack)
                 desc = "; ".join(f"{layers.names[i]}: {spans[i]}" for i in sorted(spans))
                 if share >= prm.soft_share:
                     cut = met_at
@@ -658,6 +675,90 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
                      front_right=np.concatenate(drs), layer_names=list(layers.names), electronic_share=share,
                      path_asr=path_asr, events=tr.events, parameters=prm, protocol=protocol,
                      temperature=stack.temperature, pressure=stack.pressure)
+
+
+# --------------------------------------------------------------------------- feedback on the solver
+@dataclass
+class _HalfCycle:
+    """A half cycle's samples: time [s], voltage [V], external and ionic current density [A/m2],
+    front depths per layer [m], the sample at which the fronts met (or None) and the final state."""
+
+    t: np.ndarray
+    v: np.ndarray
+    j_ext: np.ndarray
+    j_ion: np.ndarray
+    dl: np.ndarray
+    dr: np.ndarray
+    met_at: int | None
+    state: tuple
+
+
+def _feed_back(problem, tr: _Tracker, state):
+    """Give the transport problem the fronts as they are: dendrites shorten the polymer layers
+    (``TransportProblem.set_fronts``) and the stack's electronic leakage becomes the series
+    resistance of what the fronts left (:meth:`_Tracker.leak_asr`). Returns the state on the new grids."""
+    if tr.met():    # a spanning path: the short (or leak) is applied to the trace by _with_path
+        pass
+    elif tr.touched():
+        g = leak_conductance(tr.leak_asr())
+        if math.isfinite(g):   # (0 ohm: the fronts meet in this sample; the tracker reports it)
+            problem.set_leakage(g)
+    else:
+        problem.set_leakage(None)
+    if state is None:   # the rest state before the first half cycle: no front yet
+        return state
+    left, right = tr.polymer_fronts(problem.poly_index)
+    if np.array_equal(problem.fronts, [left, right]):
+        return state
+    return problem.set_fronts(left, right, state)
+
+
+def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, text) -> _HalfCycle:
+    """One half cycle at ``j`` [A/m2] (and its rest) with the fronts fed back to the solver.
+
+    While no front is inside a layer (and growing interphases move the leakage by less than
+    ``LEAK_RTOL``) the transport problem stays what it is for the whole half cycle, which then
+    runs in one piece. Otherwise (or when a dendrite nucleates, a filament or an interphase starts
+    during it: the half cycle is then run again from its start) it runs sample by sample, the
+    problem updated from the fronts before each sample (:func:`_feed_back`).
+    """
+    from ..transport.protocol import Protocol, Step
+
+    dt = half / samples
+    pieces = [(j, half, text)] + ([(0.0, rest, "Rest")] if rest > 0 else [])
+    state = _feed_back(problem, tr, state)
+    if not tr.feedback_active(t_off, half + rest):
+        snap = tr.snapshot()
+        steps = [Step("current", jp, duration=d, text=tx) for jp, d, tx in pieces]
+        sol = problem.run(Protocol(steps), output_dt=dt, state=state)
+        met_at, dl, dr = tr.process(sol, t_off)
+        g_end = leak_conductance(tr.leak_asr()) if tr.touched() and not tr.met() else problem.g_e
+        if not tr.feedback_active(t_off, 0.0) and abs(g_end - problem.g_e) <= LEAK_RTOL * max(g_end, problem.g_e):
+            return _HalfCycle(sol.time + t_off, sol.voltage, sol.current_density, sol.ionic_current_density,
+                              dl, dr, met_at, sol.final_state)
+        tr.restore(snap)
+    parts = {k: [] for k in ("t", "v", "j_ext", "j_ion", "dl", "dr")}
+    met_at, n, t_loc = None, 0, t_off
+    for jp, d, tx in pieces:
+        m = max(1, int(round(d / dt)))
+        for _ in range(m):
+            state = _feed_back(problem, tr, state)
+            sol = problem.run(Protocol([Step("current", jp, duration=d / m, text=tx)]), output_dt=d / m, state=state)
+            state = sol.final_state
+            jion = sol.ionic_current_density
+            met, dl, dr = tr.process(sol, t_loc, first_current=jion[1] if jion.size > 1 else None)
+            # the sample's end (and the half cycle's start): points the solver adds at depletion
+            # events inside a sample are left out of the trace, as the tracker has read them
+            keep = [0, -1] if n == 0 else [-1]
+            for key, arr in (("t", sol.time + t_loc), ("v", sol.voltage), ("j_ext", sol.current_density),
+                             ("j_ion", jion), ("dl", dl), ("dr", dr)):
+                parts[key].append(arr[keep])
+            n += len(keep)
+            if met is not None and met_at is None:
+                met_at = n - 1
+            t_loc = float(sol.time[-1] + t_loc)
+    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    return _HalfCycle(cat["t"], cat["v"], cat["j_ext"], cat["j_ion"], cat["dl"], cat["dr"], met_at, state)
 
 
 def _with_path(v, j_ion, j_ext, r_path, r_stack):

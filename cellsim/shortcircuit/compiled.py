@@ -10,9 +10,12 @@ reference: ``run_ccd(..., engine="python")``; ``tests/shortcircuit/test_compiled
 compares the two).
 
 The compiled engine covers the time-stepped transport path, which every stack with an
-electronic leak takes (all shipped models). A stack whose solver integrates galvanostatic
-steps exactly on eigenmodes (no leak, no double layers) runs in the Python engine
-(:func:`simulate_compiled` returns None for it).
+electronic leak takes (all shipped models), as long as no front leaves its electrode. A stack
+whose solver integrates galvanostatic steps exactly on eigenmodes (no leak, no double layers)
+and a run in which a front leaves its electrode (a dendrite, a filament, a growing interphase:
+the Python engine then feeds the fronts back on the solver, ``ccd._half_cycle``, which the
+kernel does not do; :func:`fronts_left_electrodes`) run in the Python engine
+(:func:`simulate_compiled` returns None for them).
 """
 
 from __future__ import annotations
@@ -162,9 +165,25 @@ def _solver_failure(res, levels):
     return SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} ({text}): {why}")
 
 
+def fronts_left_electrodes(dl, dr, evl) -> bool:
+    """Whether a front left its electrode during the run: a nonzero front depth [m] in any layer
+    at any sample (a dendrite, a filament, a growing interphase) or any event but void formation
+    (nucleation, a crossed layer, fronts met, a crack).
+
+    From that moment the Python engine feeds the fronts back on the solver (``ccd._half_cycle``:
+    shorter polymer layers, the leak through what the fronts left, the half cycle run sample by
+    sample), which the compiled kernel does not do; such a run is left to the Python engine.
+    Before it, both engines run every half cycle in one piece with the stack's own leak.
+    """
+    if np.any(dl != 0.0) or np.any(dr != 0.0):
+        return True
+    return any(int(row[0]) != K.EV_VOID for row in evl)
+
+
 def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_middle: bool):
     """``ccd._simulate`` in one compiled call: the fields of its ``CCDResult`` (a dict), or None
-    when the stack needs the Python engine (the exact eigenmode path of the solver).
+    when the run needs the Python engine: the exact eigenmode path of the solver, or a front that
+    left its electrode (:func:`fronts_left_electrodes`; the feedback on the solver is Python only).
 
     ``opt`` are the solver options as ``ccd._simulate`` sets them (``on_depletion="continue"``,
     the nucleation threshold as the depletion threshold).
@@ -192,6 +211,8 @@ def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_m
     res, t, v, j, dl, dr, evl, snap_fs, snap_i, snap_how = out
     if res[K.RS_STATUS] != 0:
         raise _solver_failure(res, levels)
+    if fronts_left_electrodes(dl, dr, evl):
+        return None
 
     def opt_float(x):
         return None if math.isnan(x) else float(x)

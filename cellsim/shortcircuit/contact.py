@@ -47,7 +47,8 @@ from ..errors import InputError
 from .mechanisms import OMEGA_LI
 
 __all__ = ["P_REF", "T_REF", "contact_fraction", "li_creep_rate", "void_critical_current", "creep_supply_current",
-           "diffusion_supply_current", "void_contact", "arrhenius_factor", "resistance_at"]
+           "diffusion_supply_current", "pressure_for_stripping_current", "void_contact", "arrhenius_factor",
+           "resistance_at"]
 
 #: Reference stack pressure of the creep-supply term [Pa].
 P_REF = 1.0e6
@@ -177,6 +178,38 @@ def void_critical_current(pressure: float, temperature: float, reference_current
     """
     return (diffusion_supply_current(temperature, self_diffusivity, diffusivity_activation_energy, void_spacing)
             + creep_supply_current(pressure, temperature, reference_current, exponent, activation_energy))
+
+
+def pressure_for_stripping_current(current: float, temperature: float, reference_current: float, exponent: float,
+                                   activation_energy: float, self_diffusivity: float,
+                                   diffusivity_activation_energy: float, void_spacing: float) -> float | None:
+    """Stack pressure at which the critical stripping current equals ``current`` [Pa].
+
+    The inverse of :func:`void_critical_current` in p:
+    ``p = p_ref [(J - J_diff(T)) / (J_ref exp[-Q/R (1/T - 1/T_ref)])]^(1/n_p)``.
+
+    Parameters
+    ----------
+    current : float
+        J [A/m2] (> 0).
+    temperature : float
+        T [K].
+    reference_current, exponent, activation_energy, self_diffusivity, diffusivity_activation_energy, void_spacing
+        As in :func:`void_critical_current`.
+
+    Returns
+    -------
+    float or None
+        p [Pa]; 0 when diffusion alone resupplies J; None when no pressure does (J_ref = 0).
+    """
+    j = _pos("current", current)
+    j_diff = diffusion_supply_current(temperature, self_diffusivity, diffusivity_activation_energy, void_spacing)
+    if j <= j_diff:
+        return 0.0
+    j_creep_ref = creep_supply_current(P_REF, temperature, reference_current, exponent, activation_energy)
+    if j_creep_ref <= 0:
+        return None
+    return P_REF * ((j - j_diff) / j_creep_ref) ** (1.0 / exponent)
 
 
 def void_contact(contact_at_rest: float, void_depth: float, asperity_height: float) -> float:

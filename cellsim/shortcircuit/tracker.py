@@ -11,6 +11,7 @@ and is tested against it. The mechanisms are described in :mod:`cellsim.shortcir
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ import numpy as np
 from ..constants import F
 from .contact import contact_fraction, resistance_at, void_contact
 from .fracture import filament_velocity, largest_flaw
+from .interphase import layer_electronic_asr, leak_conductance
 from .margins import electrode_contact_resistance, tip_contact
 from .mechanisms import (MONROE_NEWMAN_RATIO, OMEGA_LI, MiddleLayerPath, griffith_overpotential,
                          interphase_thickness, interphase_time, layer_shear_modulus, middle_layer_path,
@@ -26,6 +28,11 @@ from .mechanisms import (MONROE_NEWMAN_RATIO, OMEGA_LI, MiddleLayerPath, griffit
 
 
 _POLY, _GROW, _INTRINSIC, _CRACK, _BLOCKED = 0, 1, 2, 3, 4
+
+#: A half cycle in which the growing interphases move the stack's electronic leakage
+#: conductance by less than this (relative) runs in one piece with the leakage of its start
+#: (numerical: it changes the voltage by less than LEAK_RTOL times the leaked share).
+LEAK_RTOL = 1e-3
 
 
 class _Layers:
@@ -49,6 +56,9 @@ class _Layers:
         self.eta_crit = np.full(n, math.inf)
         self.how = [""] * n
         self.paths: list[MiddleLayerPath | None] = [None] * n
+        # electronic resistivities [ohm m] of each layer and of its interphase (the leak, interphase.py)
+        self.rho_e = np.array([_resistivity(l.electronic_conductivity(T)) for l in stack.layers])
+        self.rho_int = np.full(n, math.inf)
         # Li | ceramic contact (stack pressure, creep, voids) and the flaw population
         self.a_max = largest_flaw(stack.area, prm.flaw_size, prm.flaw_weibull_modulus)
         self.a_rest = contact_fraction(stack.pressure, prm.li_hardness, prm.contact_floor)
@@ -86,6 +96,7 @@ class _Layers:
                 self.law[i] = path.law
                 sig = path.path_conductivity
                 self.path_res[i] = l.thickness / sig if sig > 0 else math.inf
+                self.rho_int[i] = _resistivity(sig)
                 self.how[i] = f"{path.kind} interphase"
             elif path.kind == "intrinsic":
                 self.kind[i] = _INTRINSIC
@@ -98,6 +109,11 @@ class _Layers:
             else:
                 self.kind[i] = _CRACK if math.isfinite(self.eta_crit[i]) else _BLOCKED
                 self.how[i] = "crack" if math.isfinite(self.eta_crit[i]) else "blocked"
+
+
+def _resistivity(sigma: float) -> float:
+    """1 / sigma [ohm m], inf for an insulator."""
+    return 1.0 / sigma if sigma > 0 else math.inf
 
 
 @dataclass
@@ -176,11 +192,16 @@ class _Tracker:
         if self.met_time is None:
             self.met_time = float(t)
 
-    def process(self, sol, t_offset: float):
+    def process(self, sol, t_offset: float, first_current: float | None = None):
         """Advance both fronts over one solver solution; returns the index of the sample at
-        which the fronts met (or None) and the per-sample front depths."""
+        which the fronts met (or None) and the per-sample front depths. ``first_current`` [A/m2]
+        replaces the current of the first sample (a run from a state reports 0 there; a sample of
+        a half cycle run piece by piece, :func:`_half_cycle`, carries the half cycle's current)."""
         t = sol.time + t_offset
         J = sol.ionic_current_density
+        if first_current is not None and J.size:
+            J = J.copy()
+            J[0] = first_current
         nt = t.size
         depth_l = np.zeros((nt, self.n))
         depth_r = np.zeros((nt, self.n))
@@ -357,6 +378,80 @@ class _Tracker:
         if self.ly.kind[fr.layer] == _POLY:
             return self.ly.how[fr.layer]
         return "crack" if fr.crack_depth >= fr.chem_depth else self.ly.how[fr.layer]
+
+    # ---------------------------------------------------------------- feedback on the transport problem
+    def snapshot(self):
+        """The mutable state (fronts, events, met time, voids seen), to :meth:`restore` a half cycle
+        (events are only ever appended: their number is enough)."""
+        return (copy.deepcopy(self.left), copy.deepcopy(self.right), len(self.events), self.met_time,
+                set(self.void_seen))
+
+    def restore(self, snap):
+        self.left, self.right, n_events, self.met_time, self.void_seen = snap
+        del self.events[n_events:]
+
+    def feedback_active(self, t: float, horizon: float) -> bool:
+        """Whether a front will change the transport problem between ``t`` and ``t + horizon`` [s]:
+        a dendrite inside a polymer layer, a Li filament inside a middle layer, or an interphase
+        whose growth moves the leakage conductance by more than ``LEAK_RTOL``."""
+        for fr in (self.left, self.right):
+            if 0 <= fr.layer < self.n and fr.depth > 0 and (self.ly.kind[fr.layer] == _POLY or fr.crack_depth > 0):
+                return True
+        return self._leak_moves(t, horizon)
+
+    def _leak_moves(self, t: float, horizon: float) -> bool:
+        """Whether the interphases growing by ``t + horizon`` change the leakage conductance by
+        more than ``LEAK_RTOL`` (relative)."""
+        ly = self.ly
+        grow = [fr for fr in (self.left, self.right)
+                if 0 <= fr.layer < self.n and ly.kind[fr.layer] == _GROW and fr.contact is not None]
+        if not grow:
+            return False
+        g0 = leak_conductance(self.leak_asr())
+        saved = [fr.chem_depth for fr in grow]
+        for fr in grow:
+            i = fr.layer
+            fr.chem_depth = min(interphase_thickness(max(t + horizon - fr.contact, 0.0), ly.k[i], ly.law[i]), ly.L[i])
+        g1 = leak_conductance(self.leak_asr())
+        for fr, x in zip(grow, saved):
+            fr.chem_depth = x
+        return abs(g1 - g0) > LEAK_RTOL * max(g0, g1)
+
+    def touched(self) -> bool:
+        """Whether any front has left its electrode (the stack's own leakage no longer applies)."""
+        return any(fr.depth > 0 or fr.spanned for fr in (self.left, self.right))
+
+    def polymer_fronts(self, poly_index):
+        """Depths [m] of the dendrites in each polymer layer (stack indices ``poly_index``) from its
+        left and right faces: the parts of the layers the solver leaves out (``set_fronts``). A layer a
+        front has crossed keeps its full thickness: its dendrite tips touch the next layer and the
+        polymer is in parallel with them (:func:`~cellsim.shortcircuit.fracture.tip_contact_resistance`)."""
+        left = [max(self.left.depth, 0.0) if self.left.layer == i else 0.0 for i in poly_index]
+        right = [max(self.right.depth, 0.0) if self.right.layer == i else 0.0 for i in poly_index]
+        return left, right
+
+    def leak_asr(self) -> float:
+        """Electronic ASR of the stack with the fronts as they are [ohm m2]: the series sum of
+        :func:`~cellsim.shortcircuit.interphase.layer_electronic_asr` over the layers (a spanned
+        layer: 0 for Li, its interphase or own resistance otherwise)."""
+        ly = self.ly
+        spans = {i: how for fr in (self.left, self.right) for i, how in fr.spanned}
+        r = 0.0
+        for i in range(self.n):
+            if i in spans:
+                r += 0.0 if spans[i] in ("dendrite", "crack") else ly.path_res[i]
+                continue
+            inter = metal = 0.0
+            for fr in (self.left, self.right):
+                if fr.layer != i:
+                    continue
+                if ly.kind[i] == _POLY:
+                    metal += fr.depth
+                else:
+                    metal += fr.crack_depth
+                    inter += max(fr.chem_depth - fr.crack_depth, 0.0)
+            r += layer_electronic_asr(ly.L[i], inter, metal, ly.rho_e[i], ly.rho_int[i])
+        return r
 
     def path(self):
         """Layers spanned by the fronts and the electronic path's ASR [ohm m2]."""

@@ -27,6 +27,15 @@ Built-in outputs (columns in SI, suffixes as in the JSON of the CLI):
                          ranking only, physics.md §3.3); ``costed_materials``
 ``scarcity``             ``scarcest_element`` and ``scarcest_abundance_ppm`` (crustal abundance) over
                          the materials that give one
+``lifetime_h``           ``lifetime_h`` (None: survived), ``lifetime_s``, ``lifetime_failure``,
+                         ``cumulative_capacity_mAh_cm2`` of symmetric cycling at ``options.cycle_current``
+                         (default 0.5 mA/cm2) with ``options.cycle_step_time`` half cycles (1 h) until
+                         ``options.cycle_until`` (10000 h) (:func:`cellsim.lifetime.run_cycle`)
+``retention``            ``retention`` = Q_dis(N)/Q_dis(1) after N = options.retention_cycles cycles
+                         (default 100) at options.retention_c_rate (default 0.2 C) of a Li | ... |
+                         NMC811 stack (:func:`cellsim.fullcell.retention.simulate_cycles`, PyBaMM
+                         SPMe, ~5 s per 100 cycles), ``retention_cycles``,
+                         ``first_discharge_capacity_mAh_g``; not a default output
 =======================  ==========================================================================
 
 New outputs plug in with :func:`register_output` in a module named in the spec's
@@ -363,3 +372,45 @@ def ccd(ctx: PointContext) -> dict:
     res = run_ccd(ctx.stack, proto, explain=False)   # margins and the middle-layer counterfactual: `cellsim ccd`
     return {"ccd_A_m2": res.ccd, "survived_A_m2": res.survived, "short_kind": res.kind, "mechanism": res.mechanism,
             "short_time_s": res.short_time}
+
+
+@register_output("lifetime_h", [Column("lifetime_h", "REAL", "h", "lifetime under symmetric cycling (None: survived "
+                                       "options.cycle_until)"),
+                                Column("lifetime_s", "REAL", "s", "the same in seconds"),
+                                Column("lifetime_failure", "TEXT", "", "voltage_limit, hard_short, soft_short, "
+                                                                       "li_exhausted or None"),
+                                Column("cumulative_capacity_mAh_cm2", "REAL", "mAh/cm2", "charge passed, J t")])
+def lifetime_h(ctx: PointContext) -> dict:
+    """Lifetime of a symmetric Li cell under galvanostatic cycling (:func:`cellsim.lifetime.run_cycle`)."""
+    from ..lifetime import run_cycle
+
+    o = ctx.options
+    res = run_cycle(ctx.stack, o.get("cycle_current", 5.0), o.get("cycle_step_time", 3600.0),
+                    o.get("cycle_until", 3.6e7))
+    d = res.to_dict()
+    return {"lifetime_h": d["lifetime_h"], "lifetime_s": d["lifetime_s"], "lifetime_failure": res.failure,
+            "cumulative_capacity_mAh_cm2": d["cumulative_capacity_mAh_cm2"]}
+# --- full-cell capacity retention (PyBaMM) ----------------------------------------------------
+def _pybamm_available() -> str | None:
+    if importlib.util.find_spec("pybamm") is None:
+        return "PyBaMM is not installed, so the full-cell retention cannot be computed; choose other outputs"
+    return None
+
+
+@register_output("retention", [Column("retention", "REAL", "", "Q_dis(N) / Q_dis(1) after N = options.retention_cycles"),
+                               Column("retention_cycles", "INTEGER", "", "N, the cycles simulated"),
+                               Column("first_discharge_capacity_mAh_g", "REAL", "mAh/g",
+                                      "first-cycle discharge capacity of the NMC811")],
+                 available=_pybamm_available)
+def retention(ctx: PointContext) -> dict:
+    """Capacity retention of a Li | ... | NMC811 full cell after options.retention_cycles cycles (PyBaMM SPMe)."""
+    from ..errors import InputError
+    from ..fullcell.design import FullCellDesign
+    from ..fullcell.retention import simulate_cycles
+
+    n = ctx.options["retention_cycles"]
+    if not float(n).is_integer() or n < 1:
+        raise InputError("options.retention_cycles", n, "a whole number of cycles >= 1")
+    res = simulate_cycles(FullCellDesign.from_stack(ctx.stack), int(n), ctx.options["retention_c_rate"])
+    return {"retention": res.retention_final, "retention_cycles": int(n),
+            "first_discharge_capacity_mAh_g": float(res.discharge_capacity_mAh_g[0])}

@@ -19,6 +19,8 @@ A sweep spec is a TOML file (examples in ``models/sweeps/``)::
 
     [options]
     self_discharge_voltage = "4.2 V"
+    # retention_cycles = 100    # the "retention" output: cycles simulated and their C-rate
+    # retention_c_rate = 0.2
 
     [[axes]]
     name = "uvea_thickness"                  # column name (an SI suffix such as _m is added)
@@ -90,6 +92,12 @@ PROTOCOL_KEYS: dict[str, str] = {
 #: Output options and their dimensions and defaults (SI).
 OPTION_KEYS: dict[str, tuple[str, float]] = {
     "self_discharge_voltage": ("voltage", 4.2),
+    # the galvanostatic cycling of the lifetime_h output (the seed's Table S3 protocol by default)
+    "cycle_current": ("current_density", 5.0),
+    "cycle_step_time": ("time", 3600.0),
+    "cycle_until": ("time", 3.6e7),
+    "retention_cycles": ("dimensionless", 100.0),
+    "retention_c_rate": ("dimensionless", 0.2),
 }
 #: Layer properties an axis can set.
 LAYER_PROPS = ("thickness", "material", "polymer_fraction")

@@ -310,15 +310,11 @@ class TransportProblem:
         self._rest_col = np.zeros(self.n_rows)
         self._rest_col[4:4 + 2 * P] = np.tile(self.c0p, 2)
         self._plans: dict = {}
-        # time scales for the first step
-        scales = [self.vol.min() ** 2 / max(Dp) if N else math.inf]
-        for k in range(nK):
-            if self.Cdl[k] > 0:
-                if self.ikind[k] in (_BV, _LINEAR):
-                    scales.append(self.Cdl[k] * 8.314462618 * T / (F * self.i0[k]))
-                scales.append(self.Cdl[k] * max(float(self.layer_R.sum() + sum(
-                    Lp[p] / kap[p] for p in range(P))), 1e-12))
-        self.fast_scale = min(scales)
+        self.fast_scale = self._fast_scale()
+        # feedback of the short-circuit model (set_fronts, set_leakage); neutral at construction
+        self._L0 = self.Lp.copy()
+        self._fronts = np.zeros((2, P))
+        self._g_stack = self.g_e
         # eigenmodes of each layer's symmetrised FV operator (exact galvanostatic steps)
         self.modal_ok = (opt.exact_galvanostatic and self.g_e == 0.0 and not np.any(self.Cdl > 0)
                          and opt.conductivity_law == "constant" and N > 0)
@@ -328,6 +324,18 @@ class TransportProblem:
             self._build_modes()
             self._z_rest = np.empty(N)  # the rest state's mode amplitudes (every run from rest starts here)
             K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
+
+    def _fast_scale(self) -> float:
+        """The fastest time scale of the problem [s] (sets the first time step)."""
+        N, P = self.vol.size, self.off.size
+        scales = [self.vol.min() ** 2 / max(self.Dp) if N else math.inf]
+        for k in range(self.ikind.size):
+            if self.Cdl[k] > 0:
+                if self.ikind[k] in (_BV, _LINEAR):
+                    scales.append(self.Cdl[k] * 8.314462618 * self.T / (F * self.i0[k]))
+                scales.append(self.Cdl[k] * max(float(self.layer_R.sum() + sum(
+                    self.Lp[p] / self.kappa0[p] for p in range(P))), 1e-12))
+        return min(scales)
 
     def _build_modes(self):
         N, P = self.vol.size, self.off.size
@@ -342,6 +350,97 @@ class TransportProblem:
             self.phiL[sl], self.phiR[sl], self.sL[p], self.sR[p] = phiL, phiR, sL, sR
 
     # ------------------------------------------------------------------------------
+    # feedback of the short-circuit model (cellsim.shortcircuit.ccd): the problem changes
+    # between runs; with no fronts and the stack's own leakage it is the problem as built.
+    @property
+    def fronts(self) -> np.ndarray:
+        """Depths [m] of the fronts in the polymer layers, rows left and right (a copy; :meth:`set_fronts`)."""
+        return self._fronts.copy()
+
+    def set_fronts(self, left, right, state):
+        """Shorten polymer layers to the part ahead of dendrite fronts (:mod:`.fronts`).
+
+        Polymer layer ``p`` keeps the transport domain ``[left[p], L_p - right[p]]`` with the
+        grid a layer of that thickness gets; the ohmic drop, the face concentrations and the
+        exact eigenmodes follow. ``left = right = 0`` gives back the problem as built.
+
+        Parameters
+        ----------
+        left, right : array_like, (P,)
+            Depth [m] of the fronts grown from each polymer layer's left / right face.
+        state : tuple
+            ``(c, eta)`` on the present grids (e.g. ``Solution.final_state``).
+
+        Returns
+        -------
+        tuple
+            The state carried over to the new grids (:func:`.fronts.remap_cells`); the double
+            layer at a front that moved starts discharged (a new electrode surface).
+        """
+        from .fronts import active_length, remap_cells
+
+        c, eta = self._check_state(state)
+        P = self.off.size
+        x = [np.asarray(v, dtype=float).ravel() for v in (left, right)]
+        if any(v.size != P for v in x):
+            raise InputError("fronts", [v.tolist() for v in x], f"two lists of {P} depths >= 0 m")
+        x = np.array(x)
+        if not np.all(np.isfinite(x)) or np.any(x < 0):
+            raise InputError("fronts", x.tolist(), f"two lists of {P} depths >= 0 m")
+        changed = False
+        opt = self.options
+        for p in range(P):
+            if x[0, p] == self._fronts[0, p] and x[1, p] == self._fronts[1, p]:
+                continue
+            a, n = int(self.off[p]), int(self.ncell[p])
+            L0 = float(self._L0[p])
+            if not np.any(x[:, p]):
+                w = layer_grid(L0, opt.n_cells, opt.grid_stretch)
+            else:
+                w = layer_grid(active_length(L0, x[0, p], x[1, p]), opt.n_cells, opt.grid_stretch)
+            c[a:a + n] = remap_cells(c[a:a + n], self._fronts[0, p], self.vol[a:a + n].copy(), x[0, p], w)
+            for side in (0, 1):   # a moved front is a new electrode surface: its double layer starts discharged
+                if x[side, p] != self._fronts[side, p]:
+                    eta[(self.ip == p) & (self.iside == side) & (self.Cdl > 0)] = 0.0
+            self._fronts[:, p] = x[:, p]
+            self.vol[a:a + n] = w
+            self.Lp[p] = active_length(L0, x[0, p], x[1, p]) if np.any(x[:, p]) else L0
+            dist = 0.5 * (w[1:] + w[:-1])
+            self.khi[a:a + n - 1] = self.Dp[p] / dist
+            self.klo[a + 1:a + n] = self.Dp[p] / dist
+            self.widths[self.layer_names[p]] = w
+            changed = True
+        if not changed:
+            return c, eta
+        self.fast_scale = self._fast_scale()
+        self._plans.clear()   # their first time steps
+        if self.Qf.size:
+            self._build_modes()
+            K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
+        return c, eta
+
+    def set_leakage(self, conductance=None):
+        """Electronic conductance per area [S/m2] in parallel with the stack from now on.
+
+        ``None`` restores the stack's own ``1 / (R_e A)``. A leak turns off the exact
+        galvanostatic steps (the BDF2 kernel carries it).
+        """
+        g = self._g_stack if conductance is None else float(conductance)
+        if not (math.isfinite(g) and g >= 0):
+            raise InputError("leakage conductance", g, "a finite conductance >= 0 S/m2")
+        if g == self.g_e:
+            return
+        self.g_e = g
+        modal = (self.options.exact_galvanostatic and g == 0.0 and not np.any(self.Cdl > 0)
+                 and self.options.conductivity_law == "constant" and self.vol.size > 0)
+        if modal != self.modal_ok:
+            self.modal_ok = modal
+            self._plans.clear()
+            if modal and not self.Qf.size:
+                self._build_modes()
+                self._z_rest = np.empty(self.vol.size)
+                K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
+
     def initial_state(self):
         """Uniform salt c0 in each polymer layer, discharged double layers (fresh arrays)."""
         return self._c_rest.copy(), self._eta_rest.copy()
@@ -389,6 +488,14 @@ class TransportProblem:
             col[0], col[1], col[2], col[3] = 0.0, 0.0, self.g_e * V0, V0
             col[4:4 + P], col[4 + P:4 + 2 * P], col[r_eta:r_parts], col[r_parts:] = fl0, fr0, eta, parts0
             st[13] = V0
+            # a face that starts depleted under the first step's current is not depleted again at
+            # t = 0: it is armed once it recovers above 10x the threshold (the kernels' re-arm rule).
+            # A run from such a state otherwise meets the event at its very first step, where the
+            # event search cannot converge.
+            first = plan.steps[0] if plan.steps else None
+            j0 = first[3] if first is not None and first[2] == 0 else 0.0
+            K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j0, fl0, fr0)
+            dep_armed[np.concatenate([fl0, fr0]) < opt.depletion_threshold * np.tile(self.c0p, 2)] = 0
         if o_c is not None:
             o_c[0] = c
         c_init = None if o_c is not None else self._c_rest if state is None else c.copy()  # read only

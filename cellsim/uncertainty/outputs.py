@@ -13,6 +13,10 @@ name                unit     what
                              electronic leakage in parallel), Re Z at 1e-9 Hz
 ``bulk_resistance`` ohm      sum of the layers' bulk resistances L / (sigma S)
 ``z_at``            ohm      |Z| of the composed equivalent circuit at ``frequency``
+``lifetime``        s        symmetric-cell lifetime under galvanostatic cycling
+                             (:func:`~cellsim.lifetime.refit.sample_lifetime`; ``cellsim
+                             cycle --interval``); a sample that survives ``until`` is censored
+                             there
 =================== ======== ==============================================================
 """
 
@@ -30,6 +34,7 @@ OUTPUTS: dict[str, tuple[str, str, str, float]] = {
     "dcr": ("ohm", "ohm", "ohm", 1.0),
     "bulk_resistance": ("ohm", "ohm", "ohm", 1.0),
     "z_at": ("ohm", "ohm", "ohm", 1.0),
+    "lifetime": ("s", "s", "h", 1.0 / 3600.0),
 }
 #: Frequency at which the DC limit of the circuit is read [Hz].
 DC_FREQUENCY = 1e-9
@@ -43,6 +48,9 @@ def check_output(name: str, options: Mapping[str, Any]) -> None:
         raise InputError("--output ccd", None, "a step-up protocol: --step-time or --step-capacity")
     if name == "z_at" and not options.get("frequency"):
         raise InputError("--output z_at", None, "--frequency F, e.g. '1 kHz'")
+    if name == "lifetime" and not options.get("cycle"):
+        raise InputError("--output lifetime", None, "a cycling protocol: cellsim cycle MODEL --current J --step-time T "
+                         "--interval N")
 
 
 def column(name: str) -> str:
@@ -53,8 +61,10 @@ def column(name: str) -> str:
 def evaluate(name: str, stack, shortcircuit_parameters, options: Mapping[str, Any]) -> tuple[float, bool]:
     """``(value [SI], censored)`` of output ``name`` for one stack.
 
-    ``censored`` is True only for a CCD sample that survived the whole protocol; its value
-    is then the protocol's stop (the CCD exceeds it).
+    ``censored`` is True only for a CCD sample that survived the whole protocol (its value
+    is then the protocol's stop: the CCD exceeds it) or a lifetime sample that survived
+    ``until`` (value ``until``). ``options['lifetime_values']`` holds a sample's
+    ``parameters/lifetime.toml`` values (:func:`~cellsim.uncertainty.space.lifetime_values`).
     """
     if name == "bulk_resistance":
         return float(stack.total_bulk_resistance()), False
@@ -78,6 +88,10 @@ def evaluate(name: str, stack, shortcircuit_parameters, options: Mapping[str, An
         if res.ccd is None:
             return float(proto.stop), True
         return float(res.ccd), False
+    if name == "lifetime":
+        from ..lifetime.refit import sample_lifetime
+
+        return sample_lifetime(stack, shortcircuit_parameters, options.get("lifetime_values") or {}, options)
     raise InputError("--output", name, "one of " + ", ".join(OUTPUTS))
 
 

@@ -38,7 +38,7 @@ from .outputs import OUTPUTS, column, evaluate
 
 METHODS = ("sobol", "lhs")
 #: Samples per committed chunk of the slow outputs (a killed run loses at most one chunk).
-CHUNK = {"ccd": 4, "dcr": 64, "z_at": 64}
+CHUNK = {"ccd": 4, "dcr": 64, "z_at": 64, "lifetime": 1}
 N_BOOTSTRAP = 1000
 
 
@@ -145,11 +145,13 @@ class Study:
     def spec_hash(self) -> str:
         from ..paths import data_dir
 
-        blob = json.dumps({"model": self.model_hash, "spec": self.spec_path, "point": list(self.point),
-                           "output": self.output, "options": dict(self.options),
-                           "names": list(self.space.names), "values": [list(r) for r in self.values],
-                           "shortcircuit": _hash_file(data_dir("parameters") / "shortcircuit.toml")},
-                          sort_keys=True, default=str)
+        d = {"model": self.model_hash, "spec": self.spec_path, "point": list(self.point), "output": self.output,
+             "options": dict(self.options), "names": list(self.space.names),
+             "values": [list(r) for r in self.values],
+             "shortcircuit": _hash_file(data_dir("parameters") / "shortcircuit.toml")}
+        if self.output == "lifetime":
+            d["lifetime"] = _hash_file(data_dir("parameters") / "lifetime.toml")
+        blob = json.dumps(d, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def describe(self) -> dict[str, Any]:
@@ -175,7 +177,7 @@ class Study:
 
     def compute_chunk(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         from ..sweeps.runner import _now, _worker_name
-        from .space import apply
+        from .space import apply, lifetime_values
 
         stack, prm = _base(self.model_path, self.model_hash, self.spec_path, self.point)
         if self.output == "ccd" and len(ids) > 1:
@@ -185,8 +187,11 @@ class Study:
             t0 = time.perf_counter()
             row = self._row(pid)
             try:
-                st, p = apply(stack, self.space, dict(zip(self.space.names, self.values[pid])), prm)
-                value, censored = evaluate(self.output, st, p, self.options)
+                vals = dict(zip(self.space.names, self.values[pid]))
+                st, p = apply(stack, self.space, vals, prm)
+                opts = self.options if self.output != "lifetime" else \
+                    {**self.options, "lifetime_values": lifetime_values(self.space, vals)}
+                value, censored = evaluate(self.output, st, p, opts)
                 row.update({column(self.output): value, "censored": int(censored), "status": "ok", "error": None})
             except CellsimError as exc:
                 row.update({column(self.output): None, "censored": None, "status": "error", "error": str(exc)})
@@ -343,7 +348,8 @@ def propagate(model, output: str, *, samples: int = 64, seed: int = 0, method: s
         Design size, seed and ``sobol``/``lhs``.
     options : mapping
         ``protocol`` (keyword arguments of :class:`~cellsim.shortcircuit.ccd.StepUpProtocol`,
-        SI) for ``ccd``; ``frequency`` [Hz] for ``z_at``.
+        SI) for ``ccd``; ``frequency`` [Hz] for ``z_at``; ``cycle`` (and ``calibration``) for
+        ``lifetime`` (:func:`~cellsim.lifetime.refit.sample_lifetime`).
     target : float, optional
         Threshold of ``p_exceeds`` [SI].
     posterior : Posterior, optional
@@ -352,7 +358,7 @@ def propagate(model, output: str, *, samples: int = 64, seed: int = 0, method: s
         As in :func:`cellsim.sweeps.run_sweep`.
     space : ParameterSpace, optional
         Default: every parameter with a range (:func:`~cellsim.uncertainty.space.discover`),
-        short-circuit ones only for ``ccd``.
+        short-circuit ones only for ``ccd`` and ``lifetime``, lifetime ones for ``lifetime``.
     """
     from ..models import load_model
     from .outputs import check_output
@@ -365,7 +371,7 @@ def propagate(model, output: str, *, samples: int = 64, seed: int = 0, method: s
                          f"samples without a short are only known to exceed the stop")
     stack = load_model(model)
     if space is None:
-        space = discover(stack, shortcircuit=(output == "ccd"))
+        space = discover(stack, shortcircuit=output in ("ccd", "lifetime"), lifetime=(output == "lifetime"))
     if posterior is not None:
         space = posterior.extend(space, stack)
         posterior.check_names(space)

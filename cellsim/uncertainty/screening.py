@@ -86,7 +86,8 @@ def screen_with_intervals(spec, output: str = "ccd", *, at: Mapping[str, float] 
     label_axes = [a.name for a in s.axes if a.name not in (at or {})]
     spaces = []
     for pid, values in pts:
-        space = discover(point_stack(s, values), shortcircuit=(output == "ccd"))
+        space = discover(point_stack(s, values), shortcircuit=output in ("ccd", "lifetime"),
+                         lifetime=(output == "lifetime"))
         spaces.append(ParameterSpace(tuple(p for p in space.parameters if p.kind != "model")))
     union = list(dict.fromkeys(n for sp in spaces for n in sp.names))
     u_all = unit_design(samples, len(union), method, seed)  # one column per name: paired across points

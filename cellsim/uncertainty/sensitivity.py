@@ -152,7 +152,7 @@ def sensitivity(model, output: str, *, method: str = "sobol", samples: int = 64,
     options = dict(options or {})
     check_output(output, options)
     if space is None:
-        space = discover(load_model(model), shortcircuit=(output == "ccd"))
+        space = discover(load_model(model), shortcircuit=output in ("ccd", "lifetime"), lifetime=(output == "lifetime"))
     if len(space) == 0:
         raise InputError("model", str(model), "a model with at least one parameter that carries a range")
     run_kw = {"executor": executor, "workers": workers, "scheduler": scheduler, "progress": progress}

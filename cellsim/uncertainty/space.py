@@ -17,6 +17,11 @@ becomes one :class:`UncertainParameter`, named
     every entry of ``parameters/shortcircuit.toml`` with a range (its name is passed to
     :meth:`~cellsim.shortcircuit.ccd.ShortCircuitParameters.with_values`), so parameters
     added to that file are picked up as soon as they carry a range.
+``lifetime.<name>``
+    with ``lifetime=True``: every entry of ``parameters/lifetime.toml`` with a range (the slow
+    mechanisms of long cycling, :mod:`cellsim.lifetime`); :func:`apply` leaves them alone,
+    :func:`lifetime_values` picks them out for
+    :meth:`~cellsim.lifetime.parameters.LifetimeParameters.with_values`.
 
 :func:`apply` builds the stack and short-circuit parameters of one sample.
 """
@@ -39,7 +44,7 @@ class UncertainParameter:
     name : str
         See the module docstring.
     kind : str
-        ``material``, ``interface``, ``model`` or ``shortcircuit``.
+        ``material``, ``interface``, ``model``, ``shortcircuit`` or ``lifetime``.
     range : Range
     value : float
         Nominal value [SI].
@@ -99,8 +104,10 @@ def _phases(layer):
     return [("material", layer.material)]
 
 
-def discover(stack, shortcircuit: bool = True, shortcircuit_path=None) -> ParameterSpace:
-    """Every value of ``stack`` (and of the short-circuit file) that carries a range."""
+def discover(stack, shortcircuit: bool = True, shortcircuit_path=None, lifetime: bool = False,
+             lifetime_path=None) -> ParameterSpace:
+    """Every value of ``stack`` (and of the short-circuit and, with ``lifetime``, the lifetime file)
+    that carries a range."""
     out: dict[str, UncertainParameter] = {}
     keys: dict[str, tuple] = {}
 
@@ -140,7 +147,25 @@ def discover(stack, shortcircuit: bool = True, shortcircuit_path=None) -> Parame
             status = src.rsplit("[", 1)[-1].rstrip("]") if "[" in src else ""
             add(f"shortcircuit.{name}", (name,), "shortcircuit", r, float(getattr(prm, name)), r.unit, status, src,
                 (name,), f"shortcircuit.{name}")
+    if lifetime:
+        _add_lifetime(add, lifetime_path)
     return ParameterSpace(tuple(out.values()))
+
+
+def _add_lifetime(add, path=None) -> None:
+    """Register the ranged entries of ``parameters/lifetime.toml`` as ``lifetime.<name>``."""
+    from ..lifetime.parameters import PARAMETERS, lifetime_ranges, load_lifetime_parameters
+
+    prm = load_lifetime_parameters(path)
+    for name, r in lifetime_ranges(path).items():
+        add(f"lifetime.{name}", (name,), "lifetime", r, float(getattr(prm, name)), PARAMETERS[name][0],
+            prm.status(name), prm.sources.get(name, ""), (name,), f"lifetime.{name}")
+
+
+def lifetime_values(space: ParameterSpace, values: Mapping[str, float]) -> dict[str, float]:
+    """The ``lifetime.<name>`` entries of ``values`` as ``{name: value [SI]}`` (for
+    :meth:`~cellsim.lifetime.parameters.LifetimeParameters.with_values`)."""
+    return {space[n].targets[0][0]: float(v) for n, v in values.items() if space[n].kind == "lifetime"}
 
 
 def _model_value(stack, key: str) -> float:
@@ -172,6 +197,8 @@ def apply(stack, space: ParameterSpace, values: Mapping[str, float], shortcircui
     for name, v in values.items():
         p = space[name]
         v = float(v)
+        if p.kind == "lifetime":
+            continue   # not a property of the stack: lifetime_values()
         for t in p.targets:
             if p.kind == "material":
                 mat_set.setdefault((t[0], t[1]), {})[t[2]] = v

@@ -159,3 +159,92 @@ def test_every_element_evaluates_in_a_circuit():
     assert len(list(iter_elements(c.tree))) == 2 * (len(ELEMENTS) - 1)
     ref = c.numpy_impedance(FREQ, p)
     assert np.max(np.abs(c.impedance(FREQ, p) - ref) / np.abs(ref)) < 1e-12
+
+
+def test_reciprocal_against_numpy():
+    rng = np.random.default_rng(1)
+    mag = 10.0 ** rng.uniform(-200, 200, 3000)
+    ang = rng.uniform(-np.pi, np.pi, 3000)
+    z = np.concatenate([mag * np.exp(1j * ang), [1.0, 1j, -1.0, -1j, 1e-300 + 1e-300j, 1e300 - 1e300j]])
+    ours = _kernels.reciprocal_array(z)
+    ref = 1.0 / z
+    assert np.all(np.isfinite(ours))
+    assert np.max(np.abs(ours - ref) / np.abs(ref)) < 1e-15
+
+
+def test_admittance_flags_mark_the_children_of_parallels():
+    c = Circuit("R0-p(R1,CPE1)-p(R2-p(R3,C3),CPE2)-CPE4")
+    # program: R0 R1 CPE1 P2 | R2 R3 C3 P2 S2 CPE2 P2 | CPE4 S4
+    flags = _kernels.admittance_flags(c._ops, c._args)
+    assert list(flags) == [0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_parallel_kernel_equals_serial_and_numpy(seed):
+    rng = np.random.default_rng(100 + seed)
+    c = Circuit(random_tree(rng))
+    P = np.array([params_for(c, rng) for _ in range(37)])
+    serial = c.impedance(FREQ, P, parallel=False)
+    par = c.impedance(FREQ, P, parallel=True)
+    assert np.array_equal(serial, par), str(c)
+    ref = c.numpy_impedance(FREQ, P)
+    assert np.max(np.abs(par - ref) / np.abs(ref)) < 1e-12, str(c)
+
+
+def test_large_batches_run_in_parallel_by_default():
+    from cellsim.circuits.circuit import PARALLEL_MIN_POINTS
+
+    c = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)-CPE3")
+    rng = np.random.default_rng(5)
+    n = PARALLEL_MIN_POINTS // FREQ.size + 3
+    P = np.array([params_for(c, rng) for _ in range(n)])
+    z = c.impedance(FREQ, P)  # parallel path
+    assert np.array_equal(z, c.impedance(FREQ, P, parallel=False))
+    assert np.array_equal(z[n // 2], c.impedance(FREQ, P[n // 2]))
+
+
+def test_vectorised_exp_against_numpy():
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-700, 700, 5000), rng.uniform(-1e-8, 1e-8, 100), [0.0, 1.0, -1.0, 708.0, -708.0]])
+    for a, b in ((1.0, 0.0), (-0.8, 0.3), (0.5, -2.0)):
+        out, bits = np.empty_like(x), np.empty(x.size, dtype=np.int64)
+        _kernels.exp_affine(a, b, x, out, bits)
+        ref = np.exp(a * x + b)
+        assert np.max(np.abs(out - ref) / ref) < 1e-15
+    # rows beyond +-708 (overflow, subnormal) or with NaN take the math.exp path
+    for row in (np.array([1.0, 800.0]), np.array([1.0, -745.0]), np.array([1.0, np.nan]), np.array([np.inf, -np.inf])):
+        out, bits = np.empty_like(row), np.empty(row.size, dtype=np.int64)
+        _kernels.exp_affine(1.0, 0.0, row, out, bits)
+        with np.errstate(over="ignore"):
+            assert np.array_equal(out, np.exp(row), equal_nan=True)
+
+
+def test_vectorised_log_against_numpy():
+    rng = np.random.default_rng(5)
+    x = np.concatenate([10.0 ** rng.uniform(-307, 308, 5000), 1.0 + rng.uniform(-1e-6, 1e-6, 100),
+                        [1.0, 2.0, 0.5, np.sqrt(2.0), np.nextafter(np.sqrt(2.0), 2), 2.2250738585072014e-308]])
+    out, bits = np.empty_like(x), np.empty(x.size, dtype=np.int64)
+    _kernels.log_row(x, out, bits)
+    ref = np.log(x)
+    assert np.max(np.abs(out - ref) / np.maximum(np.abs(ref), 1.0)) < 1e-15
+    for row in (np.array([1.0, 0.0]), np.array([1.0, -1.0]), np.array([1.0, 1e-310]), np.array([1.0, np.inf])):
+        out, bits = np.empty_like(row), np.empty(row.size, dtype=np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _kernels.log_row(row, out, bits)
+            assert np.array_equal(out, np.log(row), equal_nan=True)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_bad_frequency_named_on_both_paths(parallel):
+    with pytest.raises(InputError, match="-5"):
+        Circuit("R0-p(R1,C1)").impedance([1.0, 2.0, -5.0, np.nan], np.ones((3, 3)), parallel=parallel)
+
+
+@pytest.mark.parametrize("text", ["p(p(R1,C1),R2)", "p(R1-p(R2,C2),C1)", "p(R1,p(R2,p(R3,CPE3)))",
+                                  "p(Wo1,p(L2,C2)-R3)", "R0-p(p(R1,CPE1),p(R2,CPE2),Zarc3)"])
+def test_nested_parallels_against_numpy(text):
+    c = Circuit(text)
+    rng = np.random.default_rng(len(text))
+    P = np.array([params_for(c, rng) for _ in range(5)])
+    ref = c.numpy_impedance(FREQ, P)
+    assert np.max(np.abs(c.impedance(FREQ, P) - ref) / np.abs(ref)) < 1e-12

@@ -99,3 +99,47 @@ def test_sweep_and_compare(capsys):
 def test_bad_sweep_or_compare_exits_2(capsys, args):
     code, out, err = run_cli(capsys, "fullcell", "li-uvea-lvo-uvea-nmc811", *args)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_cycles_json_retention(capsys, tmp_path):
+    png = tmp_path / "ret.png"
+    code, out, _ = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", "--cycles", "3", "--rate", "0.2C",
+                           "--plot", str(png), "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert len(d["retention"]) == 3 and d["retention"][0] == 1.0
+    assert d["retention_final"] == d["retention"][-1] < 1.0
+    assert all(a >= b for a, b in zip(d["retention"], d["retention"][1:]))
+    assert d["first_cycle_coulombic_efficiency"] <= 1.0 and d["pybamm_model"] == "SPMe"
+    assert png.stat().st_size > 1000
+
+
+def test_cycles_table(capsys):
+    code, out, _ = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", "--cycles", "2", "--c-rate", "C/5")
+    assert code == 0
+    assert "retention after 2 cycles" in out and "Coulombic efficiency" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["--cycles", "-3"], ["--cycles", "0"], ["--cycles", "2.5"], ["--cycles", "many"],
+    ["--cycles", "3", "--rate", "fastC"], ["--cycles", "3", "--rate", "-0.2C"], ["--rate", "C/0"],
+    ["--cycles", "3", "--sweep", "UVEA-1=20um"], ["--cycles", "3", "--protocol", "discharge"],
+])
+def test_bad_cycles_or_rate_exit_2(capsys, args):
+    code, out, err = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", *args)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("cellsim: error:")
+
+
+@pytest.mark.slow
+def test_350_cycles_json_has_retention_and_seed_comparison(capsys):
+    """The issue's 'done when' command: 350 cycles at 0.2 C of the seed's Fig. S24 cell."""
+    code, out, _ = run_cli(capsys, "fullcell", "li-uvea-latp-uvea-nmc811", "--cycles", "350", "--rate", "0.2C",
+                           "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert len(d["retention"]) == 350 and 0 < d["retention_final"] < 1
+    c = d["seed_comparison"]
+    assert c["seed_retention"] == 0.87 and c["simulated_retention"] == d["retention"][349]
+    assert d["li_limited_cycles"] == [] and d["calibrated_on_seed"] == []

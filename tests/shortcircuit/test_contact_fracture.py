@@ -8,8 +8,8 @@ import pytest
 from cellsim.constants import F, R
 from cellsim.errors import InputError
 from cellsim.shortcircuit.contact import (P_REF, T_REF, arrhenius_factor, contact_fraction, creep_supply_current,
-                                          diffusion_supply_current, li_creep_rate, resistance_at, void_contact,
-                                          void_critical_current)
+                                          diffusion_supply_current, li_creep_rate, pressure_for_stripping_current,
+                                          resistance_at, void_contact, void_critical_current)
 from cellsim.shortcircuit.fracture import (AREA_REF, filament_velocity, initiation_current, largest_flaw,
                                            propagation_time)
 from cellsim.shortcircuit.mechanisms import (G_LI, OMEGA_LI, griffith_overpotential, monroe_newman_ratio,
@@ -53,6 +53,21 @@ def test_void_critical_current_is_diffusion_plus_creep():
     assert total == pytest.approx(diffusion_supply_current(320.0, d, ed, lam) + jc, rel=1e-14)
     # no stack pressure: only diffusion resupplies
     assert void_critical_current(0.0, T_REF, 1.0, 6.6, 37e3, d, ed, lam) == pytest.approx(jd, rel=1e-14)
+
+
+def test_pressure_for_stripping_current_inverts_the_stripping_limit():
+    d, ed, lam = 5e-15, 55e3, 5e-6
+    for n in (0.7, 1.0, 6.6):
+        for p in (0.3e6, 2e6, 17e6):
+            for T in (280.0, T_REF, 350.0):
+                j = void_critical_current(p, T, 1.5, n, 37e3, d, ed, lam)
+                assert pressure_for_stripping_current(j, T, 1.5, n, 37e3, d, ed, lam) == pytest.approx(p, rel=1e-12)
+    jd = diffusion_supply_current(T_REF, d, ed, lam)
+    # diffusion alone resupplies it: no pressure needed; no creep supply: no pressure helps
+    assert pressure_for_stripping_current(0.5 * jd, T_REF, 1.5, 1.0, 37e3, d, ed, lam) == 0.0
+    assert pressure_for_stripping_current(2 * jd, T_REF, 0.0, 1.0, 37e3, d, ed, lam) is None
+    with pytest.raises(InputError):
+        pressure_for_stripping_current(-1.0, T_REF, 1.5, 1.0, 37e3, d, ed, lam)
 
 
 def test_void_contact_decays_exponentially():

@@ -73,3 +73,38 @@ def test_the_cache_is_dropped_when_the_transport_kernels_change(tmp_path):
     assert K.refresh_cache(cache, dep) is True           # changed: dropped
     assert not (cache / "_kernels.step_up-1.py311.nbi").exists()
     assert K.refresh_cache(cache, tmp_path / "missing.py") is False   # file trouble: no error
+
+
+# ---------------------------------------------------------------- the moving-front remap
+@pytest.mark.parametrize("L, n, stretch", [(100e-6, 24, 10.0), (37e-6, 25, 3.0), (1e-3, 4, 1.0), (5e-6, 5, 40.0)])
+def test_layer_grid_kernel_equals_the_numpy_grid(L, n, stretch):
+    from cellsim.transport.grid import layer_grid
+
+    ref = layer_grid(L, n, stretch)
+    out = K.layer_grid(L, n, stretch)
+    assert out.shape == ref.shape
+    assert np.max(np.abs(out - ref)) <= 1e-12 * np.max(ref)
+    assert math.isclose(out.sum(), L, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("x_old, x_new, shrink", [
+    (0.0, 12e-6, 12e-6),        # a left front advances: the swept salt joins the first cell
+    (12e-6, 4e-6, -8e-6),       # it recedes: electrolyte re-opened, the salt kept
+    (3e-6, 3e-6, 9e-6),         # a right front advances
+    (5e-6, 9e-6, 1e-6),         # both move
+    (20e-6, 0.0, -25e-6),       # a crossed layer gets its thickness back
+])
+def test_remap_kernel_equals_the_numpy_remap(x_old, x_new, shrink):
+    from cellsim.transport.fronts import remap_cells
+    from cellsim.transport.grid import layer_grid
+
+    L = 100e-6
+    rng = np.random.default_rng(7)
+    w_old = layer_grid(L - 25e-6, 21, 8.0)
+    w_new = layer_grid(L - 25e-6 - shrink, 24, 8.0)
+    c_old = 1000.0 * (1.0 + 0.5 * rng.uniform(-1, 1, w_old.size))
+    ref = remap_cells(c_old, x_old, w_old, x_new, w_new)
+    out = K.remap_cells(c_old, x_old, w_old, x_new, w_new)
+    assert out.shape == ref.shape
+    assert np.max(np.abs(out - ref)) <= 1e-12 * np.max(np.abs(ref))
+    assert math.isclose(out @ w_new, c_old @ w_old, rel_tol=1e-12)   # the salt is conserved
