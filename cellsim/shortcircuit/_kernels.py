@@ -654,8 +654,58 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
 
 #: entries of the result vector of :func:`step_up`
 (RS_KIND, RS_CCD, RS_SURVIVED, RS_SHORT_TIME, RS_SHARE, RS_PATH, RS_V_CUT, RS_LEAK_TIME, RS_STATUS, RS_FAIL_T,
- RS_FAIL_LEVEL, RS_FAIL_SIGN, RS_FAIL_STEP, RS_N, RS_NEV, RS_SNAP) = range(16)
-N_RS = 16
+ RS_FAIL_LEVEL, RS_FAIL_SIGN, RS_FAIL_STEP, RS_N, RS_NEV, RS_SNAP, RS_HANDOFF_LEVEL, RS_HANDOFF_SIGN,
+ RS_T_OFF) = range(19)
+N_RS = 19
+
+
+@numba.njit(cache=True)
+def _append_trace(t_all, v_all, j_all, dl_all, dr_all, n_all, t, v, j_ext, dl, dr):
+    """The run's trace with a half cycle's samples appended (its first sample, the previous
+    half cycle's last, left out); returns the (possibly grown) buffers and their length."""
+    k0 = 0 if n_all == 0 else 1
+    m_new = n_all + t.size - k0
+    t_all = _append(t_all, n_all, t, k0)
+    v_all = _append(v_all, n_all, v, k0)
+    j_all = _append(j_all, n_all, j_ext, k0)
+    dl_all = _append_rows(dl_all, n_all, dl, k0)
+    dr_all = _append_rows(dr_all, n_all, dr, k0)
+    return t_all, v_all, j_all, dl_all, dr_all, m_new
+
+
+@numba.njit(cache=True)
+def _first_over(v, limit):
+    """Index of the first sample with ``|v| > limit`` [V], -1 if none."""
+    for q in range(v.size):
+        if abs(v[q]) > limit:
+            return q
+    return -1
+
+
+@numba.njit(cache=True)
+def _copy_state(dst, src):
+    """Copy the step-up state ``(c, eta, fs, span_i, span_how, void_seen)`` ``src`` into ``dst``."""
+    dst[0][:] = src[0]
+    dst[1][:] = src[1]
+    dst[2][:] = src[2]
+    dst[3][:] = src[3]
+    dst[4][:] = src[4]
+    dst[5][:] = src[5]
+
+
+@numba.njit(cache=True)
+def fronts_moved(dl, dr, evl, nev0, nev1):
+    """Whether a front left its electrode in a half cycle: a nonzero depth in its samples
+    (``dl``, ``dr`` [m]) or an event other than void formation among rows ``nev0:nev1`` of the
+    log. From that half cycle on the Python engine feeds the fronts back on the solver."""
+    for q in range(dl.shape[0]):
+        for i in range(dl.shape[1]):
+            if dl[q, i] != 0.0 or dr[q, i] != 0.0:
+                return True
+    for e in range(nev0, nev1):
+        if int(evl[e, 0]) != EV_VOID:
+            return True
+    return False
 
 
 @numba.njit(cache=True)
@@ -706,7 +756,7 @@ def _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v,
 @numba.njit(cache=True, nogil=True)
 def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_how, c, eta, cellf, layf, layi,
             stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method, dep_rel,
-            max_steps, fast_scale, initial_step, n_rows, ev_cap):
+            max_steps, fast_scale, initial_step, n_rows, ev_cap, handoff):
     """The whole step-up test of one cell: half cycles at +-J_k (and rests) through the
     transport solver, the fronts advanced between samples, polarization, shorts and leaks
     (``ccd._simulate`` with ``_Tracker``, operation for operation).
@@ -715,6 +765,12 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
     ``(c, eta)`` is the solver state. Returns the result vector (RS_*), the trace (time,
     voltage, external current density, front depths left and right), the event log
     (rows EV_*) and the fronts when they met (for the words of the mechanism).
+
+    ``handoff``: stop before the first half cycle in which a front leaves its electrode
+    (:func:`fronts_moved`), with the solver state, fronts, void flags (returned) and event log
+    as they were at its start and ``RS_HANDOFF_LEVEL``, ``RS_HANDOFF_SIGN`` (0 plating, 1
+    stripping), ``RS_T_OFF`` [s] saying where: from there the Python engine feeds the fronts
+    back on the solver (``ccd._half_cycle``), which this kernel does not do.
     """
     n = lyf.shape[1]
     P = layi.shape[1]
@@ -743,6 +799,8 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
     t_off = 0.0
     leak_done = False
     first = True
+    saved = (c.copy(), eta.copy(), fs.copy(), span_i.copy(), span_how.copy(), void_seen.copy())  # (handoff)
+    nev0, met0 = 0, math.nan
     for li in range(levels.size):
         jk = levels[li]
         half = halves[li]
@@ -751,6 +809,9 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
             sign = 1.0 if si == 0 else -1.0
             if nev[0] + 8 * n + 16 > evl.shape[0]:
                 evl = _grow_first(evl[:nev[0]], 2 * evl.shape[0])
+            if handoff:
+                _copy_state(saved, (c, eta, fs, span_i, span_how, void_seen))
+                nev0, met0 = nev[0], met_time[0]
             out, nt = _half_cycle(first, sign * jk, half, rest, half / samples_per_half, c, eta, cellf, layf, layi,
                                   stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
                                   method, dep_rel, max_steps, fast_scale, initial_step, n_rows, dep_t, dep_p,
@@ -762,7 +823,7 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
                 res[RS_FAIL_SIGN] = sign
                 res[RS_FAIL_STEP] = info[3]
                 return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
-                        evl[:nev[0]], snap_fs, snap_i, snap_how)
+                        evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
             first = False
             n_dep = int(info[0])
             for e in range(n_dep):
@@ -775,12 +836,15 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
             dr = np.zeros((nt, n))
             met_at = _process(fs, span_i, span_how, lyf, prmf, met_time, void_seen, t, j_ion, out[4:4 + P, :nt],
                               out[4 + P:4 + 2 * P, :nt], dep_t, dep_p, dep_side, n_dep, dl, dr, evl, nev)
+            if handoff and fronts_moved(dl, dr, evl, nev0, nev[0]):
+                _copy_state((c, eta, fs, span_i, span_how, void_seen), saved)
+                nev[0], met_time[0] = nev0, met0
+                res[RS_HANDOFF_LEVEL], res[RS_HANDOFF_SIGN], res[RS_T_OFF] = li, si, t_off
+                res[RS_N], res[RS_NEV] = n_all, nev[0]
+                return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
+                        evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
             cut = -1
-            over = -1
-            for q in range(nt):
-                if abs(v[q]) > prmf[PR_V_LIMIT]:
-                    over = q
-                    break
+            over = _first_over(v, prmf[PR_V_LIMIT])
             if over >= 0 and (met_at < 0 or over <= met_at):
                 cut = over
                 res[RS_KIND] = RES_POLARIZATION
@@ -795,14 +859,8 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
                     cut = met_at
                 else:
                     leak_done = True
-            k0 = 0 if n_all == 0 else 1
-            m_new = n_all + nt - k0
-            t_all = _append(t_all, n_all, t, k0)
-            v_all = _append(v_all, n_all, v, k0)
-            j_all = _append(j_all, n_all, j_ext, k0)
-            dl_all = _append_rows(dl_all, n_all, dl, k0)
-            dr_all = _append_rows(dr_all, n_all, dr, k0)
-            n_all = m_new
+            t_all, v_all, j_all, dl_all, dr_all, n_all = _append_trace(t_all, v_all, j_all, dl_all, dr_all, n_all,
+                                                                       t, v, j_ext, dl, dr)
             t_off = t[nt - 1]
             if cut >= 0:
                 res[RS_CCD] = jk
@@ -814,7 +872,7 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
     res[RS_N] = n_all
     res[RS_NEV] = nev[0]
     return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all], evl[:nev[0]],
-            snap_fs, snap_i, snap_how)
+            snap_fs, snap_i, snap_how, void_seen)
 
 
 # --------------------------------------------------------------------------------------

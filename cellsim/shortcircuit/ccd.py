@@ -561,8 +561,10 @@ def _run_engine(engine, stack, protocol, prm, options, samples_per_half, transpa
         opt = replace(options or ccd_solver_options(), on_depletion="continue",
                       depletion_threshold=prm.nucleation_threshold)
         fields = simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_middle)
-        if fields is not None:
+        if isinstance(fields, dict):
             return CCDResult(**fields)
+        if fields is not None:      # a front left its electrode: the feedback on the solver in Python
+            return _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle, start=fields)
     return _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle)
 
 
@@ -594,19 +596,31 @@ def _ccd_text(ccd):
     return "no short within the protocol" if ccd is None else f"CCD {ccd / MA_CM2:g} mA/cm2"
 
 
-def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool) -> "CCDResult":
-    """The time simulation of :func:`run_ccd` (no margins)."""
+def _start(stack, prm, options, transparent_middle, start):
+    """The transport problem, layers, tracker, trace lists, solver state, time offset [s], last
+    level survived and first (level, half cycle) of :func:`_simulate`: fresh, or those of a
+    compiled run that stopped where a front leaves its electrode (``compiled.Handoff``)."""
+    if start is not None:
+        tr = start.tracker
+        trace = ([start.time], [start.voltage], [start.current_density], [start.front_left], [start.front_right])
+        return (start.problem, tr.ly, tr, trace, start.state, start.t_off, start.survived,
+                (start.level, start.sign))
     from ..transport import TransportProblem
 
     opt = replace(options or ccd_solver_options(), on_depletion="continue",
                   depletion_threshold=prm.nucleation_threshold)
-    problem = TransportProblem(stack, opt)
     layers = _Layers(stack, prm, transparent_middle=transparent_middle)
-    tr = _Tracker(stack, prm, layers)
-    times, volts, currents, dls, drs = [], [], [], [], []
-    state = None
-    t_off = 0.0
-    survived = None
+    return (TransportProblem(stack, opt), layers, _Tracker(stack, prm, layers), ([], [], [], [], []), None, 0.0,
+            None, (0, 0))
+
+
+def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool,
+              start=None) -> "CCDResult":
+    """The time simulation of :func:`run_ccd` (no margins); from ``start`` (a
+    ``compiled.Handoff``) when given."""
+    problem, layers, tr, trace, state, t_off, survived, first = _start(stack, prm, options, transparent_middle,
+                                                                       start)
+    times, volts, currents, dls, drs = trace
     result_kind = None
     short_time = None
     ccd = None
@@ -616,10 +630,14 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
     leak_done = False
     r_e = stack.electronic_resistance()
     r_stack = r_e * stack.area if math.isfinite(r_e) else math.inf
-    for jk in protocol.levels():
+    for li, jk in enumerate(protocol.levels()):
+        if li < first[0]:
+            continue
         half = protocol.half_time(jk)
         level_ok = True
-        for sign in (1.0, -1.0):
+        for si, sign in enumerate((1.0, -1.0)):
+            if (li, si) < first:
+                continue
             text = f"{'Plate' if sign > 0 else 'Strip'} at {jk / MA_CM2:g} mA/cm2"
             run = _half_cycle(problem, tr, sign * jk, half, protocol.rest, samples_per_half, state, t_off, text)
             state, met_at, dl, dr = run.state, run.met_at, run.dl, run.dr

@@ -10,17 +10,21 @@ reference: ``run_ccd(..., engine="python")``; ``tests/shortcircuit/test_compiled
 compares the two).
 
 The compiled engine covers the time-stepped transport path, which every stack with an
-electronic leak takes (all shipped models), as long as no front leaves its electrode. A stack
-whose solver integrates galvanostatic steps exactly on eigenmodes (no leak, no double layers)
-and a run in which a front leaves its electrode (a dendrite, a filament, a growing interphase:
-the Python engine then feeds the fronts back on the solver, ``ccd._half_cycle``, which the
-kernel does not do; :func:`fronts_left_electrodes`) run in the Python engine
-(:func:`simulate_compiled` returns None for them).
+electronic leak takes (all shipped models), up to the first half cycle in which a front leaves
+its electrode (a dendrite nucleates, a filament or an interphase starts: ``_kernels.fronts_moved``).
+From there the Python engine feeds the fronts back on the solver (``ccd._half_cycle``: the
+polymer layer regridded, the leak through what the fronts left, sample by sample), which the
+kernel does not do: the kernel stops before that half cycle and hands its state over
+(:class:`Handoff`, ``ccd._simulate(..., start=...)``). A stack whose solver integrates
+galvanostatic steps exactly on eigenmodes (no leak, no double layers) runs in the Python
+engine (:func:`simulate_compiled` returns None for it).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..constants import F
@@ -165,25 +169,53 @@ def _solver_failure(res, levels):
     return SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} ({text}): {why}")
 
 
-def fronts_left_electrodes(dl, dr, evl) -> bool:
-    """Whether a front left its electrode during the run: a nonzero front depth [m] in any layer
-    at any sample (a dendrite, a filament, a growing interphase) or any event but void formation
-    (nucleation, a crossed layer, fronts met, a crack).
+@dataclass
+class Handoff:
+    """Where the compiled run stopped for the Python engine: before half cycle ``sign`` (0 plating,
+    1 stripping) of level ``level``, the first in which a front leaves its electrode.
 
-    From that moment the Python engine feeds the fronts back on the solver (``ccd._half_cycle``:
-    shorter polymer layers, the leak through what the fronts left, the half cycle run sample by
-    sample), which the compiled kernel does not do; such a run is left to the Python engine.
-    Before it, both engines run every half cycle in one piece with the stack's own leak.
+    ``t_off`` [s] is the time at its start, ``state`` the solver state ``(c, eta)`` there,
+    ``problem`` the transport problem, ``tracker`` a ``_Tracker`` holding the fronts, void flags
+    and events so far, ``time`` ... ``front_right`` the trace so far and ``survived`` [A/m2] the
+    last level survived. ``ccd._simulate(..., start=handoff)`` runs the rest.
     """
-    if np.any(dl != 0.0) or np.any(dr != 0.0):
-        return True
-    return any(int(row[0]) != K.EV_VOID for row in evl)
+
+    level: int
+    sign: int
+    t_off: float
+    state: tuple
+    problem: object
+    tracker: _Tracker
+    time: np.ndarray
+    voltage: np.ndarray
+    current_density: np.ndarray
+    front_left: np.ndarray
+    front_right: np.ndarray
+    survived: float | None
+
+
+def _tracker_at(stack, prm, layers, fs, span_i, span_how, void_seen, events):
+    """A ``_Tracker`` in the state of the kernel's fronts (every ``_Front`` field), void flags
+    (``void_seen[f, i]``: front ``f`` opened voids at layer ``i``) and events."""
+    tr = _tracker_from(stack, prm, layers, fs, span_i, span_how)
+    for f, fr in enumerate((tr.left, tr.right)):
+        row = fs[f]
+        fr.nucleated = bool(row[K.FR_NUC])
+        fr.contact = None if math.isnan(row[K.FR_CONTACT]) else float(row[K.FR_CONTACT])
+        fr.rc, fr.void, fr.share = float(row[K.FR_RC]), float(row[K.FR_VOID]), float(row[K.FR_SHARE])
+        fr.crack_open, fr.pressed = bool(row[K.FR_CRACK_OPEN]), bool(row[K.FR_PRESSED])
+    tr.void_seen = {(side, i) for f, side in enumerate(("left", "right")) for i in range(void_seen.shape[1])
+                    if void_seen[f, i]}
+    tr.events = events
+    return tr
 
 
 def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_middle: bool):
-    """``ccd._simulate`` in one compiled call: the fields of its ``CCDResult`` (a dict), or None
-    when the run needs the Python engine: the exact eigenmode path of the solver, or a front that
-    left its electrode (:func:`fronts_left_electrodes`; the feedback on the solver is Python only).
+    """``ccd._simulate`` in one compiled call: the fields of its ``CCDResult`` (a dict); a
+    :class:`Handoff` when a front left its electrode (the kernel stops before that half cycle: the
+    feedback of the fronts on the solver, ``ccd._half_cycle``, is run by the Python engine from
+    there); None when the whole run needs the Python engine (the exact eigenmode path of the
+    solver, or a front that left its electrode in the first half cycle).
 
     ``opt`` are the solver options as ``ccd._simulate`` sets them (``on_depletion="continue"``,
     the nucleation threshold as the depletion threshold).
@@ -207,12 +239,17 @@ def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_m
                     float(opt.max_step), 1 if opt.method == "bdf2" else 0, float(opt.depletion_threshold),
                     int(opt.max_steps), float(problem.fast_scale),
                     math.nan if opt.initial_step is None else float(opt.initial_step), int(problem.n_rows),
-                    2 * levels.size * (8 * n + 8) + 64)
-    res, t, v, j, dl, dr, evl, snap_fs, snap_i, snap_how = out
+                    2 * levels.size * (8 * n + 8) + 64, True)
+    res, t, v, j, dl, dr, evl, snap_fs, snap_i, snap_how, void_seen = out
     if res[K.RS_STATUS] != 0:
         raise _solver_failure(res, levels)
-    if fronts_left_electrodes(dl, dr, evl):
-        return None
+    if not math.isnan(res[K.RS_HANDOFF_LEVEL]):
+        if t.size == 0:     # a front left its electrode in the first half cycle: all in Python
+            return None
+        tr = _tracker_at(stack, prm, layers, fs, span_i, span_how, void_seen, _events(evl, layers))
+        return Handoff(int(res[K.RS_HANDOFF_LEVEL]), int(res[K.RS_HANDOFF_SIGN]), float(res[K.RS_T_OFF]),
+                       (c, eta), problem, tr, t, v, j, dl, dr,
+                       None if math.isnan(res[K.RS_SURVIVED]) else float(res[K.RS_SURVIVED]))
 
     def opt_float(x):
         return None if math.isnan(x) else float(x)
