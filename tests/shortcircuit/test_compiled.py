@@ -3,7 +3,8 @@
 Every shipped model, at its own conditions and two others, under a fixed-time protocol and a
 fixed-capacity protocol with rests: CCD, kind, mechanism words, onset times, events, the
 trace and the front depths agree to 1e-9 relative (in practice bit for bit: the same
-operations in the same order). Among these runs are hard and soft shorts, leaks, polarization
+operations in the same order). From the first half cycle in which a front leaves its electrode
+the compiled run hands over to the Python engine (the fronts' feedback on the solver). Among these runs are hard and soft shorts, leaks, polarization
 failures, void formation, crack initiation, fronts meeting inside a layer and no short at all.
 """
 
@@ -96,9 +97,51 @@ def test_the_compiled_engine_runs_without_the_python_driver(monkeypatch):
     def refuse(*a, **k):
         raise AssertionError("the Python driver ran")
 
-    monkeypatch.setattr(ccd, "_simulate", refuse)
+    # a cell whose fronts never leave the electrodes under this protocol (no feedback on the solver)
+    stack = load_model("li-uvea-nmc811-uvea-li")
     p = StepUpProtocol.parse(**PROTOCOLS["time"])
-    assert run_ccd(load_model("li-uvea-latp-uvea-li"), p).ccd == pytest.approx(5.5 * 10)
+    ref = run_ccd(stack, p, explain=False, engine="python")
+    monkeypatch.setattr(ccd, "_simulate", refuse)
+    _same(run_ccd(stack, p, explain=False), ref)
+
+
+def test_the_compiled_run_hands_over_where_a_front_leaves_its_electrode(monkeypatch):
+    """The kernel stops before the first half cycle in which a dendrite nucleates; its trace up to
+    there is the Python engine's, and the Python engine runs the rest from its state (the fronts
+    fed back on the solver)."""
+    from dataclasses import replace
+
+    import cellsim.shortcircuit.ccd as ccd
+    from cellsim.shortcircuit import compiled
+
+    stack = load_model("li-uvea-li")
+    p = StepUpProtocol.parse(**PROTOCOLS["capacity+rest"])
+    prm = ccd.load_parameters()
+    opt = replace(ccd.ccd_solver_options(), on_depletion="continue", depletion_threshold=prm.nucleation_threshold)
+    h = compiled.simulate_compiled(stack, p, prm, opt, 16, False)
+    assert isinstance(h, compiled.Handoff) and h.level > 0
+    assert not np.any(h.front_left) and not np.any(h.front_right)
+    ref = run_ccd(stack, p, explain=False, engine="python")
+    n = h.time.size
+    assert np.array_equal(h.time, ref.time[:n]) and np.array_equal(h.voltage, ref.voltage[:n])
+    assert np.any(ref.front_left[n:]) or np.any(ref.front_right[n:])     # the fronts move after it
+    calls = []
+    real = ccd._simulate
+    monkeypatch.setattr(ccd, "_simulate", lambda *a, **k: calls.append(k.get("start")) or real(*a, **k))
+    _same(run_ccd(stack, p, explain=False), ref)
+    assert len(calls) == 1 and isinstance(calls[0], compiled.Handoff)
+
+
+def test_fronts_moved_kernel():
+    dl = np.zeros((5, 3))
+    dr = np.zeros((5, 3))
+    evl = np.zeros((3, K.N_EV))
+    evl[:, 0] = [K.EV_VOID, K.EV_NUCLEATION, K.EV_VOID]
+    assert not K.fronts_moved(dl, dr, evl, 0, 1)
+    assert not K.fronts_moved(dl, dr, evl, 2, 3)
+    assert K.fronts_moved(dl, dr, evl, 0, 2)      # a nucleation
+    dr[4, 1] = 1e-9
+    assert K.fronts_moved(dl, dr, evl, 0, 1)      # a front depth
 
 
 def test_batch_equals_single_runs_and_keeps_errors_per_cell(monkeypatch):
