@@ -2,7 +2,7 @@
 
 Every shipped model, at its own conditions and two others, under a fixed-time protocol and a
 fixed-capacity protocol with rests: CCD, kind, mechanism words, onset times, events, the
-trace and the front depths agree to 1e-9 relative (in practice bit for bit: the same
+trace and the front depths agree to 1e-12 relative (in practice bit for bit: the same
 operations in the same order). From the first half cycle in which a front leaves its electrode
 the compiled run hands over to the Python engine (the fronts' feedback on the solver). Among these runs are hard and soft shorts, leaks, polarization
 failures, void formation, crack initiation, fronts meeting inside a layer and no short at all.
@@ -24,7 +24,7 @@ PROTOCOLS = {
                           step_capacity="0.5 mAh/cm2", rest="5 min"),
 }
 CONDITIONS = {"own": {}, "hot, pressed": dict(temperature=333.15, pressure=5e6), "cold": dict(temperature=283.15)}
-REL = 1e-9
+REL = 1e-12
 
 
 def _close(a, b, what):
