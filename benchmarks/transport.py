@@ -12,9 +12,18 @@ there the face gradient jumps from 0 to its flux value, and PyBaMM's flux-based 
 extrapolation reports c0 + q dx0 / D), and the fastest qualifying candidate is timed. Both
 codes are also checked to agree with each other (voltage and faces within 1e-3).
 
+cellsim has two paths, each matched on its own: the exact eigenmode integration of
+galvanostatic steps (``exact_galvanostatic``, leak-free stacks) and the general
+time-stepped path (adaptive variable-step BDF2, ``exact_galvanostatic=False``: what the CCD,
+every leaky stack and every potentiostatic step use). ``ratio_vs_pybamm_solve`` is judged on
+the time-stepped path (target >= 20x), the eigenmode path on its own (target >= 100x).
+
 Timings (same process, medians): cellsim (numba compiled) ``simulate`` — stack to
-Solution, including the discretisation, plus reading the voltage and the four face
-concentrations — and ``TransportProblem.run`` (discretised once, same read-out);
+Solution plus reading the voltage and the four face concentrations — in two cache states:
+"cached" (``simulate`` of the same Stack object again: the discretised problem is reused
+from ``solver._problem``'s cache) and "uncached" (that cache and the eigenmode cache
+cleared before every call: the discretisation, and for the eigenmode path the eigenvectors,
+are built in the timed call); and ``TransportProblem.run`` (discretised once, same read-out);
 PyBaMM solve-only (model built and discretised, solver set up; the IDAKLU solve with
 ``output_variables`` = the voltage and the four face concentrations, PyBaMM's fast path,
 plus reading them out) and build+solve (model, mesh,
@@ -94,6 +103,34 @@ def best_time(fn, repeats: int = 7) -> float:
 def face_error(faces, exact) -> float:
     """Max relative error of the four face concentrations against the exact series, t > 0."""
     return max(float(np.max(np.abs(f[1:] / e[1:] - 1.0))) for f, e in zip(faces, exact))
+
+
+def match_cellsim(stack, exact, t_out, exact_galvanostatic: bool):
+    """Cheapest (n_cells, grid_stretch, rtol) whose faces are within TOL of ``exact`` (t > 0),
+    with its error; None when no candidate qualifies. Candidates ranked by their best of 7 runs."""
+    from cellsim.errors import CellsimError
+    from cellsim.transport import SolverOptions, simulate
+
+    found = []
+    for rtol in CELLSIM_RTOL:
+        for stretch in CELLSIM_STRETCH:
+            for n in CELLSIM_N:
+                opts = SolverOptions(n_cells=n, grid_stretch=stretch, rtol=rtol, atol=1e-2 * rtol,
+                                     exact_galvanostatic=exact_galvanostatic)
+                try:
+                    sol = simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT)
+                except CellsimError as exc:
+                    print(f"  (cellsim candidate n={n}, stretch={stretch:g}, rtol={rtol:g} failed: {exc})")
+                    continue
+                if sol.time.shape != t_out.shape or not np.allclose(sol.time, t_out, rtol=0, atol=1e-9):
+                    continue
+                faces = [sol.face_concentration(f"polymer {k}", s) for k in (1, 2) for s in ("left", "right")]
+                err = face_error(faces, exact)
+                if err < TOL:
+                    t = best_time(lambda: simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT))
+                    found.append((t, n, stretch, rtol, err))
+                    break   # finer grids at this (rtol, stretch) only cost more
+    return min(found)[1:] if found else None
 
 
 def main(argv=None) -> int:
@@ -186,6 +223,24 @@ def main(argv=None) -> int:
         return 0
 
     stack = stack_from_params(p)
+    from cellsim.transport import solver as solver_module
+
+    def clear_caches():
+        solver_module._PROBLEMS.clear()
+        solver_module._layer_modes.cache_clear()
+
+    ts_match = match_cellsim(stack, exact, t_out, exact_galvanostatic=False)
+    if ts_match is None:
+        print("no time-stepped cellsim candidate reached the matched accuracy", file=sys.stderr)
+        return 1
+    ts_n, ts_stretch, ts_rtol, ts_err = ts_match
+    ts_opts = SolverOptions(n_cells=ts_n, grid_stretch=ts_stretch, rtol=ts_rtol, atol=1e-2 * ts_rtol,
+                            exact_galvanostatic=False)
+    ts_sol = simulate(stack, PROTOCOL, options=ts_opts, output_dt=DT_OUT)
+    if ts_sol.stats.get("time_steps", 0) <= 0:
+        print("the time-stepped candidate took no time steps", file=sys.stderr)
+        return 1
+
     cs_candidates = []
     for rtol in CELLSIM_RTOL:
         for stretch in CELLSIM_STRETCH:
@@ -234,12 +289,30 @@ def main(argv=None) -> int:
         out = problem.run(PROTOCOL, output_dt=DT_OUT)
         return out.voltage, [out.face_concentration(l, s) for l, s in faces]
 
+    def cs_uncached():
+        clear_caches()
+        return cs_simulate()
+
+    def cs_ts():
+        out = simulate(stack, PROTOCOL, options=ts_opts, output_dt=DT_OUT)
+        return out.voltage, [out.face_concentration(l, s) for l, s in faces]
+
+    def cs_ts_uncached():
+        clear_caches()
+        return cs_ts()
+
+    agree_ts_v = float(np.max(np.abs(ts_sol.voltage[1:] / pb_out["voltage_V"][1:] - 1)))
+    if not agree_ts_v < AGREE:
+        print(f"cellsim (time-stepped) and PyBaMM disagree: voltage {agree_ts_v:.2e}", file=sys.stderr)
+        return 1
+
     # Rounds of blocks, every block BLOCK calls of one code, the codes in turn, so that both
     # see the same load from other processes. The first call of a block runs right after the
     # other code (its caches hold the other code's data: "after the other code"); the others
     # run back to back ("warm", as timeit measures). A third figure flushes the CPU caches
     # (touching FLUSH_BYTES) before every call of either code ("cache flushed").
-    fns = {"cs": cs_simulate, "cs_run": cs_run, "pb_solve": pb_solve, "pb_integrate": pb_integrate}
+    fns = {"cs_ts": cs_ts, "cs_ts_uncached": cs_ts_uncached, "cs": cs_simulate, "cs_uncached": cs_uncached,
+           "cs_run": cs_run, "pb_solve": pb_solve, "pb_integrate": pb_integrate}
     warm = {k: [] for k in fns}
     after_other = {k: [] for k in fns}
     flushed = {k: [] for k in ("cs", "pb_solve")}
@@ -275,12 +348,17 @@ def main(argv=None) -> int:
     print(f"  PyBaMM {pybamm.__version__} IDAKLU: {pb_n} cells/layer, rtol = atol = {pb_rtol:g}  -> max error {pb_err:.2e}")
     print(f"  cellsim: {cs_n} cells/layer, grid_stretch {cs_stretch:g}, rtol {cs_rtol:g}, atol {1e-2 * cs_rtol:g}, "
           f"time steps (solver stats) {steps}  -> max error {cs_err:.2e}")
+    print(f"  cellsim time-stepped (BDF2): {ts_n} cells/layer, grid_stretch {ts_stretch:g}, rtol {ts_rtol:g}, "
+          f"atol {1e-2 * ts_rtol:g}, time steps {int(ts_sol.stats.get('time_steps', -1))}  -> max error {ts_err:.2e}")
     print(f"  cellsim vs PyBaMM: voltage {agree_v:.1e}, faces {agree_c:.1e} (relative, max over t > 0)")
     print(f"  medians over {repeats} rounds of {BLOCK}-call blocks [ms]:      warm   after the other code   cache flushed")
     rows = [("PyBaMM IDAKLU, solve (model built)", "pb_solve"),
             ("PyBaMM IDAKLU, integrator call only", "pb_integrate"),
-            ("cellsim simulate", "cs"),
-            ("cellsim TransportProblem.run (discretised)", "cs_run")]
+            ("cellsim time-stepped simulate, cached problem", "cs_ts"),
+            ("cellsim time-stepped simulate, uncached", "cs_ts_uncached"),
+            ("cellsim eigenmode simulate, cached problem", "cs"),
+            ("cellsim eigenmode simulate, uncached", "cs_uncached"),
+            ("cellsim eigenmode TransportProblem.run", "cs_run")]
     for name, key in rows:
         fl = f"{t_flush[key] * 1e3:10.3f}" if key in t_flush else f"{'':10s}"
         print(f"  {name:<46s} {med[key] * 1e3:10.3f} {t_after[key] * 1e3:14.3f} {fl:>19s}")
@@ -288,12 +366,18 @@ def main(argv=None) -> int:
     ratio = t_pb_solve / t_cs
     ratio_after = t_after["pb_solve"] / t_after["cs"]
     ratio_flush = t_flush["pb_solve"] / t_flush["cs"]
-    print(f"  speed-up of cellsim simulate vs PyBaMM solve: {ratio:.1f}x warm (target >= 30x; best-of-runs "
-          f"{t_pb_solve_min / t_cs_min:.1f}x); {ratio_after:.1f}x each right after the other code; "
-          f"{ratio_flush:.1f}x both after a cache flush")
+    ratio_ts = t_pb_solve / med["cs_ts"]
+    ratio_ts_unc = t_pb_solve / med["cs_ts_uncached"]
+    ratio_unc = t_pb_solve / med["cs_uncached"]
+    print(f"  TIME-STEPPED path vs PyBaMM solve: {ratio_ts:.1f}x cached problem, {ratio_ts_unc:.1f}x uncached "
+          f"(target >= 20x: {'met' if ratio_ts >= 20 else 'NOT met'}; best-of-runs "
+          f"{t_pb_solve_min / min(warm['cs_ts']):.1f}x)")
+    print(f"  EIGENMODE path vs PyBaMM solve: {ratio:.1f}x cached problem, {ratio_unc:.1f}x uncached (target >= 100x: "
+          f"{'met' if ratio >= 100 else 'NOT met'}; best-of-runs {t_pb_solve_min / t_cs_min:.1f}x); "
+          f"{ratio_after:.1f}x each right after the other code; {ratio_flush:.1f}x both after a cache flush")
     print(f"  vs PyBaMM build+solve: {t_pb_build_solve / t_cs:.0f}x; discretised once on both sides "
           f"(TransportProblem.run vs PyBaMM solve): {t_pb_solve / t_cs_run:.1f}x warm")
-    if ratio_after < 30 or ratio_flush < 30:
+    if ratio_after < 100 or ratio_flush < 100:
         print("  note: on cold caches cellsim's fixed cost (Python, numba dispatch) grows several-fold while "
               "PyBaMM's solve changes little; the warm figure is the one judged against the target")
     result.update({
@@ -310,7 +394,19 @@ def main(argv=None) -> int:
         "cellsim_run_s": t_cs_run,
         "cellsim_simulate_min_s": t_cs_min,
         "ratio_min_vs_pybamm_solve_min": t_pb_solve_min / t_cs_min,
-        "ratio_vs_pybamm_solve": ratio,
+        "ratio_vs_pybamm_solve": ratio_ts,
+        "ratio_vs_pybamm_solve_uncached": ratio_ts_unc,
+        "time_stepped_n_cells": ts_n,
+        "time_stepped_grid_stretch": ts_stretch,
+        "time_stepped_rtol": ts_rtol,
+        "time_stepped_max_face_rel_error": ts_err,
+        "time_stepped_time_steps": int(ts_sol.stats.get("time_steps", -1)),
+        "time_stepped_cached_s": med["cs_ts"],
+        "time_stepped_uncached_s": med["cs_ts_uncached"],
+        "agreement_time_stepped_voltage_rel": agree_ts_v,
+        "eigenmode_ratio_vs_pybamm_solve": ratio,
+        "eigenmode_ratio_vs_pybamm_solve_uncached": ratio_unc,
+        "eigenmode_uncached_s": med["cs_uncached"],
         "ratio_vs_pybamm_build_solve": t_pb_build_solve / t_cs,
         "ratio_vs_pybamm_integrate_only": t_pb_integrate / t_cs,
         "ratio_run_vs_pybamm_solve": t_pb_solve / t_cs_run,
@@ -323,9 +419,10 @@ def main(argv=None) -> int:
         "cellsim_simulate_cache_flushed_s": t_flush["cs"],
         "pybamm_solve_cache_flushed_s": t_flush["pb_solve"],
         "ratio_cache_flushed": ratio_flush,
-        "target_ratio": 30,
-        "target_met": bool(ratio >= 30),
-        "ratio": ratio,
+        "target_ratio_time_stepped": 20,
+        "target_ratio_eigenmode": 100,
+        "target_met": bool(ratio_ts >= 20 and ratio >= 100),
+        "ratio": ratio_ts,
     })
     print(json.dumps(result))
     return 0

@@ -40,9 +40,9 @@ def test_circuit_fitting_benchmark_runs():
 
 
 def test_step_up_benchmark_runs():
-    out = run_benchmark("step_up.py", "--repeats", "1")
-    assert out["model"] == "li-uvea-latp-uvea-li" and out["samples"] > 1000
-    assert out["warm_median_s"] > 0 and out["cold_process_s"] > 0
+    out = run_benchmark("step_up.py", "--repeats", "1", "--cold", "1")
+    assert out["model"] == "li-uvea-latp-uvea-li" and out["samples"] > 1000 and out["engines_identical"]
+    assert out["warm_s"] > 0 and out["cold_s"] > 0 and out["sim_s"] > 0
 
 
 def test_transport_benchmark_runs():

@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    from ..threads import pin_blas_threads
+
+    pin_blas_threads()   # one BLAS thread: cellsim's linear algebra is small (cellsim/threads.py)
     try:
         return int(args._run(args) or 0)
     except CellsimError as exc:

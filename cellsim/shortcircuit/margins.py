@@ -63,29 +63,15 @@ def depletion_time(current_density: float, thickness: float, diffusivity: float,
 
     Exact series (physics.md §2.1.3), with q = (1 - t+) |J| / F:
     ``c(L, t) = c0 - (q L / D) [1/2 - (4/pi^2) sum_{n odd} exp(-n^2 pi^2 D t / L^2) / n^2]``
-    solved for t by bisection (the face concentration falls monotonically).
+    solved for t by a bracketed Newton iteration (the drop rises and is concave in t;
+    :func:`cellsim.shortcircuit._kernels.depletion_time`).
     """
+    from ._kernels import depletion_time as kernel
+
     j = abs(float(current_density))
     L, D, c0 = float(thickness), float(diffusivity), float(concentration)
     q = (1.0 - float(transference_number)) * j / F
-    target = c0 * (1.0 - threshold)   # the drop needed
-    if j == 0 or q * L / (2 * D) <= target:
-        return math.inf
-    n = np.arange(1, 2 * terms, 2, dtype=float)
-
-    def drop(t):
-        return (q * L / D) * (0.5 - (4.0 / math.pi ** 2) * np.sum(np.exp(-n * n * math.pi ** 2 * D * t / L ** 2) / n ** 2))
-
-    lo, hi = 0.0, L * L / D
-    while drop(hi) < target:
-        hi *= 2.0
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        if drop(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+    return kernel(q, L, D, c0 * (1.0 - threshold), int(terms))
 
 
 @dataclass
@@ -245,7 +231,7 @@ def mechanism_margins(stack, protocol, prm) -> Margins:
     if pressed:   # an electrode foil pressed on a ceramic (dendrite tips in a polymer do not open voids)
         onset["void_formation"] = jv
         out["void_formation"] = _first(levels, levels > jv)
-    volts = np.array([stack_voltage(stack, j) for j in levels])
+    volts = np.array(_stack_voltages(stack, levels))
     details["stack_voltage_at_levels_V"] = volts.tolist()
     out["polarization"] = _first(levels, volts >= prm.voltage_limit)
     return Margins(out, onset, notes, details)
@@ -258,14 +244,27 @@ def stack_voltage(stack, current_density: float) -> float:
     Butler-Volmer; ohmic SEI/interphase layers add ``|J| R_sei``). A lower bound on what the
     transport solver gives (it adds the salt polarization of the polymer layers).
     """
+    return _stack_voltages(stack, [current_density])[0]
+
+
+def _stack_voltages(stack, current_densities) -> list:
+    """:func:`stack_voltage` at several current densities [V] (the stack's resistances and
+    exchange currents looked up once)."""
     T = stack.temperature
-    j = abs(float(current_density))
-    v = j * stack.total_bulk_resistance() * stack.area
+    r_bulk, area = stack.total_bulk_resistance(), stack.area
+    kinetic = []
     for itf in stack.interfaces:
         if itf.kind in ("blocking", "ideal"):
             continue
         i0 = itf.exchange_current_density(T)
-        if math.isfinite(i0) and i0 > 0:
-            v += 2 * R * T / F * math.asinh(j / (2 * i0))
-        v += j * (itf._get("sei_resistance", T) or 0.0)
-    return v
+        kinetic.append((i0 if math.isfinite(i0) and i0 > 0 else None, itf._get("sei_resistance", T) or 0.0))
+    out = []
+    for jj in current_densities:
+        j = abs(float(jj))
+        v = j * r_bulk * area
+        for i0, r_sei in kinetic:
+            if i0 is not None:
+                v += 2 * R * T / F * math.asinh(j / (2 * i0))
+            v += j * r_sei
+        out.append(v)
+    return out

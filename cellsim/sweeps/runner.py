@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import CellsimError, InputError
+from ..threads import mark_worker
 from .points import _materials_of, point_protocol, point_stack, structure_stack  # noqa: F401 (re-exported)
 from .spec import SweepSpec, load_spec
 
@@ -335,11 +336,23 @@ def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(ids[i:i + size])
 
 
-def default_chunk_size(n_remaining: int, n_workers: int, executor: str, vectorise: bool) -> int:
-    """Points per task: large in-process chunks when vectorised; else about 8 tasks per worker."""
+def default_chunk_size(n_remaining: int, n_workers: int, executor: str, vectorise: bool,
+                       expensive: bool = False) -> int:
+    """Points per task: large in-process chunks when vectorised; else about 8 tasks per worker.
+
+    With ``expensive`` outputs (a simulation per point, such as CCD: tens of ms each) a task
+    holds at most 50 points and each worker gets about 32 tasks, so that the last tasks,
+    which some workers finish while others idle, are short (one task of 8 per worker can
+    leave a worker idle for an eighth of the run)."""
     if executor == "inprocess":
         return 2000 if vectorise else 100
+    if expensive:
+        return max(1, min(50, math.ceil(n_remaining / max(1, 32 * n_workers))))
     return max(1, min(2000, math.ceil(n_remaining / max(1, 8 * n_workers))))
+
+
+#: outputs that simulate each point (chunked small across workers)
+EXPENSIVE_OUTPUTS = ("ccd",)
 
 
 def _inprocess(spec, chunks, vectorise) -> Iterator[list[dict]]:
@@ -350,12 +363,32 @@ def _inprocess(spec, chunks, vectorise) -> Iterator[list[dict]]:
 _WORKER_SPEC: SweepSpec | None = None
 
 
+def prepare_worker(spec) -> None:
+    """Ready this process to compute points of ``spec``: one BLAS thread
+    (:func:`cellsim.threads.pin_blas_threads`) and, when the spec computes CCDs, the compiled
+    step-up engine loaded from the numba cache (or compiled) before the first point, so that
+    no chunk carries that cost. Once per process."""
+    from ..threads import pin_blas_threads
+
+    pin_blas_threads()
+    if "ccd" in tuple(getattr(spec, "outputs", ()) or ()) and not _WARMED:
+        from ..shortcircuit.ccd import warm_up_engine
+
+        warm_up_engine()
+        _WARMED.append(True)
+
+
+_WARMED: list = []
+
+
 def _init_process(spec: SweepSpec, parent_pid: int | None = None) -> None:
     global _WORKER_SPEC
     _WORKER_SPEC = spec
     if parent_pid is not None:
         exit_with_parent(parent_pid)
     ensure_plugins(spec)
+    prepare_worker(spec)
+    mark_worker()
 
 
 def _process_alive(pid: int) -> bool:
@@ -461,6 +494,8 @@ def _processes(spec, chunks, vectorise, n_workers, max_restarts: int = 3) -> Ite
 
 
 def _dask_chunk(spec: SweepSpec, ids: list[int], vectorise: bool) -> list[dict]:
+    prepare_worker(spec)
+    mark_worker()
     return compute_chunk(spec, ids, vectorise)
 
 
@@ -486,6 +521,7 @@ def _dask(spec, chunks, vectorise, client, in_flight: int) -> Iterator[list[dict
     todo = list(chunks)
     todo.reverse()
     ids_of: dict[Any, list[int]] = {}
+    client.run(prepare_worker, spec)   # one BLAS thread, numba kernels loaded: before any point
 
     def submit():
         ids = todo.pop()
@@ -631,7 +667,9 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out: str | os.PathLike, *, re
                                            processes=True, dashboard_address=None, silence_logs=logging.ERROR)
                     owned_client = client = Client(cluster)
             n_workers = _n_dask_workers(client)
-        size = chunk_size or spec.chunk_size or default_chunk_size(len(remaining), n_workers, executor, vectorise)
+        expensive = any(o in EXPENSIVE_OUTPUTS for o in tuple(getattr(spec, "outputs", ()) or ()))
+        size = chunk_size or spec.chunk_size or default_chunk_size(len(remaining), n_workers, executor, vectorise,
+                                                                   expensive)
         chunks = _chunks(remaining, size)
         n_computed = 0
         bar = _progress(spec.n_points, n_before, progress, spec.name)

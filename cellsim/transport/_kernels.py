@@ -366,6 +366,87 @@ def _state_at(J, c_base, c_hom, g, c, vol, off, ncell, Dp, betaL, betaR, fl, fr,
     return ok
 
 
+@numba.njit(cache=True)
+def interface_slope(kind, J, eta, i0k, di0k, alpha, f, C, a0, h):
+    """d eta / d J [V m2/A] of :func:`interface_eta` at its solution ``eta``.
+
+    ``i0k`` is the exchange current at the present face concentration and ``di0k`` its
+    derivative d i0k / d J. Differentiating ``C (a0 eta - hist)/h + i0k phi(eta) = J``
+    (``phi`` the Butler-Volmer bracket, ``f eta`` when linearised; C = 0 without double
+    layer) gives ``deta/dJ = (1 - phi(eta) di0k) / (C a0 / h + i0k phi'(eta))``.
+    """
+    k = C * a0 / h if C != 0.0 else 0.0
+    if kind == 0:
+        return 0.0
+    if kind == 3:
+        return 1.0 / k if k > 0.0 else 0.0
+    if kind == 2:
+        phi = f * eta
+        dphi = f
+    else:
+        ea = math.exp(alpha * f * eta)
+        ec = math.exp(-(1.0 - alpha) * f * eta)
+        phi = ea - ec
+        dphi = f * (alpha * ea + (1.0 - alpha) * ec)
+    return (1.0 - phi * di0k) / (k + i0k * dphi)
+
+
+@numba.njit(cache=True)
+def voltage_slope(J, c, g, fl, fr, fl_g, fr_g, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, kappa_law,
+                  layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl, floor_rel, a0, h):
+    """Analytic dV/dJ [ohm m2] of the cell voltage of one implicit step (:func:`voltage_parts`
+    after :func:`_state_at`), where c = c_base + c_hom + J g and the faces are affine in J
+    (slopes ``fl_g``, ``fr_g``).
+
+    Sum of: the ohmic parts (``L/kappa``, or ``sum vol/kappa(c)`` with its derivative through
+    ``g`` under Nernst-Einstein), ``(2RT/F) t- chi (fl_g/fl - fr_g/fr)`` per polymer layer
+    (zero where a face is floored), and ``deta/dJ + R_s`` per interface
+    (:func:`interface_slope`, with ``d i0/dJ = alpha i0 (dc_face/dJ) / c_face``).
+    """
+    f = F / (R * T)
+    tot = 0.0
+    for l in range(layer_R.size):
+        p = layer_poly[l]
+        if p < 0:
+            tot += layer_R[l]
+        elif kappa_law == 0:
+            tot += Lp[p] / kappa0[p]
+        else:
+            s = 0.0
+            ds = 0.0
+            fl_ = floor_rel * c0p[p]
+            for i in range(off[p], off[p] + ncell[p]):
+                if c[i] > fl_:
+                    s += vol[i] * c0p[p] / c[i]
+                    ds -= vol[i] * c0p[p] * g[i] / (c[i] * c[i])
+                else:
+                    s += vol[i] * c0p[p] / fl_
+            tot += (s + J * ds) / kappa0[p]
+    for p in range(off.size):
+        fl_ = floor_rel * c0p[p]
+        d = 0.0
+        if fl[p] > fl_:
+            d += fl_g[p] / fl[p]
+        if fr[p] > fl_:
+            d -= fr_g[p] / fr[p]
+        tot += 2.0 * R * T / F * tminus[p] * chi[p] * d
+    for k in range(ikind.size):
+        i0k = i0[k]
+        di0k = 0.0
+        p = ip[k]
+        if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+            cf = fl[p] if iside[k] == 0 else fr[p]
+            dcf = fl_g[p] if iside[k] == 0 else fr_g[p]
+            fmin = floor_rel * c0p[p]
+            if cf < fmin:
+                i0k = i0k * (fmin / cref[k]) ** alpha[k]
+            else:
+                i0k = i0k * (cf / cref[k]) ** alpha[k]
+                di0k = alpha[k] * i0k * dcf / cf
+        tot += interface_slope(ikind[k], J, eta[k], i0k, di0k, alpha[k], f, Cdl[k], a0, h) + Rs[k]
+    return tot
+
+
 # --------------------------------------------------------------------------------------
 # the time loop of one protocol step
 # --------------------------------------------------------------------------------------
@@ -519,16 +600,13 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                         r = V - target
                     else:
                         r = Jn + g_e * V - target
-                    dJ = 1e-7 * (abs(Jn) + 1e-3)
-                    _state_at(Jn + dJ, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
-                              fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
-                              Cdl, a0, h_try, ehist, eta, eta_new, need_c)
-                    V2 = voltage_parts(c_new, fl, fr, Jn + dJ, eta_new, T, vol, off, ncell, tminus, chi, c0p,
-                                       kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                    dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
+                                         chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
+                                         ip, iside, cref, Rs, Cdl, floor_rel, a0, h_try)
                     if mode == 1:
-                        dr = (V2 - V) / dJ
+                        dr = dVdJ
                     else:
-                        dr = 1.0 + g_e * (V2 - V) / dJ
+                        dr = 1.0 + g_e * dVdJ
                     if not (dr > 0.0) or not math.isfinite(dr):
                         ok = False
                         break

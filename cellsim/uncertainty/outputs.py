@@ -93,3 +93,21 @@ def evaluate(name: str, stack, shortcircuit_parameters, options: Mapping[str, An
 
         return sample_lifetime(stack, shortcircuit_parameters, options.get("lifetime_values") or {}, options)
     raise InputError("--output", name, "one of " + ", ".join(OUTPUTS))
+
+
+def evaluate_ccd_batch(stacks, shortcircuit_parameters, options: Mapping[str, Any]) -> list:
+    """:func:`evaluate` of ``ccd`` for many stacks at once (:func:`~cellsim.shortcircuit.ccd.run_ccd_batch`:
+    the compiled runs on one thread per core). Per stack ``(value [A/m2], censored)``, or the
+    :class:`~cellsim.errors.CellsimError` it raised."""
+    from ..shortcircuit.ccd import StepUpProtocol, run_ccd_batch
+
+    proto = StepUpProtocol(**options["protocol"])
+    out = []
+    for res in run_ccd_batch(stacks, proto, list(shortcircuit_parameters)):
+        if isinstance(res, Exception):
+            out.append(res)
+        elif res.ccd is None:
+            out.append((float(proto.stop), True))
+        else:
+            out.append((float(res.ccd), False))
+    return out

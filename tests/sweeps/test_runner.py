@@ -198,3 +198,41 @@ def test_process_pool_broken_by_a_dying_worker_is_rebuilt(write_spec, tmp_path):
     # point by point vs vectorised: the same sum to round-off
     np.testing.assert_allclose(df["crash_once_ohm"], df["bulk_resistance_ohm"], rtol=1e-14)
     assert str(marker.read_text()) not in "".join(df["worker"])  # nothing stored from the dead process
+
+
+def test_expensive_outputs_get_short_tasks():
+    from cellsim.sweeps.runner import default_chunk_size
+
+    # closed forms: about 8 tasks per worker, up to 2000 points
+    assert default_chunk_size(10_000, 2, "processes", False) == 625
+    # a simulation per point: at most 50 points, about 32 tasks per worker
+    assert default_chunk_size(10_000, 2, "dask", False, expensive=True) == 50
+    assert default_chunk_size(640, 2, "processes", False, expensive=True) == 10
+    assert default_chunk_size(3, 2, "processes", False, expensive=True) == 1
+
+
+def test_a_worker_is_pinned_and_warmed_once_before_ccd_points(monkeypatch):
+    from cellsim import threads
+    from cellsim.shortcircuit import ccd
+    from cellsim.sweeps import runner
+
+    calls = []
+    monkeypatch.setattr(threads, "pin_blas_threads", lambda: calls.append("pin") or 1)
+    monkeypatch.setattr(ccd, "warm_up_engine", lambda: calls.append("warm") or 0.0)
+    monkeypatch.setattr(runner, "_WARMED", [])
+
+    class Spec:
+        outputs = ("bulk_resistance",)
+
+    runner.prepare_worker(Spec())
+    assert calls == ["pin"]
+    Spec.outputs = ("bulk_resistance", "ccd")
+    runner.prepare_worker(Spec())
+    runner.prepare_worker(Spec())
+    assert calls == ["pin", "pin", "warm", "pin"]
+
+
+def test_warm_up_loads_the_compiled_engine():
+    from cellsim.shortcircuit.ccd import warm_up_engine
+
+    assert warm_up_engine() >= 0.0

@@ -172,6 +172,49 @@ def test_voltage_parts_vs_numpy():
         assert tot == pytest.approx(expected.sum(), rel=1e-13)
 
 
+@pytest.mark.parametrize("law", [0, 1])
+@pytest.mark.parametrize("double_layer", [False, True])
+@pytest.mark.parametrize("J", [-9.0, 0.0, 7.0])
+def test_voltage_slope_vs_central_difference(law, double_layer, J):
+    """The analytic dV/dJ of the Newton iteration on the current (leaky stacks, potentiostatic
+    steps) against a central difference of _state_at + voltage_parts."""
+    vol, klo, khi, off, ncell, D, bL, bR = _layers()
+    c = rng.uniform(800, 1200, vol.size)
+    c_hom = rng.uniform(-5, 5, vol.size)
+    g = rng.uniform(-2, 2, vol.size)
+    T, floor, a0, h = 300.0, 1e-4, 1.5, 0.3
+    tminus, chi, c0 = np.array([0.6, 0.7]), np.array([1.0, 1.3]), np.array([1000.0, 1000.0])
+    kappa0, Lp = np.array([0.1, 0.05]), np.array([vol[:4].sum(), vol[4:].sum()])
+    layer_R = np.array([0.0, 0.02, 0.0])
+    layer_poly = np.array([0, -1, 1], dtype=np.int64)
+    ikind = np.array([1, 2, 1, 3], dtype=np.int64)
+    i0, alpha = np.array([3.0, 5.0, 0.7, 1.0]), np.array([0.4, 0.5, 0.5, 0.5])
+    ip, iside = np.array([0, 0, 1, 1], dtype=np.int64), np.array([0, 1, 0, 1], dtype=np.int64)
+    cref, Rs = np.array([1000.0, 1000.0, 1000.0, 1.0]), np.array([1e-3, 0.0, 2e-3, 0.0])
+    Cdl = np.array([0.05, 0.02, 0.0, 0.1]) if double_layer else np.array([0.0, 0.0, 0.0, 0.1])
+    ehist = np.array([1e-3, -2e-3, 0.0, 4e-3])
+    fl_h, fr_h, fl_g, fr_g = (np.empty(2) for _ in range(4))
+    K.layer_faces(c + c_hom, vol, off, ncell, D, bL, bR, 0.0, fl_h, fr_h)
+    K.layer_faces(g, vol, off, ncell, D, bL, bR, 1.0, fl_g, fr_g)
+    parts = np.empty(3 + 2 + 4)
+
+    def state(j):
+        c_new, fl, fr, eta = np.empty(vol.size), np.empty(2), np.empty(2), np.empty(4)
+        ok = K._state_at(j, c, c_hom, g, c_new, vol, off, ncell, D, bL, bR, fl, fr, fl_h, fr_h, fl_g, fr_g,
+                         ikind, i0, alpha, ip, iside, cref, floor, c0, T, Cdl, a0, h, ehist, np.zeros(4), eta, True)
+        assert ok
+        v = K.voltage_parts(c_new, fl, fr, j, eta, T, vol, off, ncell, tminus, chi, c0, kappa0, Lp, law, layer_R,
+                            layer_poly, Rs, floor, parts)
+        return v, c_new, fl, fr, eta
+
+    _, c_new, fl, fr, eta = state(J)
+    slope = K.voltage_slope(J, c_new, g, fl, fr, fl_g, fr_g, eta, T, vol, off, ncell, tminus, chi, c0, kappa0, Lp,
+                            law, layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl, floor, a0, h)
+    d = 1e-4
+    fd = (state(J + d)[0] - state(J - d)[0]) / (2 * d)
+    assert slope == pytest.approx(fd, rel=1e-7)
+
+
 def test_face_weights_of_the_modal_path_match_face_value():
     from cellsim.transport.solver import _face_weights
     h1, h2 = 0.3, 0.7

@@ -143,3 +143,23 @@ def test_processes_and_inprocess_agree():
     b = propagate(MODEL, "asr", samples=12, seed=4, executor="processes", workers=2)
     for k in ("median", "q05", "q95", "mean"):
         assert a[k] == b[k]
+
+
+def test_ccd_chunks_run_as_a_batch_with_the_single_run_results():
+    """A CCD chunk goes through run_ccd_batch (threads); every row equals evaluate() of its sample alone."""
+    from cellsim.shortcircuit.ccd import load_parameters
+    from cellsim.uncertainty.outputs import evaluate
+
+    model = "li-uvea-latp-uvea-li"
+    st = load_model(model)
+    sp = discover(st, shortcircuit=True)
+    x = values_from_unit(sp, unit_design(4, len(sp), "sobol", 1))
+    options = {"protocol": {"start": 5.0, "increment": 5.0, "stop": 100.0, "step_time": 1800.0}}
+    study = build_study(model, "ccd", x, sp, options)
+    rows = study.compute_chunk([0, 1, 2, 3])
+    prm = load_parameters()
+    for row, values in zip(rows, x):
+        assert row["status"] == "ok", row["error"]
+        s, p = apply(st, sp, dict(zip(sp.names, values)), prm)
+        value, censored = evaluate("ccd", s, p, options)
+        assert row["ccd_A_m2"] == value and row["censored"] == int(censored)

@@ -1,0 +1,993 @@
+"""numba kernels of the short-circuit model (physics.md §2.1.3).
+
+Functions of scalars and arrays only; :mod:`cellsim.shortcircuit.margins` validates and
+names things. Every kernel has a NumPy reference in ``tests/shortcircuit/test_kernels.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ..transport import _kernels as TK
+
+#: a series term below this (relative to the sum, which is O(1)) no longer changes it
+_SERIES_EPS = 1e-18
+
+
+@numba.njit(cache=True)
+def face_drop(t, q, L, D, terms):
+    """Drop of the depleting face and its time derivative of a binary layer under a constant flux.
+
+    Exact series (physics.md §2.1.3), truncated at ``terms`` odd n (and where a term no
+    longer changes the sum), with ``a = pi^2 D / L^2``::
+
+        drop(t)  = (q L / D) [1/2 - (4/pi^2) sum_{n odd} exp(-n^2 a t) / n^2]   [mol/m3]
+        drop'(t) = (4 q / L) sum_{n odd} exp(-n^2 a t)                           [mol/m3/s]
+
+    Parameters
+    ----------
+    t : float
+        Time [s].
+    q : float
+        Salt flux ``(1 - t+) |J| / F`` [mol/m2/s].
+    L, D : float
+        Layer thickness [m] and salt diffusivity [m2/s].
+    terms : int
+        Most odd terms of the series.
+    """
+    a = math.pi * math.pi * D / (L * L)
+    s = 0.0
+    ds = 0.0
+    for k in range(terms):
+        n = 2.0 * k + 1.0
+        e = math.exp(-n * n * a * t)
+        s += e / (n * n)
+        ds += e
+        if e < _SERIES_EPS:
+            break
+    drop = (q * L / D) * (0.5 - (4.0 / (math.pi * math.pi)) * s)
+    return drop, (4.0 * q / L) * ds
+
+
+@numba.njit(cache=True)
+def depletion_time(q, L, D, target, terms):
+    """Time [s] at which :func:`face_drop` reaches ``target`` [mol/m3] (inf when it never does).
+
+    The drop rises and is concave in t, so Newton's method converges to it; a bracket
+    (``[0, L^2/D]`` doubled until it holds the root, as in a bisection) keeps every
+    iterate inside and falls back to halving when a Newton step would leave it. The first
+    guess is the semi-infinite Sand time ``pi D (target / 2q)^2`` (a lower bound: the far
+    face slows the drop). Stops when a step is below 1e-15 of the time or the bracket
+    has closed to round-off.
+    """
+    if q <= 0.0 or q * L / (2.0 * D) <= target:
+        return math.inf
+    lo = 0.0
+    hi = L * L / D
+    while face_drop(hi, q, L, D, terms)[0] < target:
+        hi *= 2.0
+    t = math.pi * D * (target / (2.0 * q)) ** 2
+    if not (lo < t < hi):
+        t = 0.5 * (lo + hi)
+    for _ in range(200):
+        f, df = face_drop(t, q, L, D, terms)
+        r = f - target
+        if r < 0.0:
+            lo = t
+        else:
+            hi = t
+        t_new = t - r / df if df > 0.0 else 0.5 * (lo + hi)
+        if not (lo <= t_new <= hi):
+            t_new = 0.5 * (lo + hi)
+        if abs(t_new - t) <= 1e-15 * t or hi - lo <= 4e-16 * hi:
+            return t_new
+        t = t_new
+    return t
+
+
+# ======================================================================================
+# The compiled step-up protocol (one call per cell; reference: ccd._simulate / _Tracker)
+# ======================================================================================
+#
+# Named state. Each front (row 0 left, row 1 right) is a row of ``fs`` with the fields FR_*
+# (NaN stands for None); the layers it has crossed are ``span_i[f, :fs[f, FR_NSPAN]]``
+# with how they were crossed in ``span_how`` (HOW_OWN: the layer's own way, ``_Layers.how``;
+# HOW_CRACK: "crack"). The layers are the columns of ``lyf`` (rows LY_*), the scalars of the
+# model the entries of ``prmf`` (PR_*). Events go to the rows of ``evl`` (EV_* codes; columns
+# time, layer, front, then up to four numbers) and are turned into dicts in Python.
+# A later mechanism (a front fed back into the transport, an interphase lowering the
+# middle layer's electronic resistance) is one more small function called from
+# ``_process`` (next to ``_chemical``, ``_contact``, ``_grow``) and, where it changes the solver (a
+# front position fed into the transport kernel), one more argument of ``_half_cycle`` passed on
+# to ``run_step``; its numbers go in new LY_*/PR_* rows.
+FR_LAYER, FR_DEPTH, FR_NUC, FR_CONTACT, FR_RC, FR_VOID, FR_CRACK_OPEN, FR_CRACK_DEPTH, FR_CHEM_DEPTH, \
+    FR_PRESSED, FR_SHARE, FR_NSPAN, FR_STEP = range(13)
+N_FR = 13
+LY_L, LY_KIND, LY_VCOEF, LY_C0, LY_K, LY_LAW, LY_PATH_RES, LY_ETA_CRIT, LY_SUPPRESSED, LY_TIP_RC_L, LY_TIP_SH_L, \
+    LY_TIP_HAS_L, LY_TIP_RC_R, LY_TIP_SH_R, LY_TIP_HAS_R, LY_POLY, LY_OWN_SKIP, LY_OWN_CRACK = range(18)
+N_LY = 18
+PR_RC_TIP, PR_A_REST, PR_J_VOID, PR_V_FIL, PR_DEAD, PR_NUC_THR, PR_ASPERITY, PR_FOCUSING, PR_V_LIMIT, PR_SOFT, \
+    PR_HARD, PR_CONTACT_FRACTION, PR_R_STACK, PR_OMEGA, PR_F = range(15)
+N_PR = 15
+#: layer kinds (ccd._POLY ...)
+K_POLY, K_GROW, K_INTRINSIC, K_CRACK, K_BLOCKED = 0, 1, 2, 3, 4
+HOW_OWN, HOW_CRACK = 0, 1
+EV_CROSSED, EV_VOID, EV_NUCLEATION, EV_MET, EV_CRACK, EV_SHORT, EV_LEAK = range(7)
+N_EV = 8
+#: result kinds
+RES_NONE, RES_POLARIZATION, RES_SOFT, RES_HARD, RES_LEAK = 0, 1, 2, 3, 4
+#: run status (a solver failure: its ST_* code is returned as well)
+#: ``info[1]`` of :func:`_half_cycle` for a non-finite state (the ST_* codes of a failure are < 0)
+RUN_NONFINITE_STATUS = 99.0
+
+
+@numba.njit(cache=True)
+def _log(evl, nev, code, t, layer, front, a, b, c, d):
+    """Append one event row (the log is sized for the whole protocol by the caller)."""
+    k = nev[0]
+    evl[k, 0] = code
+    evl[k, 1] = t
+    evl[k, 2] = layer
+    evl[k, 3] = front
+    evl[k, 4] = a
+    evl[k, 5] = b
+    evl[k, 6] = c
+    evl[k, 7] = d
+    nev[0] = k + 1
+
+
+@numba.njit(cache=True)
+def _met(fs, lyf, met_time):
+    """The fronts have met (or met earlier): ``_Tracker.met``."""
+    if not math.isnan(met_time[0]):
+        return True
+    la = int(fs[0, FR_LAYER])
+    lb = int(fs[1, FR_LAYER])
+    if la > lb:
+        return True
+    if la == lb:
+        return fs[0, FR_DEPTH] + fs[1, FR_DEPTH] >= lyf[LY_L, la] * (1 - 1e-12)
+    return False
+
+
+@numba.njit(cache=True)
+def _mark_met(met_time, t):
+    if math.isnan(met_time[0]):
+        met_time[0] = t
+
+
+@numba.njit(cache=True)
+def _advance_layer(f, fs, span_i, span_how, lyf, prmf, met_time, t, how, evl, nev):
+    """Front ``f`` has crossed its layer at time ``t`` [s] (``_Tracker._advance_layer``)."""
+    n = lyf.shape[1]
+    i = int(fs[f, FR_LAYER])
+    m = int(fs[f, FR_NSPAN])
+    span_i[f, m] = i
+    span_how[f, m] = how
+    fs[f, FR_NSPAN] = m + 1
+    _log(evl, nev, EV_CROSSED, t, i, f, how, 0.0, 0.0, 0.0)
+    nl = i + int(fs[f, FR_STEP])
+    fs[f, FR_LAYER] = nl
+    fs[f, FR_DEPTH] = 0.0
+    fs[f, FR_NUC] = 0.0
+    fs[f, FR_VOID] = 0.0
+    fs[f, FR_CRACK_DEPTH] = 0.0
+    fs[f, FR_CHEM_DEPTH] = 0.0
+    fs[f, FR_CRACK_OPEN] = 0.0
+    inside = 0 <= nl < n
+    fs[f, FR_RC] = prmf[PR_RC_TIP]
+    fs[f, FR_SHARE] = 1.0
+    if inside:
+        if f == 0 and lyf[LY_TIP_HAS_L, nl] > 0.0:
+            fs[f, FR_RC] = lyf[LY_TIP_RC_L, nl]
+            fs[f, FR_SHARE] = lyf[LY_TIP_SH_L, nl]
+        elif f == 1 and lyf[LY_TIP_HAS_R, nl] > 0.0:
+            fs[f, FR_RC] = lyf[LY_TIP_RC_R, nl]
+            fs[f, FR_SHARE] = lyf[LY_TIP_SH_R, nl]
+    fs[f, FR_PRESSED] = 0.0
+    fs[f, FR_CONTACT] = t if inside and int(lyf[LY_KIND, nl]) != K_POLY else math.nan
+    if _met(fs, lyf, met_time) or not inside:
+        _mark_met(met_time, t)
+
+
+@numba.njit(cache=True)
+def _chemical(f, fs, span_i, span_how, lyf, prmf, met_time, t0, t1, evl, nev):
+    """Interphase growth from a contact, both half cycles (``_Tracker._chemical``)."""
+    n = lyf.shape[1]
+    while True:
+        i = int(fs[f, FR_LAYER])
+        if not (0 <= i < n) or math.isnan(fs[f, FR_CONTACT]):
+            return
+        kind = int(lyf[LY_KIND, i])
+        if kind != K_GROW and kind != K_INTRINSIC:
+            return
+        contact = fs[f, FR_CONTACT]
+        if kind == K_INTRINSIC:
+            fs[f, FR_DEPTH] = lyf[LY_L, i]
+            _advance_layer(f, fs, span_i, span_how, lyf, prmf, met_time, max(contact, t0), HOW_OWN, evl, nev)
+            continue
+        k = lyf[LY_K, i]
+        tc_ = max(t1 - contact, 0.0)
+        x = math.sqrt(k * tc_) if lyf[LY_LAW, i] == 0.0 else k * tc_
+        L = lyf[LY_L, i]
+        if x >= L:
+            tcross = contact + (L * L / k if lyf[LY_LAW, i] == 0.0 else L / k)
+            fs[f, FR_DEPTH] = L
+            _advance_layer(f, fs, span_i, span_how, lyf, prmf, met_time, tcross, HOW_OWN, evl, nev)
+            continue
+        fs[f, FR_CHEM_DEPTH] = x
+        fs[f, FR_DEPTH] = max(x, fs[f, FR_CRACK_DEPTH])
+        return
+
+
+@numba.njit(cache=True)
+def _contact(f, fs, lyf, prmf, void_seen, j_strip, t0, dt, evl, nev):
+    """Voids under an electrode foil pressed on a ceramic (``_Tracker._contact``)."""
+    n = lyf.shape[1]
+    i = int(fs[f, FR_LAYER])
+    if fs[f, FR_PRESSED] == 0.0 or math.isnan(fs[f, FR_CONTACT]) or not (0 <= i < n) \
+            or int(lyf[LY_KIND, i]) == K_POLY:
+        return
+    jv = prmf[PR_J_VOID]
+    if j_strip > jv:
+        fs[f, FR_VOID] += prmf[PR_OMEGA] * (j_strip - jv) / prmf[PR_F] * dt
+        if void_seen[f, i] == 0:
+            void_seen[f, i] = 1
+            _log(evl, nev, EV_VOID, t0, i, f, j_strip, jv, 0.0, 0.0)
+    elif fs[f, FR_VOID] > 0:
+        fs[f, FR_VOID] = max(0.0, fs[f, FR_VOID] - prmf[PR_OMEGA] * jv / prmf[PR_F] * dt)
+
+
+@numba.njit(cache=True)
+def _dissolve(f, fs, lyf, prmf, j, dt):
+    """A polymer dendrite dissolves back on stripping (``_Tracker._dissolve``)."""
+    n = lyf.shape[1]
+    i = int(fs[f, FR_LAYER])
+    if 0 <= i < n and int(lyf[LY_KIND, i]) == K_POLY:
+        fs[f, FR_NUC] = 0.0
+        if fs[f, FR_DEPTH] > 0:
+            fs[f, FR_DEPTH] = max(0.0, fs[f, FR_DEPTH] - (1.0 - prmf[PR_DEAD]) * lyf[LY_VCOEF, i] * j * dt)
+
+
+@numba.njit(cache=True)
+def _nucleate(f, i, fs, lyf, prmf, j, t0, t1, tnow, k, face_l, face_r, dep_t, dep_p, dep_side, n_dep, evl, nev):
+    """Sand nucleation at the plating face of polymer layer i; the time, or NaN (``_Tracker._nucleate``)."""
+    p = int(lyf[LY_POLY, i])
+    c = face_r[p] if f == 1 else face_l[p]
+    level = prmf[PR_NUC_THR] * lyf[LY_C0, i]
+    if c[k] >= level:
+        return math.nan
+    tev = math.nan
+    for e in range(n_dep):
+        te = dep_t[e]
+        if dep_p[e] == p and dep_side[e] == f and t0 - 1e-9 <= te <= t1 + 1e-9:
+            tev = te
+            break
+    if math.isnan(tev):
+        y0 = c[k - 1]
+        y1 = c[k]
+        if y1 == y0:
+            tev = t1
+        else:
+            tev = t0 + (t1 - t0) * min(max((y0 - level) / (y0 - y1), 0.0), 1.0)
+    tn = tev if not (tnow > tev) else tnow
+    fs[f, FR_NUC] = 1.0
+    _log(evl, nev, EV_NUCLEATION, tn, i, f, j, 0.0, 0.0, 0.0)
+    return tn
+
+
+@numba.njit(cache=True)
+def _grow_polymer(f, i, fs, span_i, span_how, lyf, prmf, met_time, j, tnow, t1, evl, nev):
+    """Dendrite growth in polymer layer i; the time reached, or NaN to stop (``_Tracker._grow_polymer``)."""
+    L = lyf[LY_L, i]
+    v = lyf[LY_VCOEF, i] * j
+    o = 1 - f
+    reach = L - (fs[o, FR_DEPTH] if int(fs[o, FR_LAYER]) == i else 0.0)
+    need = (reach - fs[f, FR_DEPTH]) / v if v > 0 else math.inf
+    if tnow + need <= t1:
+        tnow += max(need, 0.0)
+        fs[f, FR_DEPTH] = reach
+        if reach < L * (1 - 1e-12):
+            _mark_met(met_time, tnow)
+            _log(evl, nev, EV_MET, tnow, i, f, 0.0, 0.0, 0.0, 0.0)
+            return math.nan
+        _advance_layer(f, fs, span_i, span_how, lyf, prmf, met_time, tnow, HOW_OWN, evl, nev)
+        return tnow
+    fs[f, FR_DEPTH] += v * (t1 - tnow)
+    return math.nan
+
+
+@numba.njit(cache=True)
+def _crack(f, i, fs, span_i, span_how, lyf, prmf, met_time, j, tnow, t1, evl, nev):
+    """Crack initiation under the contact, then the filament; the time reached or NaN (``_Tracker._crack``)."""
+    L = lyf[LY_L, i]
+    if fs[f, FR_CRACK_OPEN] == 0.0:
+        a = prmf[PR_A_REST] * math.exp(-fs[f, FR_VOID] / prmf[PR_ASPERITY])
+        e = prmf[PR_FOCUSING] * j * fs[f, FR_RC] / a
+        if e < lyf[LY_ETA_CRIT, i]:
+            return math.nan
+        fs[f, FR_CRACK_OPEN] = 1.0
+        _log(evl, nev, EV_CRACK, tnow, i, f, e, lyf[LY_ETA_CRIT, i], a, j)
+    v = prmf[PR_V_FIL] * j * fs[f, FR_SHARE]
+    need = (L - fs[f, FR_CRACK_DEPTH]) / v if v > 0 else math.inf
+    if tnow + need <= t1:
+        tnow += max(need, 0.0)
+        fs[f, FR_CRACK_DEPTH] = L
+        fs[f, FR_DEPTH] = L
+        _advance_layer(f, fs, span_i, span_how, lyf, prmf, met_time, tnow, HOW_CRACK, evl, nev)
+        return tnow
+    fs[f, FR_CRACK_DEPTH] += v * (t1 - tnow)
+    fs[f, FR_DEPTH] = max(fs[f, FR_CHEM_DEPTH], fs[f, FR_CRACK_DEPTH])
+    if _met(fs, lyf, met_time):
+        _mark_met(met_time, t1)
+    return math.nan
+
+
+@numba.njit(cache=True)
+def _grow(f, fs, span_i, span_how, lyf, prmf, met_time, j, t0, t1, k, face_l, face_r, dep_t, dep_p, dep_side,
+          n_dep, evl, nev):
+    """The plating front advances over one sample interval (``_Tracker._grow``)."""
+    n = lyf.shape[1]
+    tnow = t0
+    while not math.isnan(tnow) and tnow < t1:
+        i = int(fs[f, FR_LAYER])
+        if not (0 <= i < n):
+            return
+        if int(lyf[LY_KIND, i]) == K_POLY:
+            if lyf[LY_SUPPRESSED, i] > 0.0:
+                return
+            if fs[f, FR_NUC] == 0.0:
+                tnow = _nucleate(f, i, fs, lyf, prmf, j, t0, t1, tnow, k, face_l, face_r, dep_t, dep_p, dep_side,
+                                 n_dep, evl, nev)
+                if math.isnan(tnow):
+                    return
+            tnow = _grow_polymer(f, i, fs, span_i, span_how, lyf, prmf, met_time, j, tnow, t1, evl, nev)
+            continue
+        if not math.isfinite(lyf[LY_ETA_CRIT, i]):
+            return
+        tnow = _crack(f, i, fs, span_i, span_how, lyf, prmf, met_time, j, tnow, t1, evl, nev)
+
+
+@numba.njit(cache=True)
+def _record(fs, span_i, lyf, dl, dr, k):
+    """Depth of each front in each layer at sample k (``_Tracker._record``)."""
+    n = lyf.shape[1]
+    for f in range(2):
+        d = dl if f == 0 else dr
+        for m in range(int(fs[f, FR_NSPAN])):
+            i = span_i[f, m]
+            d[k, i] = lyf[LY_L, i]
+        i = int(fs[f, FR_LAYER])
+        if 0 <= i < n:
+            d[k, i] = fs[f, FR_DEPTH]
+
+
+@numba.njit(cache=True)
+def _process(fs, span_i, span_how, lyf, prmf, met_time, void_seen, t, J, face_l, face_r, dep_t, dep_p, dep_side,
+             n_dep, dl, dr, evl, nev):
+    """Both fronts over the samples of one half cycle; the sample where they met or -1
+    (``_Tracker.process``)."""
+    n = lyf.shape[1]
+    nt = t.size
+    met_at = -1
+    for k in range(1, nt):
+        t0 = t[k - 1]
+        t1 = t[k]
+        dt = t1 - t0
+        j = 0.5 * (J[k - 1] + J[k])
+        if dt <= 0:
+            _record(fs, span_i, lyf, dl, dr, k)
+            continue
+        plating = 1 if j > 0 else 0 if j < 0 else -1
+        stripping = 0 if j > 0 else 1 if j < 0 else -1
+        for f in range(2):
+            _chemical(f, fs, span_i, span_how, lyf, prmf, met_time, t0, t1, evl, nev)
+            _contact(f, fs, lyf, prmf, void_seen, abs(j) if f == stripping else 0.0, t0, dt, evl, nev)
+        if stripping >= 0:
+            _dissolve(stripping, fs, lyf, prmf, abs(j), dt)
+        if plating >= 0:
+            _grow(plating, fs, span_i, span_how, lyf, prmf, met_time, abs(j), t0, t1, k, face_l, face_r, dep_t,
+                  dep_p, dep_side, n_dep, evl, nev)
+        _record(fs, span_i, lyf, dl, dr, k)
+        if _met(fs, lyf, met_time) or int(fs[0, FR_LAYER]) >= n or int(fs[1, FR_LAYER]) < 0:
+            met_at = k
+            for kk in range(k + 1, nt):
+                _record(fs, span_i, lyf, dl, dr, kk)
+            break
+    _record(fs, span_i, lyf, dl, dr, 0)
+    return met_at
+
+
+@numba.njit(cache=True)
+def _how_in_layer(f, fs, lyf):
+    """What front f is made of in its layer: -1 nothing, HOW_OWN or HOW_CRACK (``_Tracker._how_in_layer``)."""
+    if fs[f, FR_DEPTH] <= 0:
+        return -1
+    i = int(fs[f, FR_LAYER])
+    if int(lyf[LY_KIND, i]) == K_POLY:
+        return HOW_OWN
+    return HOW_CRACK if fs[f, FR_CRACK_DEPTH] >= fs[f, FR_CHEM_DEPTH] else HOW_OWN
+
+
+@numba.njit(cache=True)
+def path_resistance(fs, span_i, span_how, lyf, prmf):
+    """ASR of the electronic path the fronts span [ohm m2] (``_Tracker.path``).
+
+    Per spanned layer (the right front's entry replacing the left's, in the order first
+    crossed): nothing for a Li dendrite or a crack filament, ``L / sigma_path`` otherwise; in
+    the layer where the fronts met, the part not crossed by a filament when one of them is a
+    crack; the sum divided by the contact fraction.
+    """
+    n = lyf.shape[1]
+    code = np.full(n, -1, dtype=np.int64)     # 0 own how, 1 crack, 2 met layer mask
+    mask = np.zeros(n, dtype=np.int64)
+    order = np.empty(n + 1, dtype=np.int64)
+    n_ord = 0
+    for f in range(2):
+        for m in range(int(fs[f, FR_NSPAN])):
+            i = span_i[f, m]
+            if code[i] < 0:
+                order[n_ord] = i
+                n_ord += 1
+            code[i] = span_how[f, m]
+    la = int(fs[0, FR_LAYER])
+    if la == int(fs[1, FR_LAYER]) and 0 <= la < n and code[la] < 0:
+        for f in range(2):
+            h = _how_in_layer(f, fs, lyf)
+            if h >= 0:
+                mask[la] |= 1 << h
+        code[la] = 2
+        order[n_ord] = la
+        n_ord += 1
+    r = 0.0
+    for q in range(n_ord):
+        i = order[q]
+        if code[i] == 2:
+            m = mask[i]
+            if m == 0:     # an empty description: resists like the layer ("" is neither dendrite nor crack)
+                skip, crack = False, False
+            elif m == 1 << HOW_CRACK:
+                skip, crack = True, True
+            elif m == 1 << HOW_OWN:
+                skip, crack = lyf[LY_OWN_SKIP, i] > 0.0, lyf[LY_OWN_CRACK, i] > 0.0
+            elif lyf[LY_OWN_SKIP, i] > 0.0 and lyf[LY_OWN_CRACK, i] > 0.0:   # own way is "crack": one word
+                skip, crack = True, True
+            else:          # "crack + <own>"
+                skip, crack = False, True
+        elif code[i] == HOW_CRACK:
+            skip, crack = True, True
+        else:
+            skip, crack = lyf[LY_OWN_SKIP, i] > 0.0, lyf[LY_OWN_CRACK, i] > 0.0
+        if skip:
+            continue
+        share = 1.0
+        if crack and la == int(fs[1, FR_LAYER]) == i:
+            cd = max(fs[0, FR_CRACK_DEPTH], fs[1, FR_CRACK_DEPTH])
+            share = max(0.0, 1.0 - cd / lyf[LY_L, i])
+        r += lyf[LY_PATH_RES, i] * share
+    return r / prmf[PR_CONTACT_FRACTION]
+
+
+@numba.njit(cache=True)
+def with_path(v, j_ion, j_ext, r_path, r_stack, v_new):
+    """Voltage with the electronic path in parallel into ``v_new`` and the share it carries
+    at the first sample (``ccd._with_path``)."""
+    g1 = 1.0 / r_path if r_path > 0 else math.inf
+    g2 = 1.0 / r_stack if r_stack > 0 else math.inf
+    g = g1 if g1 >= g2 else g2
+    share = 0.0
+    for q in range(v.size):
+        ji = abs(j_ion[q])
+        asr_ion = abs(v[q]) / max(ji, 1e-300) if ji > 0 else math.inf
+        if math.isinf(g):
+            v_new[q] = 0.0
+        elif math.isfinite(asr_ion):
+            v_new[q] = j_ext[q] / (1.0 / asr_ion + g)
+        else:
+            v_new[q] = j_ext[q] / g
+        if q == 0:
+            jt = abs(j_ext[0])
+            share = abs(v_new[0]) * (g if math.isfinite(g) else 0.0) / max(jt, 1e-300) if jt > 0 else 0.0
+    if math.isinf(g):
+        share = 1.0
+    elif v.size == 0:
+        share = 0.0
+    return min(share, 1.0)
+
+
+# --------------------------------------------------------------------------------------
+# the solver driver of one half cycle and the protocol loop
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _grow_rows(a, cap):
+    """``a`` (rows, n) copied into a wider array (rows, cap)."""
+    b = np.empty((a.shape[0], cap))
+    b[:, :a.shape[1]] = a
+    return b
+
+
+@numba.njit(cache=True)
+def _grow_first(a, cap):
+    """``a`` (n, cols) copied into a longer array (cap, cols)."""
+    b = np.zeros((cap, a.shape[1]))
+    b[:a.shape[0]] = a
+    return b
+
+
+@numba.njit(cache=True)
+def step_times(t, t_len, output_dt):
+    """Step-local output times of a step from ``t`` lasting ``t_len`` [s] every ``output_dt``
+    (``TransportProblem._step_times``)."""
+    t_end = t + t_len
+    k0 = math.floor(t / output_dt + 1e-9) + 1
+    k1 = math.floor(t_end / output_dt * (1 + 1e-14))
+    m = max(k1 - k0 + 1, 0)
+    out = np.empty(m)
+    for q in range(m):
+        out[q] = output_dt * float(k0 + q) - t
+    return out
+
+
+@numba.njit(cache=True)
+def _initial_column(first, c, eta, out, cellf, layf, layi, stkf, stki, iff, T, g_e, kappa_law, floor_rel, st):
+    """Output column 0 of a run from rest (``first``) or from the state (c, eta) (``TransportProblem.run``)."""
+    P = layi.shape[1]
+    K = eta.size
+    r_eta = 4 + 2 * P
+    r_parts = r_eta + K
+    out[:, 0] = 0.0
+    if first:
+        for p in range(P):
+            out[4 + p, 0] = layf[5, p]
+            out[4 + P + p, 0] = layf[5, p]
+        return
+    fl0 = np.empty(P)
+    fr0 = np.empty(P)
+    parts0 = np.empty(out.shape[0] - r_parts)
+    TK.layer_faces(c, cellf[0], layi[0], layi[1], layf[0], layf[1], layf[2], 0.0, fl0, fr0)
+    V0 = TK.voltage_parts(c, fl0, fr0, 0.0, eta, T, cellf[0], layi[0], layi[1], layf[3], layf[4], layf[5], layf[6],
+                          layf[7], kappa_law, stkf, stki, iff[3], floor_rel, parts0)
+    out[2, 0] = g_e * V0
+    out[3, 0] = V0
+    for p in range(P):
+        out[4 + p, 0] = fl0[p]
+        out[4 + P + p, 0] = fr0[p]
+    for k in range(K):
+        out[r_eta + k, 0] = eta[k]
+    for q in range(parts0.size):
+        out[r_parts + q, 0] = parts0[q]
+    st[13] = V0
+
+
+@numba.njit(cache=True)
+def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi, stkf, stki, iff, ifi, T, g_e,
+                kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method, dep_rel, max_steps, fast_scale,
+                initial_step, n_rows, dep_t, dep_p, dep_side, info):
+    """One half cycle (current ``target`` [A/m2] for ``half`` [s], then ``rest`` [s] at zero
+    current) from the state (c, eta), updated in place; the output array (rows of
+    :mod:`cellsim.transport._kernels`) and the number of samples. What
+    ``TransportProblem.run`` does for this protocol on the time-stepped path, step for step.
+
+    The depletion events go to ``dep_t`` (protocol-local time [s]), ``dep_p`` (polymer
+    index), ``dep_side`` (0 left face); ``info`` returns [number of events, solver status,
+    time [s] and step index of a failure].
+    """
+    N = c.size
+    P = layi.shape[1]
+    K = eta.size
+    nsteps = 2 if rest > 0 else 1
+    finite = half + rest if rest > 0 else half
+    cap = int(min(finite / output_dt, 1e6)) + 2 * nsteps + 8
+    st = np.zeros(20)
+    dep_armed = np.ones(2 * P, dtype=np.int64)
+    ev = np.zeros((4, 4 * P + 4))
+    out = np.empty((n_rows, cap))
+    o_c = np.empty((cap, N))
+    _initial_column(first, c, eta, out, cellf, layf, layi, stkf, stki, iff, T, g_e, kappa_law, floor_rel, st)
+    o_c[0] = c
+    st[6] = 1
+    c_prev = np.empty(N)
+    eta_prev = np.empty(K)
+    fh = np.zeros((3, 2 * P))
+    eh = np.zeros((3, K))
+    th = np.zeros(3)
+    flc = np.empty(P)
+    frc = np.empty(P)
+    n_dep = 0
+    t = 0.0
+    info[1] = 0.0
+    for s_i in range(nsteps):
+        tgt = target if s_i == 0 else 0.0
+        t_len = half if s_i == 0 else rest
+        if math.isnan(initial_step):
+            h0 = max(min(1e-3 * fast_scale, 1e-3 * t_len), 1e-12 * max(t_len, 1.0))
+        else:
+            h0 = initial_step
+        times_local = step_times(t, t_len, output_dt)
+        n_before = int(st[6])
+        st[0] = 0.0
+        st[1] = h0
+        st[3] = 1
+        st[7] = 0
+        st[8] = 0
+        st[11] = 0
+        st[15] = st[6]
+        c_prev[:] = c
+        eta_prev[:] = eta
+        TK.layer_faces(c, cellf[0], layi[0], layi[1], layf[0], layf[1], layf[2], st[4], flc, frc)
+        fh[2, :P] = flc
+        fh[2, P:] = frc
+        eh[2] = eta
+        th[2] = 0.0
+        while True:
+            status = TK.run_step(0, tgt, t_len, 0, 0.0, c, c_prev, eta, eta_prev, st, fh, eh, th, cellf, layf, layi,
+                                 stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
+                                 method, dep_rel, 1, dep_armed, max_steps, times_local, False, out, o_c, ev)
+            for e in range(int(st[8])):
+                dep_t[n_dep] = t + ev[1, e]
+                dep_p[n_dep] = int(ev[2, e])
+                dep_side[n_dep] = int(ev[3, e])
+                n_dep += 1
+            st[8] = 0
+            if status == TK.ST_FULL:
+                cap = int(st[6]) + int(st[12]) + 2 * cap
+                out = _grow_rows(out, cap)
+                o_c = _grow_first(o_c, cap)
+                continue
+            break
+        n_after = int(st[6])
+        if t != 0.0:
+            for q in range(n_before, n_after):
+                out[0, q] += t
+        t = t + st[0]
+        if status < 0 or not math.isfinite(st[17]):
+            info[1] = status if status < 0 else RUN_NONFINITE_STATUS
+            info[2] = t
+            info[3] = s_i
+            break
+    info[0] = n_dep
+    return out, int(st[6])
+
+
+#: entries of the result vector of :func:`step_up`
+(RS_KIND, RS_CCD, RS_SURVIVED, RS_SHORT_TIME, RS_SHARE, RS_PATH, RS_V_CUT, RS_LEAK_TIME, RS_STATUS, RS_FAIL_T,
+ RS_FAIL_LEVEL, RS_FAIL_SIGN, RS_FAIL_STEP, RS_N, RS_NEV, RS_SNAP, RS_HANDOFF_LEVEL, RS_HANDOFF_SIGN,
+ RS_T_OFF) = range(19)
+N_RS = 19
+
+
+@numba.njit(cache=True)
+def _append_trace(t_all, v_all, j_all, dl_all, dr_all, n_all, t, v, j_ext, dl, dr):
+    """The run's trace with a half cycle's samples appended (its first sample, the previous
+    half cycle's last, left out); returns the (possibly grown) buffers and their length."""
+    k0 = 0 if n_all == 0 else 1
+    m_new = n_all + t.size - k0
+    t_all = _append(t_all, n_all, t, k0)
+    v_all = _append(v_all, n_all, v, k0)
+    j_all = _append(j_all, n_all, j_ext, k0)
+    dl_all = _append_rows(dl_all, n_all, dl, k0)
+    dr_all = _append_rows(dr_all, n_all, dr, k0)
+    return t_all, v_all, j_all, dl_all, dr_all, m_new
+
+
+@numba.njit(cache=True)
+def _first_over(v, limit):
+    """Index of the first sample with ``|v| > limit`` [V], -1 if none."""
+    for q in range(v.size):
+        if abs(v[q]) > limit:
+            return q
+    return -1
+
+
+@numba.njit(cache=True)
+def _copy_state(dst, src):
+    """Copy the step-up state ``(c, eta, fs, span_i, span_how, void_seen)`` ``src`` into ``dst``."""
+    dst[0][:] = src[0]
+    dst[1][:] = src[1]
+    dst[2][:] = src[2]
+    dst[3][:] = src[3]
+    dst[4][:] = src[4]
+    dst[5][:] = src[5]
+
+
+@numba.njit(cache=True)
+def fronts_moved(dl, dr, evl, nev0, nev1):
+    """Whether a front left its electrode in a half cycle: a nonzero depth in its samples
+    (``dl``, ``dr`` [m]) or an event other than void formation among rows ``nev0:nev1`` of the
+    log. From that half cycle on the Python engine feeds the fronts back on the solver."""
+    for q in range(dl.shape[0]):
+        for i in range(dl.shape[1]):
+            if dl[q, i] != 0.0 or dr[q, i] != 0.0:
+                return True
+    for e in range(nev0, nev1):
+        if int(evl[e, 0]) != EV_VOID:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _append(buf, n, x, k0):
+    """``x[k0:]`` appended to the 1-D buffer ``buf`` holding ``n`` values (grown when full)."""
+    m = x.size - k0
+    if n + m > buf.size:
+        b = np.empty(2 * (n + m))
+        b[:n] = buf[:n]
+        buf = b
+    buf[n:n + m] = x[k0:]
+    return buf
+
+
+@numba.njit(cache=True)
+def _append_rows(buf, n, x, k0):
+    """Rows ``x[k0:]`` appended to the 2-D buffer ``buf`` holding ``n`` rows."""
+    m = x.shape[0] - k0
+    if n + m > buf.shape[0]:
+        buf = _grow_first(buf[:n], 2 * (n + m))
+    buf[n:n + m] = x[k0:]
+    return buf
+
+
+@numba.njit(cache=True)
+def _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk, evl, nev):
+    """The fronts met at sample ``met_at``: the electronic path's share of the current decides a
+    short (the voltage from there on replaced, returns True) or a leak (``ccd._simulate``)."""
+    r_path = path_resistance(fs, span_i, span_how, lyf, prmf)
+    v_new = np.empty(v.size - met_at)
+    share = with_path(v[met_at:], j_ion[met_at:], j_ext[met_at:], r_path, prmf[PR_R_STACK], v_new)
+    res[RS_PATH] = r_path
+    res[RS_SHARE] = share
+    res[RS_SNAP] = 1.0
+    t_met = met_time[0] if not math.isnan(met_time[0]) else t[met_at]
+    if share >= prmf[PR_SOFT]:
+        hard = share >= prmf[PR_HARD]
+        res[RS_KIND] = RES_HARD if hard else RES_SOFT
+        res[RS_SHORT_TIME] = t_met
+        v[met_at:] = v_new
+        _log(evl, nev, EV_SHORT, t_met, -1, -1, jk, share, 1.0 if hard else 0.0, 0.0)
+        return True
+    res[RS_LEAK_TIME] = t_met
+    _log(evl, nev, EV_LEAK, t_met, -1, -1, 0.0, share, 0.0, 0.0)
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_how, c, eta, cellf, layf, layi,
+            stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method, dep_rel,
+            max_steps, fast_scale, initial_step, n_rows, ev_cap, handoff):
+    """The whole step-up test of one cell: half cycles at +-J_k (and rests) through the
+    transport solver, the fronts advanced between samples, polarization, shorts and leaks
+    (``ccd._simulate`` with ``_Tracker``, operation for operation).
+
+    ``fs``, ``span_i``, ``span_how`` (the fronts at the start) are advanced in place, and
+    ``(c, eta)`` is the solver state. Returns the result vector (RS_*), the trace (time,
+    voltage, external current density, front depths left and right), the event log
+    (rows EV_*) and the fronts when they met (for the words of the mechanism).
+
+    ``handoff``: stop before the first half cycle in which a front leaves its electrode
+    (:func:`fronts_moved`), with the solver state, fronts, void flags (returned) and event log
+    as they were at its start and ``RS_HANDOFF_LEVEL``, ``RS_HANDOFF_SIGN`` (0 plating, 1
+    stripping), ``RS_T_OFF`` [s] saying where: from there the Python engine feeds the fronts
+    back on the solver (``ccd._half_cycle``), which this kernel does not do.
+    """
+    n = lyf.shape[1]
+    P = layi.shape[1]
+    res = np.full(N_RS, math.nan)
+    res[RS_KIND] = RES_NONE
+    res[RS_STATUS] = 0.0
+    res[RS_SNAP] = 0.0
+    met_time = np.full(1, math.nan)
+    void_seen = np.zeros((2, n), dtype=np.int64)
+    evl = np.zeros((ev_cap, N_EV))
+    nev = np.zeros(1, dtype=np.int64)
+    snap_fs = fs.copy()
+    snap_i = span_i.copy()
+    snap_how = span_how.copy()
+    cap0 = 64
+    t_all = np.empty(cap0)
+    v_all = np.empty(cap0)
+    j_all = np.empty(cap0)
+    dl_all = np.zeros((cap0, n))
+    dr_all = np.zeros((cap0, n))
+    n_all = 0
+    dep_t = np.empty(64 * (P + 1))
+    dep_p = np.empty(64 * (P + 1), dtype=np.int64)
+    dep_side = np.empty(64 * (P + 1), dtype=np.int64)
+    info = np.zeros(4)
+    t_off = 0.0
+    leak_done = False
+    first = True
+    saved = (c.copy(), eta.copy(), fs.copy(), span_i.copy(), span_how.copy(), void_seen.copy())  # (handoff)
+    nev0, met0 = 0, math.nan
+    for li in range(levels.size):
+        jk = levels[li]
+        half = halves[li]
+        level_ok = True
+        for si in range(2):
+            sign = 1.0 if si == 0 else -1.0
+            if nev[0] + 8 * n + 16 > evl.shape[0]:
+                evl = _grow_first(evl[:nev[0]], 2 * evl.shape[0])
+            if handoff:
+                _copy_state(saved, (c, eta, fs, span_i, span_how, void_seen))
+                nev0, met0 = nev[0], met_time[0]
+            out, nt = _half_cycle(first, sign * jk, half, rest, half / samples_per_half, c, eta, cellf, layf, layi,
+                                  stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
+                                  method, dep_rel, max_steps, fast_scale, initial_step, n_rows, dep_t, dep_p,
+                                  dep_side, info)
+            if info[1] != 0.0:
+                res[RS_STATUS] = info[1]
+                res[RS_FAIL_T] = info[2]
+                res[RS_FAIL_LEVEL] = li
+                res[RS_FAIL_SIGN] = sign
+                res[RS_FAIL_STEP] = info[3]
+                return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
+                        evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
+            first = False
+            n_dep = int(info[0])
+            for e in range(n_dep):
+                dep_t[e] = dep_t[e] + t_off
+            t = out[0, :nt] + t_off
+            j_ion = out[1, :nt]
+            j_ext = out[2, :nt]
+            v = out[3, :nt].copy()
+            dl = np.zeros((nt, n))
+            dr = np.zeros((nt, n))
+            met_at = _process(fs, span_i, span_how, lyf, prmf, met_time, void_seen, t, j_ion, out[4:4 + P, :nt],
+                              out[4 + P:4 + 2 * P, :nt], dep_t, dep_p, dep_side, n_dep, dl, dr, evl, nev)
+            if handoff and fronts_moved(dl, dr, evl, nev0, nev[0]):
+                _copy_state((c, eta, fs, span_i, span_how, void_seen), saved)
+                nev[0], met_time[0] = nev0, met0
+                res[RS_HANDOFF_LEVEL], res[RS_HANDOFF_SIGN], res[RS_T_OFF] = li, si, t_off
+                res[RS_N], res[RS_NEV] = n_all, nev[0]
+                return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
+                        evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
+            cut = -1
+            over = _first_over(v, prmf[PR_V_LIMIT])
+            if over >= 0 and (met_at < 0 or over <= met_at):
+                cut = over
+                res[RS_KIND] = RES_POLARIZATION
+                res[RS_SHORT_TIME] = t[cut]
+                res[RS_V_CUT] = abs(v[cut])
+            elif met_at >= 0 and not leak_done:
+                snap_fs[:] = fs
+                snap_i[:] = span_i
+                snap_how[:] = span_how
+                if _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk,
+                                  evl, nev):
+                    cut = met_at
+                else:
+                    leak_done = True
+            t_all, v_all, j_all, dl_all, dr_all, n_all = _append_trace(t_all, v_all, j_all, dl_all, dr_all, n_all,
+                                                                       t, v, j_ext, dl, dr)
+            t_off = t[nt - 1]
+            if cut >= 0:
+                res[RS_CCD] = jk
+                level_ok = False
+                break
+        if not level_ok:
+            break
+        res[RS_SURVIVED] = jk
+    res[RS_N] = n_all
+    res[RS_NEV] = nev[0]
+    return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all], evl[:nev[0]],
+            snap_fs, snap_i, snap_how, void_seen)
+
+
+# --------------------------------------------------------------------------------------
+# the moving-front remap of a polymer layer (for the feedback of the fronts on the solver)
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def layer_grid(thickness, n, stretch):
+    """Cell widths [m] of one layer, refined toward both faces: ``cellsim.transport.grid.layer_grid``
+    without the input checks (``n >= 4``, ``stretch >= 1``, ``thickness > 0`` are the caller's).
+
+    ``w_i = r^i`` for ``i < n // 2`` with ``r = stretch^(1 / max(n // 2 - 1, 1))``, mirrored (one
+    middle cell ``r w_{n//2-1}`` for odd ``n``), scaled to sum to ``thickness``.
+    """
+    half = n // 2
+    k = max(half - 1, 1)
+    ratio = stretch ** (1.0 / k)
+    widths = np.empty(n)
+    for i in range(half):
+        w = ratio ** float(i)
+        widths[i] = w
+        widths[n - 1 - i] = w
+    if n % 2:
+        widths[half] = widths[half - 1] * ratio
+    total = 0.0
+    for i in range(n):
+        total += widths[i]
+    return widths * (thickness / total)
+
+
+@numba.njit(cache=True)
+def _edges(x0, w):
+    e = np.empty(w.size + 1)
+    e[0] = x0
+    acc = 0.0
+    for i in range(w.size):
+        acc += w[i]
+        e[i + 1] = x0 + acc
+    return e
+
+
+@numba.njit(cache=True)
+def remap_cells(c_old, x_old, w_old, x_new, w_new):
+    """Cell averages [mol/m3] on a moved domain: ``cellsim.transport.fronts.remap_cells``.
+
+    Conservative overlap averages of the old profile extended with zero gradient to the new
+    domain, the salt of a swept part of the old domain added to the new end cell, the whole
+    scaled down when electrolyte was re-opened (``sum(c_new w_new) = sum(c_old w_old)``).
+    ``x_old``, ``x_new`` [m]: left ends of the domains from the layer's left face; ``w_old``,
+    ``w_new`` [m]: cell widths.
+    """
+    e_old = _edges(x_old, w_old)
+    e_new = _edges(x_new, w_new)
+    m = e_old.size
+    e_ext = e_old.copy()
+    e_ext[0] = min(e_old[0], e_new[0])
+    e_ext[m - 1] = max(e_old[m - 1], e_new[e_new.size - 1])
+    s_ext = np.zeros(m)
+    acc = 0.0
+    for i in range(m - 1):
+        acc += c_old[i] * (e_ext[i + 1] - e_ext[i])
+        s_ext[i + 1] = acc
+    s_new = np.interp(e_new, e_ext, s_ext)
+    nn = w_new.size
+    c_new = np.empty(nn)
+    for i in range(nn):
+        c_new[i] = (s_new[i + 1] - s_new[i]) / w_new[i]
+    swept_left = max(np.interp(e_new[0], e_ext, s_ext) - np.interp(e_old[0], e_ext, s_ext), 0.0)
+    swept_right = max(np.interp(e_old[m - 1], e_ext, s_ext) - np.interp(e_new[nn], e_ext, s_ext), 0.0)
+    c_new[0] += swept_left / w_new[0]
+    c_new[nn - 1] += swept_right / w_new[nn - 1]
+    total_old = 0.0
+    for i in range(m - 1):
+        total_old += c_old[i] * w_old[i]
+    total_new = 0.0
+    for i in range(nn):
+        total_new += c_new[i] * w_new[i]
+    if total_new > total_old > 0:
+        c_new *= total_old / total_new
+    return c_new
+
+
+# --------------------------------------------------------------------------------------
+# the numba cache of this module depends on the transport kernels
+# --------------------------------------------------------------------------------------
+def refresh_cache(cache_dir, depends_on, prefix: str = "_kernels.") -> bool:
+    """Drop this module's numba cache files when a module its kernels call has changed.
+
+    numba keys a cached function on its own source file only: ``step_up`` compiled into its
+    cache the transport kernels it calls (:mod:`cellsim.transport._kernels`), and an edit
+    there would otherwise go unnoticed, the stale machine code being loaded. A fingerprint
+    (SHA-1) of ``depends_on`` is kept in ``cache_dir``; when it differs, the files
+    ``prefix*.nbi`` / ``prefix*.nbc`` there are removed (numba then compiles anew) and the
+    new fingerprint written. Returns True when files were dropped. Never raises for file
+    system trouble (a read-only cache is numba's own concern).
+    """
+    import hashlib
+    from pathlib import Path
+
+    try:
+        digest = hashlib.sha1(Path(depends_on).read_bytes()).hexdigest()
+        d = Path(cache_dir)
+        stamp = d / (prefix + "depends.sha1")
+        if stamp.is_file() and stamp.read_text().strip() == digest:
+            return False
+        dropped = False
+        if d.is_dir():
+            for f in list(d.glob(prefix + "*.nbi")) + list(d.glob(prefix + "*.nbc")):
+                f.unlink(missing_ok=True)
+                dropped = True
+            tmp = stamp.with_name(stamp.name + f".{__import__('os').getpid()}.tmp")
+            tmp.write_text(digest + "\n")
+            tmp.replace(stamp)
+        return dropped
+    except OSError:
+        return False
+
+
+refresh_cache(step_up._cache._cache_path, TK.__file__)

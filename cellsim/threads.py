@@ -1,0 +1,64 @@
+"""One BLAS thread per process for the CLI and the sweep workers.
+
+cellsim's linear algebra is small (tridiagonal solves in numba, dense problems of ~100
+unknowns in the spectrum analyses); a multi-threaded BLAS gains nothing there, and when
+several processes share the cores (sweep workers, or other work on the machine) its threads
+fight over them (cellsim/fitting/_blas.py measured a factor 5-50). Parallelism comes from
+worker processes instead, one per core.
+
+:func:`pin_blas_threads` limits the BLAS libraries already loaded (threadpoolctl) and, for
+those loaded later, sets the usual environment variables unless the user set them.
+``CELLSIM_BLAS_THREADS`` chooses another number.
+"""
+
+from __future__ import annotations
+
+import os
+
+_ENV = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+_PINNED: list = []   # the threadpoolctl controller, kept alive for the life of the process
+
+
+def blas_threads() -> int:
+    """BLAS threads per process: ``CELLSIM_BLAS_THREADS`` (an integer >= 1), else 1."""
+    raw = os.environ.get("CELLSIM_BLAS_THREADS", "1")
+    try:
+        n = int(raw)
+    except ValueError:
+        return 1
+    return n if n >= 1 else 1
+
+
+def pin_blas_threads() -> int:
+    """Limit BLAS to :func:`blas_threads` threads in this process (once; later calls return at once).
+
+    Returns the number of threads."""
+    n = blas_threads()
+    if _PINNED:
+        return n
+    for name in _ENV:
+        os.environ.setdefault(name, str(n))
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a declared dependency
+        _PINNED.append(None)
+        return n
+    _PINNED.append(threadpool_limits(limits=n, user_api="blas"))
+    return n
+
+
+_WORKER: list = []
+
+
+def mark_worker() -> None:
+    """This process is one of several sweep workers (one core each): batches run on one thread."""
+    if not _WORKER:
+        _WORKER.append(True)
+
+
+def batch_threads(n_items: int) -> int:
+    """Threads for a batch of ``n_items`` compiled simulations in this process: one per core
+    (at most one per item), or 1 in a sweep worker (:func:`mark_worker`)."""
+    if _WORKER:
+        return 1
+    return max(1, min(int(n_items), os.cpu_count() or 1))
