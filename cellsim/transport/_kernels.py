@@ -479,6 +479,62 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
 
 
 @numba.njit(cache=True)
+def event_value(trk, fl, fr, P, dep_rel, c0p, limit_kind, limit_value, direction, V, Jn, g_e):
+    """Signed distance of the tracked event ``trk`` (face 0..2P-1, or 100 the limit) at a trial.
+
+    Depletion of face ``j``: c_face - dep_rel c0 [mol/m3]; voltage limit: direction (V - limit)
+    [V]; current limit: |J_ion + g_e V| - limit [A/m2]. The event has occurred where the sign
+    differs from the value at the step start.
+    """
+    if trk < 100:
+        p = trk if trk < P else trk - P
+        y = fl[p] if trk < P else fr[p]
+        return y - dep_rel * c0p[p]
+    if limit_kind == 1:
+        return direction * (V - limit_value)
+    return abs(Jn + g_e * V) - limit_value
+
+
+@numba.njit(cache=True)
+def illinois_point(b_lo, f_lo, b_hi, f_hi):
+    """Next trial step size [s] inside the bracket [b_lo, b_hi] of a sign change (regula falsi).
+
+    h = (b_lo f_hi - b_hi f_lo) / (f_hi - f_lo), kept 1e-3 of the bracket away from either end;
+    with the Illinois halving of a retained end's value by the caller this converges
+    superlinearly (Dowell & Jarratt, BIT 11 (1971) 168).
+    """
+    w = b_hi - b_lo
+    d = f_hi - f_lo
+    frac = -f_lo / d if d != 0.0 else 0.5
+    if not (frac >= 1e-3):
+        frac = 1e-3
+    if frac > 0.999:
+        frac = 0.999
+    return b_lo + w * frac
+
+
+@numba.njit(cache=True)
+def stalled_secant_step(h, f0, f1, t, attempt):
+    """Step size [s] at which the clamped secant of an event without a sign change stops.
+
+    With ``f0`` (step start) and ``f1`` (trial of size ``h``) of one sign, the secant fraction
+    f0 / (f0 - f1) is clamped to 0.999 (|f1| < |f0|) or 1e-3 (|f1| > |f0|) on every trial until
+    ``attempt`` reaches 55, the step falls below 1e-12 s, or the shrink is below 1e-12 max(t, 1);
+    the trials on the way change neither sign nor clamp, so only the last is solved.
+    """
+    frac = 0.999 if abs(f1) < abs(f0) else 1e-3
+    a = attempt
+    while True:
+        if a >= 55 or h < 1e-12:
+            return h
+        h_new = h * frac
+        if abs(h_new - h) <= 1e-12 * max(t, 1.0):
+            return h
+        h = h_new
+        a += 1
+
+
+@numba.njit(cache=True)
 def _run_step(mode, target, t_end, limit_kind, limit_value,
               c, c_prev, eta, eta_prev, st, fh, eh, th,
               vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
@@ -558,6 +614,16 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
         accepted = False
         event_found = -1  # 0.. 2P-1 depletion face, 100 limit
         h_try = h
+        # bracket [b_lo, b_hi] of the step size on an event being located (Illinois)
+        trk = -1
+        b_lo = 0.0
+        f_lo = 0.0
+        b_hi = 0.0
+        f_hi = 0.0
+        f_start = 0.0
+        f_near = 0.0
+        side = 0
+        jumped = False
         for attempt in range(60):
             st[16] += 1
             if bdf2:
@@ -628,6 +694,8 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                 if h_try < 1e-14 * max(t, 1.0):
                     return ST_NEWTON
                 h_try *= 0.25
+                trk = -1
+                jumped = False
                 continue
             # ---- error estimate on the face concentrations (and double-layer eta) ----
             err = 0.0
@@ -675,6 +743,8 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                 if fac_h < 0.2:
                     fac_h = 0.2
                 h_try *= fac_h
+                trk = -1
+                jumped = False
                 if h_try < 1e-15 * max(t, 1.0) + 1e-300:
                     return ST_SMALL
                 continue
@@ -709,22 +779,46 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                     cand = 100
                     cand_val = abs(Jx) - limit_value
                     cand_old = a_old
-            if cand >= 0:
-                if abs(cand_val) <= 1e-9 * (abs(cand_old) + abs(cand_val)) or attempt >= 55 or h_try < 1e-12:
+            if cand >= 0 and cand != trk:
+                # a new crossing: bracket [0, h_try] from the step start
+                trk = cand
+                b_lo, f_lo, f_start, f_near = 0.0, cand_old, cand_old, cand_old
+                b_hi, f_hi = h_try, cand_val
+                side = 0
+            elif cand >= 0:
+                b_hi, f_hi = h_try, cand_val
+                if side == 1:
+                    f_lo *= 0.5  # Illinois: the same end kept twice
+                side = 1
+            elif trk >= 0 and attempt < 55:
+                # a trial short of the tracked event: the lower end of the bracket moves up
+                f_lo = event_value(trk, fl, fr, P, dep_rel, c0p, limit_kind, limit_value, st[14], V, Jn, g_e)
+                f_near = f_lo
+                b_lo = h_try
+                if side == -1:
+                    f_hi *= 0.5
+                side = -1
+            if cand >= 0 and (abs(cand_val) <= 1e-9 * (abs(f_near) + abs(cand_val)) or attempt >= 55
+                              or h_try < 1e-12 or jumped):
+                event_found = cand
+            elif cand >= 0 and not (f_start * cand_val < 0.0):
+                # no sign change over the step (a face past its threshold while armed, e.g. after a flux
+                # jump at a current switch): the event is where the clamped secant stalls
+                h_try = stalled_secant_step(h_try, f_start, cand_val, t, attempt)
+                jumped = True
+                continue
+            elif jumped:
+                pass  # the sign changed on the way: a plain step
+            elif trk >= 0 and (cand >= 0 or attempt < 55):
+                h_new = illinois_point(b_lo, f_lo, b_hi, f_hi)
+                if cand >= 0 and abs(h_new - h_try) <= 1e-12 * max(t, 1.0):
                     event_found = cand
+                elif b_hi - b_lo <= 1e-12 * max(t, 1.0) and cand < 0:
+                    h_try = b_hi
+                    continue
                 else:
-                    # secant (linear interpolation between the old point and this trial)
-                    frac = cand_old / (cand_old - cand_val)
-                    if frac < 1e-3:
-                        frac = 1e-3
-                    if frac > 0.999:
-                        frac = 0.999
-                    h_new = h_try * frac
-                    if abs(h_new - h_try) <= 1e-12 * max(t, 1.0):
-                        event_found = cand
-                    else:
-                        h_try = h_new
-                        continue
+                    h_try = h_new
+                    continue
             accepted = True
             break
         if not accepted:
