@@ -1,6 +1,6 @@
 """The shipped CCD figures and Table S1 against the step-up results of the time stepper before
 its event location became a bracketed (Illinois) root finder (``ccd_baseline.json``: commit
-15431d1, ``run_ccd(engine="compiled")``, every model of ``cellsim models`` under the
+the merge of the dendrite-front feedback (main), ``run_ccd(engine="compiled")``, every model of ``cellsim models`` under the
 conditions and protocols of tests/shortcircuit/test_compiled.py).
 
 CCD, kind, survival, margins and the transparent-middle CCD must be identical. The short time
