@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
+
+from _timing import stats, timed
 
 H = 3600.0
 SCRIPT = """
@@ -34,15 +35,6 @@ r = run_cycle(load_model("li-uvea-latp-uvea-li"), 5.0, 3600.0, 2500 * 3600.0)
 print(time.perf_counter() - t0, r.cycles)
 """
 
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    r = fn()
-    return time.perf_counter() - t0, r
-
-
-def _stats(xs):
-    return {"median_s": statistics.median(xs), "min_s": min(xs), "max_s": max(xs)}
 
 
 def main(argv=None) -> int:
@@ -61,13 +53,13 @@ def main(argv=None) -> int:
     def full():
         return run_cycle(stack, 5.0, H, 2500 * H, compress=False)
 
-    t_first, rc = _timed(comp)       # warm-up: compiles or loads the numba cache
-    _, rf = _timed(full)
+    t_first, rc = timed(comp)       # warm-up: compiles or loads the numba cache
+    _, rf = timed(full)
     tc, tf = [], []
     for _ in range(max(1, args.repeats)):   # interleaved
-        t, r = _timed(comp)
+        t, r = timed(comp)
         tc.append(t)
-        t2, r2 = _timed(full)
+        t2, r2 = timed(full)
         tf.append(t2)
         if r.lifetime != rc.lifetime or r2.lifetime != rf.lifetime:
             print("non-deterministic result", file=sys.stderr)
@@ -79,7 +71,7 @@ def main(argv=None) -> int:
         print(proc.stderr[-2000:], file=sys.stderr)
         return 1
     inner = float(proc.stdout.split()[0])
-    sc, sf = _stats(tc), _stats(tf)
+    sc, sf = stats(tc, "_s"), stats(tf, "_s")
     life_c = None if rc.lifetime is None else rc.lifetime / H
     life_f = None if rf.lifetime is None else rf.lifetime / H
     rel = None if life_c is None or life_f is None else abs(life_c - life_f) / life_f

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
+
+from _timing import stats, timed
 
 H = 3600.0
 MODEL = "li-uvea-latp-uvea-li"
@@ -35,15 +35,6 @@ def _interval(samples: int, parallel: bool) -> dict:
     return lifetime_interval(load_model(MODEL), MODEL, 1.0, H, 100000 * H, samples=samples, seed=0, **ex)
 
 
-def _timed(fn):
-    t0 = time.perf_counter()
-    r = fn()
-    return time.perf_counter() - t0, r
-
-
-def _stats(xs):
-    return {"median_s": statistics.median(xs), "min_s": min(xs), "max_s": max(xs)}
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -53,14 +44,14 @@ def main() -> None:
     _interval(2, False)   # warm-up: numba kernels and parameter files
     serial, parallel, res = [], [], {}
     for _ in range(a.repeats):
-        t, res["serial"] = _timed(lambda: _interval(a.samples, False))
+        t, res["serial"] = timed(lambda: _interval(a.samples, False))
         serial.append(t)
-        t, res["parallel"] = _timed(lambda: _interval(a.samples, True))
+        t, res["parallel"] = timed(lambda: _interval(a.samples, True))
         parallel.append(t)
     q = {k: [res[k][x] for x in ("q05", "median", "q95")] for k in res}
     if q["serial"] != q["parallel"]:
         raise SystemExit(f"serial and parallel quantiles differ: {q}")
-    s, p = _stats(serial), _stats(parallel)
+    s, p = stats(serial, "_s"), stats(parallel, "_s")
     print(f"{MODEL}, 0.1 mA/cm2, 1 h steps: {a.samples} samples ({res['serial']['samples']} kept, "
           f"{res['serial']['n_failed']} rejected)")
     print(f"  serial    median {s['median_s']:.2f} s (min {s['min_s']:.2f}, max {s['max_s']:.2f})")

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
+
+from _timing import stats, timed
 
 TARGET_S = 120.0
 SCRIPT = """
@@ -36,15 +37,6 @@ r = simulate_cycles(FullCellDesign.from_stack(load_model("li-uvea-latp-uvea-nmc8
 print(time.perf_counter() - t0, r.retention_final)
 """
 
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
-
-
-def _stats(xs):
-    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)}
 
 
 def main(argv=None) -> int:
@@ -59,16 +51,16 @@ def main(argv=None) -> int:
 
     design = FullCellDesign.from_stack(load_model("li-uvea-latp-uvea-nmc811"))
     n = args.cycles
-    t_first, ref = _timed(lambda: simulate_cycles(design, n, 0.2))   # warm-up: imports PyBaMM, IDAKLU
+    t_first, ref = timed(lambda: simulate_cycles(design, n, 0.2))   # warm-up: imports PyBaMM, IDAKLU
     spme, dfn = [], []
     dfn_result = None
     for _ in range(max(1, args.repeats)):
-        t, r = _timed(lambda: simulate_cycles(design, n, 0.2))
+        t, r = timed(lambda: simulate_cycles(design, n, 0.2))
         spme.append(t)
         if abs(r.retention_final - ref.retention_final) > 1e-9:
             print("non-deterministic result", file=sys.stderr)
             return 1
-        t, dfn_result = _timed(lambda: simulate_cycles(design, n, 0.2, model="DFN"))
+        t, dfn_result = timed(lambda: simulate_cycles(design, n, 0.2, model="DFN"))
         dfn.append(t)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", SCRIPT, str(n)], capture_output=True, text=True, timeout=1200)
@@ -77,7 +69,7 @@ def main(argv=None) -> int:
         print(proc.stderr[-2000:], file=sys.stderr)
         return 1
     inner = float(proc.stdout.split()[0])
-    s, d = _stats(spme), _stats(dfn)
+    s, d = stats(spme), stats(dfn)
     diff = abs(ref.retention_final - dfn_result.retention_final)
     cap = abs(ref.discharge_capacity_mAh_g - dfn_result.discharge_capacity_mAh_g).max()
     print(f"{design.name}: {n} cycles at 0.2 C (CC-CV / CC, 2.7-4.4 V), retention {100 * ref.retention_final:.2f} % "
