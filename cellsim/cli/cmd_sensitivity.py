@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._common import add_json_flag, format_table, print_json
-from ._protocol import add_executor_flags, add_protocol_flags, executor_kwargs
+from ._protocol import add_cycle_flags, add_executor_flags, add_protocol_flags, executor_kwargs, lifetime_study
 
 
 def register(sub):
@@ -24,6 +24,7 @@ def register(sub):
     p.add_argument("--screen", action="store_true", help="screen out parameters without effect first (8 Morris "
                                                             "trajectories; a heuristic, off by default)")
     add_protocol_flags(p)
+    add_cycle_flags(p)
     add_executor_flags(p)
     add_json_flag(p)
     return p
@@ -33,9 +34,10 @@ def run(args) -> int:
     from ..uncertainty.sensitivity import sensitivity
     from .cmd_uncertainty import model_options
 
+    options, space = lifetime_study(args) if args.output == "lifetime" else (model_options(args), None)
     res = sensitivity(args.model, args.output, method=args.method, samples=args.samples, seed=args.seed,
-                      options=model_options(args), screening=args.screen, out=args.out,
-                      resume=args.resume, **executor_kwargs(args))
+                      options=options, screening=args.screen, out=args.out, resume=args.resume, space=space,
+                      **executor_kwargs(args))
     res["model"] = args.model
     if args.json:
         print_json(res)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ._common import add_json_flag, format_table, print_json
-from ._protocol import add_executor_flags, add_protocol_flags, executor_kwargs, protocol_options
+from ._protocol import (add_cycle_flags, add_executor_flags, add_protocol_flags, executor_kwargs, lifetime_study,
+                        protocol_options, refuse_cycle_flags)
 
-OUTPUT_NAMES = ("ccd", "asr", "dcr", "bulk_resistance", "z_at")
+OUTPUT_NAMES = ("ccd", "asr", "dcr", "bulk_resistance", "z_at", "lifetime")
 _TARGET_DIMENSION = {"ccd": "current_density", "asr": "area_resistance", "dcr": "resistance",
-                     "bulk_resistance": "resistance", "z_at": "resistance"}
+                     "bulk_resistance": "resistance", "z_at": "resistance",
+                     "lifetime": "time"}
 
 
 def register(sub):
@@ -17,7 +19,11 @@ def register(sub):
                                    "for each sample through the sweep machinery and prints the median, the 5 % and "
                                    "95 % quantiles with bootstrap standard errors and, with --target, the "
                                    "probability of reaching it. A CCD sample without a short within the protocol is "
-                                   "censored at --stop (it counts as exceeding any target up to --stop).")
+                                   "censored at --stop (it counts as exceeding any target up to --stop); a lifetime "
+                                   "sample that survives --until is censored there. --output lifetime cycles each "
+                                   "sample as cellsim cycle (--current, --step-time, --until); for the shipped "
+                                   "model the seed's 2500 h calibrates, sei_growth_constant is re-fitted to it in "
+                                   "every sample.")
     p.add_argument("model", help="model name (e.g. li-uvea-latp-uvea-li) or path to a model TOML")
     p.add_argument("--output", required=True, choices=OUTPUT_NAMES, help="what to predict")
     p.add_argument("--frequency", metavar="F", help="z_at: frequency of |Z|, e.g. '1 kHz'")
@@ -33,6 +39,7 @@ def register(sub):
                    help="MODEL a sweep spec (e.g. lic-screening): only its points with this axis value, e.g. "
                         "--at uvea_thickness=100um --at temperature=22degC; each point gets its interval")
     add_protocol_flags(p)
+    add_cycle_flags(p)
     add_executor_flags(p)
     add_json_flag(p)
     return p
@@ -128,6 +135,7 @@ def target_value(text, output: str, flag: str = "--target"):
 def model_options(args) -> dict:
     from ._common import frequency_arg
 
+    refuse_cycle_flags(args)
     opts = protocol_options(args)
     f = frequency_arg(args.frequency, "--frequency")
     if f is not None:
@@ -141,6 +149,11 @@ def run(args) -> int:
 
     spec = _spec_or_none(args.model)
     if spec is not None:
+        if args.output == "lifetime":
+            from ..errors import InputError
+
+            raise InputError("--output lifetime", args.model, "a model (not a sweep spec): cellsim uncertainty MODEL "
+                             "--output lifetime --current J --step-time T")
         if args.posterior or args.out:
             from ..errors import InputError
 
@@ -155,10 +168,15 @@ def run(args) -> int:
         from ..uncertainty.posterior import Posterior
 
         posterior = Posterior.read(args.posterior)
+    options, space = lifetime_study(args) if args.output == "lifetime" else (model_options(args), None)
     res = propagate(args.model, args.output, samples=args.samples, seed=args.seed, method=args.method,
-                    options=model_options(args), target=target_value(args.target, args.output), posterior=posterior,
-                    out=args.out, resume=args.resume, **executor_kwargs(args))
+                    options=options, target=target_value(args.target, args.output), posterior=posterior,
+                    out=args.out, resume=args.resume, space=space, **executor_kwargs(args))
     res["model"] = args.model
+    if args.output == "lifetime":
+        from ..lifetime.interval import calibration_text
+
+        res["calibration"] = calibration_text(options)
     if args.json:
         print_json(res)
         return 0
@@ -171,7 +189,10 @@ def run(args) -> int:
         rows.append([key, res[key] * factor, res[f"{key}_stderr"] * factor, lab + flag])
     print(format_table(["quantile", "value", "bootstrap stderr", "unit"], rows))
     if res["n_censored"]:
-        print(f"{res['n_censored']} samples did not short within the protocol (censored at --stop)")
+        print(f"{res['n_censored']} samples did not short within the protocol (censored at --stop)"
+              if args.output != "lifetime" else f"{res['n_censored']} samples survived --until (censored there)")
+    if res.get("calibration"):
+        print(f"calibration: {res['calibration']}")
     if "p_exceeds" in res:
         print(f"P({args.output} >= {res['target'] * factor:g} {lab}) = {res['p_exceeds']:.3f} "
               f"+- {res['p_exceeds_stderr']:.3f}")

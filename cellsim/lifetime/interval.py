@@ -24,8 +24,8 @@ import math
 from ..errors import InputError
 from .refit import CALIBRATED, RECALIBRATION_RTOL, recalibrate_sei_growth, sample_lifetime
 
-__all__ = ["recalibrate_sei_growth", "sample_lifetime", "lifetime_interval", "interval_keys", "CALIBRATED",
-           "RECALIBRATION_RTOL"]
+__all__ = ["recalibrate_sei_growth", "sample_lifetime", "lifetime_interval", "lifetime_study", "calibration_text",
+           "interval_keys", "CALIBRATED", "RECALIBRATION_RTOL"]
 
 
 def _calibration_for(model) -> dict | None:
@@ -70,26 +70,48 @@ def lifetime_interval(stack, model, current: float, step_time: float, until: flo
         (``per-sample re-fit`` or ``sampled over its range``).
     """
     from ..uncertainty.propagate import propagate
-    from ..uncertainty.space import discover
 
     if overridden:
         raise InputError("--interval", "with cell overrides or --set", "the model's own file: the samples are drawn "
                          "from its ranges (edit a copy of the model TOML instead)")
     if not (isinstance(samples, int) and samples >= 2):
         raise InputError("--interval", samples, "an integer >= 2 (samples)")
+    opts, space = lifetime_study(stack, model, current, step_time, until, voltage_limit)
+    res = propagate(model, "lifetime", samples=samples, seed=seed, options=opts, space=space, executor=executor,
+                    workers=workers, progress=progress)
+    res["calibration"] = calibration_text(opts)
+    return res
+
+
+def lifetime_study(stack, model, current: float, step_time: float, until: float, voltage_limit=None):
+    """``(options, space)`` of a ``lifetime`` propagation or sensitivity study (module docstring).
+
+    ``options``: ``cycle`` (``current`` [A/m2], ``step_time`` [s], ``until`` [s], ``voltage_limit``
+    [V] or None) and ``calibration`` (the seed lifetime k_SEI is re-fitted to in every sample,
+    or None); ``space``: every ranged parameter of the model, ``parameters/shortcircuit.toml``
+    and ``parameters/lifetime.toml``, without k_SEI when it is re-fitted and without the
+    voltage limit when one is given.
+    """
+    from ..uncertainty.space import discover
+
+    for name, v in (("--current", current), ("--step-time", step_time), ("--until", until)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+            raise InputError(name, v, "a finite value > 0 (SI: A/m2, s)")
     cal = _calibration_for(model)
     space = discover(stack, shortcircuit=True, lifetime=True)
     if cal is not None:
         space = space.without([f"lifetime.{CALIBRATED}"])
     if voltage_limit is not None:
         space = space.without(["shortcircuit.voltage_limit"])
-    opts = {"cycle": {"current": current, "step_time": step_time, "until": until, "voltage_limit": voltage_limit},
-            "calibration": cal}
-    res = propagate(model, "lifetime", samples=samples, seed=seed, options=opts, space=space, executor=executor,
-                    workers=workers, progress=progress)
-    res["calibration"] = "per-sample re-fit of sei_growth_constant to the seed's 2500 h at 0.5 mA/cm2" \
-        if cal is not None else "sei_growth_constant sampled over its range"
-    return res
+    opts = {"cycle": {"current": float(current), "step_time": float(step_time), "until": float(until),
+                      "voltage_limit": voltage_limit}, "calibration": cal}
+    return opts, space
+
+
+def calibration_text(options: dict) -> str:
+    """How k_SEI enters a lifetime study with ``options`` of :func:`lifetime_study`, in words."""
+    return ("per-sample re-fit of sei_growth_constant to the seed's 2500 h at 0.5 mA/cm2"
+            if options.get("calibration") is not None else "sei_growth_constant sampled over its range")
 
 
 def interval_keys(res: dict) -> dict:

@@ -51,6 +51,11 @@ def test_uncertainty_ccd_json_short_protocol(capsys):
     (["--output", "asr", "--target", "5 mA/cm2"], "--target"),
     (["--output", "ccd", "--step-time", "0.5 h", "--stop", "1 mA/cm2", "--start", "1 mA/cm2", "--target",
       "5 mA/cm2", "--samples", "2"], "stop"),
+    (["--output", "lifetime", "--step-time", "1 h"], "--current"),
+    (["--output", "lifetime", "--current", "0.5 mA/cm2"], "--step-time"),
+    (["--output", "lifetime", "--current", "-0.5 mA/cm2", "--step-time", "1 h"], "> 0"),
+    (["--output", "lifetime", "--current", "0.5 mA/cm2", "--step-capacity", "1 mAh/cm2"], "--step-capacity"),
+    (["--output", "asr", "--current", "1 mA/cm2"], "only with --output lifetime"),
 ])
 def test_uncertainty_bad_input_exits_2(capsys, args, needle):
     code, out, err = run_cli(capsys, "uncertainty", MODEL, *args)
@@ -79,6 +84,45 @@ def test_sensitivity_json(capsys):
                            "--samples", 8, "--json")
     d = json.loads(out)
     assert code == 0 and {"mu_star", "sigma", "ranking"} <= set(d)
+
+
+def test_uncertainty_lifetime_is_the_cycle_interval(capsys):
+    """``--output lifetime``: the same study as ``cellsim cycle --interval`` (k_SEI re-fitted per sample
+    to the seed's calibration, not sampled), so the same design gives the same quantiles."""
+    from cellsim.lifetime.interval import lifetime_interval
+    from cellsim.models import load_model
+
+    code, out, _ = run_cli(capsys, "uncertainty", MODEL, "--output", "lifetime", "--current", "0.5 mA/cm2",
+                           "--step-time", "1 h", "--until", "4000 h", "--samples", 2, "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["unit"] == "s" and "re-fit" in d["calibration"]
+    assert "lifetime.sei_growth_constant" not in d["parameters"] and "lifetime.inactive_fraction" in d["parameters"]
+    ref = lifetime_interval(load_model(MODEL), MODEL, 5.0, 3600.0, 4000 * 3600.0, samples=2, seed=0)
+    for k in ("q05", "median", "q95"):
+        assert d[k] == ref[k]
+
+
+def test_sensitivity_lifetime_options(capsys, monkeypatch):
+    """``sensitivity --output lifetime`` hands the cycling protocol and the calibrated space on."""
+    import cellsim.uncertainty.sensitivity as sens
+
+    seen = {}
+
+    def fake(model, output, **kw):
+        seen.update(kw, output=output)
+        return {"runs": 0, "screening_runs": 0, "inactive": [], "ranking": [], "mu_star": {}, "mu_star_conf": {},
+                "sigma": {}}
+
+    monkeypatch.setattr(sens, "sensitivity", fake)
+    code, _, _ = run_cli(capsys, "sensitivity", MODEL, "--output", "lifetime", "--method", "morris", "--current",
+                         "0.1 mA/cm2", "--step-time", "1 h", "--until", "20000 h", "--voltage-limit", "3 V")
+    assert code == 0 and seen["output"] == "lifetime"
+    assert seen["options"]["cycle"] == {"current": pytest.approx(1.0), "step_time": 3600.0,
+                                        "until": pytest.approx(2e4 * 3600), "voltage_limit": 3.0}
+    assert seen["options"]["calibration"] is not None
+    names = seen["space"].names
+    assert "lifetime.sei_growth_constant" not in names and "shortcircuit.voltage_limit" not in names
 
 
 def test_validate_posterior_file(capsys, tmp_path):
