@@ -6,8 +6,8 @@ The LATP sandwich (``li-uvea-latp-uvea-li``) from 0.1 mA/cm2 in 0.1 mA/cm2 steps
 middle layer, i.e. two simulations of up to 300 half cycles each).
 
 * ``warm_s``: median wall time of ``run_ccd`` (compiled engine: one numba call per
-  simulation up to the first half cycle in which a dendrite nucleates, the fronts' feedback on
-  the solver from there in the Python driver) in this process after a warm-up run, with min and max over ``--repeats``;
+  simulation, the fronts' feedback on the solver included) in this process after a warm-up
+  run, with min and max over ``--repeats``;
   interleaved run for run with ``engine="python"`` (the reference driver: the same transport
   kernel called per half cycle, fronts tracked in Python), whose result must be identical.
 * ``sim_s``: the same for one simulation alone (``explain=False``, what a sweep point costs).

@@ -1,7 +1,9 @@
-"""numba kernels of the short-circuit model (physics.md §2.1.3).
+"""numba kernels of the short-circuit model (physics.md §2.1.3) and the compiled step-up engine.
 
-Functions of scalars and arrays only; :mod:`cellsim.shortcircuit.margins` validates and
-names things. Every kernel has a NumPy reference in ``tests/shortcircuit/test_kernels.py``.
+Functions of scalars and arrays only; :mod:`cellsim.shortcircuit.margins` and
+:mod:`cellsim.shortcircuit.compiled` validate and name things. Every kernel has a NumPy or
+Python reference in ``tests/shortcircuit/test_kernels.py``, ``test_feedback_kernels.py`` and
+``test_compiled.py`` (:func:`step_up` against ``ccd._simulate``).
 """
 
 from __future__ import annotations
@@ -98,11 +100,14 @@ def depletion_time(q, L, D, target, terms):
 # HOW_CRACK: "crack"). The layers are the columns of ``lyf`` (rows LY_*), the scalars of the
 # model the entries of ``prmf`` (PR_*). Events go to the rows of ``evl`` (EV_* codes; columns
 # time, layer, front, then up to four numbers) and are turned into dicts in Python.
-# A later mechanism (a front fed back into the transport, an interphase lowering the
-# middle layer's electronic resistance) is one more small function called from
-# ``_process`` (next to ``_chemical``, ``_contact``, ``_grow``) and, where it changes the solver (a
-# front position fed into the transport kernel), one more argument of ``_half_cycle`` passed on
-# to ``run_step``; its numbers go in new LY_*/PR_* rows.
+# The fronts' feedback on the solver (``ccd._feed_back``) changes the transport problem between
+# samples: :func:`_feed_back` sets the leak conductance (``pb[PB_G_E]``, from :func:`leak_asr`)
+# and regrids the polymer layers ahead of the dendrites (:func:`set_fronts` on the kernel's
+# copies of ``cellf``/``layf``, the state remapped, :func:`fast_scale` recomputed);
+# :func:`_fb_half_cycle` runs a half cycle in one piece or sample by sample as ``ccd._half_cycle``.
+# A later mechanism is one more small function called from ``_process`` (next to ``_chemical``,
+# ``_contact``, ``_grow``) or, where it changes the solver, from ``_feed_back``; its numbers go
+# in new LY_*/PR_* rows.
 FR_LAYER, FR_DEPTH, FR_NUC, FR_CONTACT, FR_RC, FR_VOID, FR_CRACK_OPEN, FR_CRACK_DEPTH, FR_CHEM_DEPTH, \
     FR_PRESSED, FR_SHARE, FR_NSPAN, FR_STEP = range(13)
 N_FR = 13
@@ -806,10 +811,10 @@ N_RS = 20
 #: steps per protocol step, first step [s] (NaN: from the fast scale), output rows, cells per
 #: polymer layer, grid stretch, 1 when the solver would integrate exactly on eigenmodes without a
 #: leak (``TransportProblem.set_leakage``), the stack's leak conductance [S/m2] and the problem's
-#: fastest time scale [s] as built
+#: fastest time scale [s] as built, and the number 2.0 (the exponent of :func:`fast_scale`)
 (SO_T, SO_KAPPA_LAW, SO_FLOOR, SO_RTOL, SO_ATOL_C, SO_ATOL_V, SO_H_MAX, SO_METHOD, SO_DEP_REL, SO_MAX_STEPS,
- SO_INITIAL_STEP, SO_N_ROWS, SO_N_CELLS, SO_STRETCH, SO_MODAL_NO_LEAK, SO_G_E, SO_FAST_SCALE) = range(17)
-N_SO = 17
+ SO_INITIAL_STEP, SO_N_ROWS, SO_N_CELLS, SO_STRETCH, SO_MODAL_NO_LEAK, SO_G_E, SO_FAST_SCALE, SO_TWO) = range(18)
+N_SO = 18
 #: what the feedback changes in the problem (``pb``): the leak conductance in use and the stack's
 #: own [S/m2], the fastest time scale [s], 1 once the kernel meets a case it does not cover (a
 #: leak of 0 S/m2 on a problem the solver would then integrate on eigenmodes), and counters: solver
@@ -940,7 +945,7 @@ def _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, 
         return
     polymer_fronts(fs, stki, x)
     if set_fronts(x, fronts, L0, int(so[SO_N_CELLS]), so[SO_STRETCH], c, eta, cellf, layf, layi, iff, ifi):
-        pb[PB_FAST_SCALE] = fast_scale(cellf, layf, stkf, iff, ifi, so[SO_T])
+        pb[PB_FAST_SCALE] = fast_scale(cellf, layf, stkf, iff, ifi, so[SO_T], so[SO_TWO])
 
 
 @numba.njit(cache=True)
@@ -1374,9 +1379,14 @@ def set_fronts(x, fronts, L0, n_cells, stretch, c, eta, cellf, layf, layi, iff, 
 
 
 @numba.njit(cache=True)
-def fast_scale(cellf, layf, stkf, iff, ifi, T):
+def fast_scale(cellf, layf, stkf, iff, ifi, T, two):
     """The fastest time scale of the problem [s]: ``TransportProblem._fast_scale`` on the packed
-    arrays (the smallest cell's diffusion time; with double layers their RC times)."""
+    arrays (the smallest cell's diffusion time ``w_min ** 2 / D_max``; with double layers their RC
+    times).
+
+    ``two`` is the exponent 2.0, given at run time (``so[SO_TWO]``): with a constant exponent LLVM
+    turns libm's ``pow(w, 2.0)``, which NumPy and Python use, into ``w * w``, which differs from
+    it in the last bit for about 0.1 % of widths (and the first time step with it)."""
     N = cellf.shape[1]
     P = layf.shape[1]
     if N:
@@ -1388,7 +1398,7 @@ def fast_scale(cellf, layf, stkf, iff, ifi, T):
         for p in range(1, P):
             if layf[0, p] > dmax:
                 dmax = layf[0, p]
-        s = vmin * vmin / dmax
+        s = vmin ** two / dmax
     else:
         s = math.inf
     for k in range(iff.shape[1]):

@@ -9,21 +9,23 @@ with the same words and numbers as the Python engine (``ccd._simulate``, kept as
 reference: ``run_ccd(..., engine="python")``; ``tests/shortcircuit/test_compiled.py``
 compares the two).
 
-The compiled engine covers the time-stepped transport path, which every stack with an
-electronic leak takes (all shipped models), up to the first half cycle in which a front leaves
-its electrode (a dendrite nucleates, a filament or an interphase starts: ``_kernels.fronts_moved``).
-From there the Python engine feeds the fronts back on the solver (``ccd._half_cycle``: the
-polymer layer regridded, the leak through what the fronts left, sample by sample), which the
-kernel does not do: the kernel stops before that half cycle and hands its state over
-(:class:`Handoff`, ``ccd._simulate(..., start=...)``). A stack whose solver integrates
+The kernel runs the whole protocol, the fronts' feedback on the solver included
+(``ccd._half_cycle``, ``ccd._feed_back``): while a front is inside a layer a half cycle runs
+sample by sample, the polymer layers regridded ahead of the dendrites before each sample
+(``_kernels.set_fronts``, the packed arrays ``cellf`` rows vol/klo/khi and ``layf`` row L
+rebuilt on copies, the salt remapped, the fastest time scale recomputed) and the leak
+conductance set to that of what the fronts left (``_kernels.leak_asr``); otherwise the half
+cycle runs in one piece and again sample by sample when a front appears during it. The
+time-stepped transport path is the only one compiled: a stack whose solver integrates
 galvanostatic steps exactly on eigenmodes (no leak, no double layers) runs in the Python
-engine (:func:`simulate_compiled` returns None for it).
+engine (:func:`simulate_compiled` returns None for it), and so does a run in which the fronts
+would leave a leak of 0 S/m2 on such a stack (the kernel stops, ``RS_FALLBACK``; no shipped
+model gets there: every one has a finite electronic resistance in every layer).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -211,6 +213,7 @@ def _solver_vector(problem, opt) -> np.ndarray:
                                    and opt.conductivity_law == "constant" and problem.vol.size > 0)
     so[K.SO_G_E] = problem.g_e
     so[K.SO_FAST_SCALE] = problem.fast_scale
+    so[K.SO_TWO] = 2.0
     return so
 
 
