@@ -696,8 +696,8 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
     ``TransportProblem.run`` does for this protocol on the time-stepped path, step for step.
 
     The depletion events go to ``dep_t`` (protocol-local time [s]), ``dep_p`` (polymer
-    index), ``dep_side`` (0 left face), returned (grown when full); ``info`` returns [number of
-    events, solver status, time [s] and step index of a failure]. A run from a state (not
+    index), ``dep_side`` (0 left face), returned (grown when full); ``info[:4]`` returns [number
+    of events, solver status, time [s] and step index of a failure]. A run from a state (not
     ``first``) does not report a face that starts depleted under ``target`` until it has
     recovered (``TransportProblem.run``: the kernels' re-arm rule).
     """

@@ -212,3 +212,19 @@ def test_a_stack_on_the_eigenmode_path_runs_in_the_python_engine(monkeypatch):
     opt = replace(ccd_solver_options(), depletion_threshold=prm.nucleation_threshold)
     assert compiled.simulate_compiled(stack, p, prm, opt, 16, False) is None
     _same(run_ccd(stack, p, explain=False), run_ccd(stack, p, explain=False, engine="python"))
+
+
+def test_a_solver_failure_is_raised_as_in_the_python_engine():
+    from cellsim.errors import SolverError
+    from cellsim.shortcircuit.ccd import ccd_solver_options
+
+    stack = load_model("li-uvea-latp-uvea-li")
+    p = StepUpProtocol.parse(**PROTOCOLS["capacity+rest"])
+    opt = replace(ccd_solver_options(), max_steps=3)
+    msgs = []
+    for engine in ("compiled", "python"):
+        with pytest.raises(SolverError) as exc:
+            run_ccd(stack, p, options=opt, explain=False, engine=engine)
+        msgs.append(str(exc.value))
+    head = [m.split(": ")[0] for m in msgs]
+    assert head[0] == head[1] and "protocol step 1 (Plate at 0.2 mA/cm2)" in head[0], msgs
