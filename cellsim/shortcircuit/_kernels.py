@@ -1020,6 +1020,22 @@ def _fb_half_cycle(first, j, half, rest, samples, t_off, c, eta, fs, span_i, spa
         _copy_state((c, eta, fs, span_i, span_how, void_seen), sv)
         nev[0] = nev0
         met_time[0] = met0
+    return _sampled_half_cycle(first, j, half, rest, dt, t_off, c, eta, fs, span_i, span_how, void_seen, met_time,
+                               lyf, prmf, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, fronts, L0, x, evl, nev,
+                               dep_t, dep_p, dep_side, info)
+
+
+@numba.njit(cache=True)
+def _sampled_half_cycle(first, j, half, rest, dt, t_off, c, eta, fs, span_i, span_how, void_seen, met_time, lyf,
+                        prmf, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, fronts, L0, x, evl, nev, dep_t, dep_p,
+                        dep_side, info):
+    """The half cycle of :func:`_fb_half_cycle` sample by sample (samples ``dt`` [s] long), the
+    fronts fed back before each (the second part of ``ccd._half_cycle``); same arguments and
+    returns."""
+    n = lyf.shape[1]
+    P = layi.shape[1]
+    e1 = np.empty(0)
+    e2 = np.zeros((0, n))
     pb[PB_SAMPLED] += 1.0
     m0 = max(1, int(round_half_even(half / dt)))
     m1 = max(1, int(round_half_even(rest / dt))) if rest > 0 else 0
@@ -1078,6 +1094,48 @@ def _fb_half_cycle(first, j, half, rest, samples, t_off, c, eta, fs, span_i, spa
                 met_at = ntr - 1
             t_loc = out[0, nt - 1] + t_loc
     return tt[:ntr], vv[:ntr], jx[:ntr], ji[:ntr], dlt[:ntr], drt[:ntr], met_at, evl, dep_t, dep_p, dep_side
+
+
+@numba.njit(cache=True)
+def _stopped(res, pb, info, li, sign, n_all, nev):
+    """The result vector of a run that stopped in half cycle ``sign`` of level ``li``: the fallback
+    flag, or the solver's failure (status, time [s], step, in a rest) from ``info``."""
+    if pb[PB_FALLBACK] > 0.0:
+        res[RS_FALLBACK] = 1.0
+    else:
+        res[RS_STATUS] = info[1]
+        res[RS_FAIL_T] = info[2]
+        res[RS_FAIL_LEVEL] = li
+        res[RS_FAIL_SIGN] = sign
+        res[RS_FAIL_STEP] = info[3]
+        res[RS_FAIL_REST] = info[4]
+    res[RS_N] = n_all
+    res[RS_NEV] = nev[0]
+
+
+@numba.njit(cache=True)
+def _outcome(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk, evl, nev, snap_fs,
+             snap_i, snap_how, leak_done):
+    """What a half cycle at level ``jk`` [A/m2] ends in (``ccd._simulate``): polarization at the
+    first sample with |V| above the limit (unless the fronts met before), a short (the voltage
+    replaced from ``met_at`` on) or, once, a leak. Returns the sample where the run is cut (-1:
+    none) and whether the leak has been reported; the fronts when they met go to ``snap_*``."""
+    cut = -1
+    over = _first_over(v, prmf[PR_V_LIMIT])
+    if over >= 0 and (met_at < 0 or over <= met_at):
+        cut = over
+        res[RS_KIND] = RES_POLARIZATION
+        res[RS_SHORT_TIME] = t[cut]
+        res[RS_V_CUT] = abs(v[cut])
+    elif met_at >= 0 and not leak_done:
+        snap_fs[:] = fs
+        snap_i[:] = span_i
+        snap_how[:] = span_how
+        if _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk, evl, nev):
+            cut = met_at
+        else:
+            leak_done = True
+    return cut, leak_done
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1172,37 +1230,13 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
             res[RS_RUNS] = pb[PB_RUNS]
             res[RS_SAMPLED] = pb[PB_SAMPLED]
             if pb[PB_FALLBACK] > 0.0 or info[1] != 0.0:
-                if pb[PB_FALLBACK] > 0.0:
-                    res[RS_FALLBACK] = 1.0
-                else:
-                    res[RS_STATUS] = info[1]
-                    res[RS_FAIL_T] = info[2]
-                    res[RS_FAIL_LEVEL] = li
-                    res[RS_FAIL_SIGN] = sign
-                    res[RS_FAIL_STEP] = info[3]
-                    res[RS_FAIL_REST] = info[4]
-                res[RS_N] = n_all
-                res[RS_NEV] = nev[0]
+                _stopped(res, pb, info, li, sign, n_all, nev)
                 return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
                         evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
             first = False
             nt = t.size
-            cut = -1
-            over = _first_over(v, prmf[PR_V_LIMIT])
-            if over >= 0 and (met_at < 0 or over <= met_at):
-                cut = over
-                res[RS_KIND] = RES_POLARIZATION
-                res[RS_SHORT_TIME] = t[cut]
-                res[RS_V_CUT] = abs(v[cut])
-            elif met_at >= 0 and not leak_done:
-                snap_fs[:] = fs
-                snap_i[:] = span_i
-                snap_how[:] = span_how
-                if _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk,
-                                  evl, nev):
-                    cut = met_at
-                else:
-                    leak_done = True
+            cut, leak_done = _outcome(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk,
+                                      evl, nev, snap_fs, snap_i, snap_how, leak_done)
             t_all, v_all, j_all, dl_all, dr_all, n_all = _append_trace(t_all, v_all, j_all, dl_all, dr_all, n_all,
                                                                        t, v, j_ext, dl, dr)
             t_off = t[nt - 1]
