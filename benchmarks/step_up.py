@@ -6,13 +6,16 @@ The LATP sandwich (``li-uvea-latp-uvea-li``) from 0.1 mA/cm2 in 0.1 mA/cm2 steps
 middle layer, i.e. two simulations of up to 300 half cycles each).
 
 * ``warm_s``: median wall time of ``run_ccd`` (compiled engine: one numba call per
-  simulation up to the first half cycle in which a dendrite nucleates, the fronts' feedback on
-  the solver from there in the Python driver) in this process after a warm-up run, with min and max over ``--repeats``;
+  simulation, the fronts' feedback on the solver included) in this process after a warm-up
+  run, with min and max over ``--repeats``;
   interleaved run for run with ``engine="python"`` (the reference driver: the same transport
   kernel called per half cycle, fronts tracked in Python), whose result must be identical.
 * ``sim_s``: the same for one simulation alone (``explain=False``, what a sweep point costs).
 * ``cold_s``: wall time of a new Python process that imports cellsim and runs the same
   ``run_ccd``, with the numba cache on disk (median of ``--cold`` processes).
+
+``engine`` (in the JSON) is ``CCDResult.engine`` of the run: the engine that ran, its solver runs
+and the half cycles it ran sample by sample (the fronts fed back on the solver).
 
 No open code simulates this protocol (physics.md §4); the Python engine is the comparison.
 Targets (issue 17): ``warm_s`` <= 0.03 s, ``cold_s`` <= 3 s. The last line is one JSON object.
@@ -95,6 +98,7 @@ def main(argv=None) -> int:
     print(f"{stack.title}: {proto.describe()}")
     print(f"  result: CCD {'none' if res.ccd is None else f'{res.ccd / 10:g} mA/cm2'} ({res.kind}); "
           f"{res.time.size} samples; {n_nuc} dendrite nucleations; identical in both engines")
+    print(f"  engine: {res.engine}")
     print(f"  first run in this process (numba cache load or compile)  {t_first:8.3f} s")
     print(f"  {'median [min, max] of ' + str(len(cold)) + ' / ' + str(args.repeats):<44s} compiled"
           f"                      python engine           ratio")
@@ -113,7 +117,7 @@ def main(argv=None) -> int:
                       "first_run_s": t_first, "cold_s": c["median"], "cold_min_s": c["min"], "cold_max_s": c["max"],
                       "cold_inside_process_s": statistics.median(inner), "warm_target_s": 0.03,
                       "cold_target_s": 3.0, "warm_ok": w["median"] <= 0.03, "cold_ok": c["median"] <= 3.0,
-                      "engines_identical": True, "repeats": args.repeats}))
+                      "engines_identical": True, "engine": res.engine, "repeats": args.repeats}))
     return 0
 
 

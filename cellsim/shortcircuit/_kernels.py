@@ -1,7 +1,9 @@
-"""numba kernels of the short-circuit model (physics.md §2.1.3).
+"""numba kernels of the short-circuit model (physics.md §2.1.3) and the compiled step-up engine.
 
-Functions of scalars and arrays only; :mod:`cellsim.shortcircuit.margins` validates and
-names things. Every kernel has a NumPy reference in ``tests/shortcircuit/test_kernels.py``.
+Functions of scalars and arrays only; :mod:`cellsim.shortcircuit.margins` and
+:mod:`cellsim.shortcircuit.compiled` validate and name things. Every kernel has a NumPy or
+Python reference in ``tests/shortcircuit/test_kernels.py``, ``test_feedback_kernels.py`` and
+``test_compiled.py`` (:func:`step_up` against ``ccd._simulate``).
 """
 
 from __future__ import annotations
@@ -98,20 +100,24 @@ def depletion_time(q, L, D, target, terms):
 # HOW_CRACK: "crack"). The layers are the columns of ``lyf`` (rows LY_*), the scalars of the
 # model the entries of ``prmf`` (PR_*). Events go to the rows of ``evl`` (EV_* codes; columns
 # time, layer, front, then up to four numbers) and are turned into dicts in Python.
-# A later mechanism (a front fed back into the transport, an interphase lowering the
-# middle layer's electronic resistance) is one more small function called from
-# ``_process`` (next to ``_chemical``, ``_contact``, ``_grow``) and, where it changes the solver (a
-# front position fed into the transport kernel), one more argument of ``_half_cycle`` passed on
-# to ``run_step``; its numbers go in new LY_*/PR_* rows.
+# The fronts' feedback on the solver (``ccd._feed_back``) changes the transport problem between
+# samples: :func:`_feed_back` sets the leak conductance (``pb[PB_G_E]``, from :func:`leak_asr`)
+# and regrids the polymer layers ahead of the dendrites (:func:`set_fronts` on the kernel's
+# copies of ``cellf``/``layf``, the state remapped, :func:`fast_scale` recomputed);
+# :func:`_fb_half_cycle` runs a half cycle in one piece or sample by sample as ``ccd._half_cycle``.
+# A later mechanism is one more small function called from ``_process`` (next to ``_chemical``,
+# ``_contact``, ``_grow``) or, where it changes the solver, from ``_feed_back``; its numbers go
+# in new LY_*/PR_* rows.
 FR_LAYER, FR_DEPTH, FR_NUC, FR_CONTACT, FR_RC, FR_VOID, FR_CRACK_OPEN, FR_CRACK_DEPTH, FR_CHEM_DEPTH, \
     FR_PRESSED, FR_SHARE, FR_NSPAN, FR_STEP = range(13)
 N_FR = 13
 LY_L, LY_KIND, LY_VCOEF, LY_C0, LY_K, LY_LAW, LY_PATH_RES, LY_ETA_CRIT, LY_SUPPRESSED, LY_TIP_RC_L, LY_TIP_SH_L, \
-    LY_TIP_HAS_L, LY_TIP_RC_R, LY_TIP_SH_R, LY_TIP_HAS_R, LY_POLY, LY_OWN_SKIP, LY_OWN_CRACK = range(18)
-N_LY = 18
+    LY_TIP_HAS_L, LY_TIP_RC_R, LY_TIP_SH_R, LY_TIP_HAS_R, LY_POLY, LY_OWN_SKIP, LY_OWN_CRACK, LY_RHO_E, \
+    LY_RHO_INT = range(20)
+N_LY = 20
 PR_RC_TIP, PR_A_REST, PR_J_VOID, PR_V_FIL, PR_DEAD, PR_NUC_THR, PR_ASPERITY, PR_FOCUSING, PR_V_LIMIT, PR_SOFT, \
-    PR_HARD, PR_CONTACT_FRACTION, PR_R_STACK, PR_OMEGA, PR_F = range(15)
-N_PR = 15
+    PR_HARD, PR_CONTACT_FRACTION, PR_R_STACK, PR_OMEGA, PR_F, PR_LEAK_RTOL = range(16)
+N_PR = 16
 #: layer kinds (ccd._POLY ...)
 K_POLY, K_GROW, K_INTRINSIC, K_CRACK, K_BLOCKED = 0, 1, 2, 3, 4
 HOW_OWN, HOW_CRACK = 0, 1
@@ -499,6 +505,124 @@ def with_path(v, j_ion, j_ext, r_path, r_stack, v_new):
 
 
 # --------------------------------------------------------------------------------------
+# the fronts' feedback on the solver (``ccd._feed_back``; ``_Tracker.leak_asr`` ...)
+# --------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def touched(fs):
+    """Whether a front has left its electrode (``_Tracker.touched``)."""
+    for f in range(2):
+        if fs[f, FR_DEPTH] > 0 or fs[f, FR_NSPAN] > 0:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def layer_electronic_asr(thickness, interphase, metal, rho_layer, rho_interphase):
+    """Electronic ASR of a layer partly turned into interphase and Li metal [ohm m2]
+    (:func:`cellsim.shortcircuit.interphase.layer_electronic_asr`)."""
+    rest = max(thickness - interphase - metal, 0.0)
+    r = 0.0
+    if rest > 0:
+        r += rho_layer * rest
+    if interphase > 0:
+        r += rho_interphase * min(interphase, thickness)
+    return r
+
+
+@numba.njit(cache=True)
+def leak_conductance(asr):
+    """Conductance per area of a leak of ASR ``asr`` [S/m2], 0 for inf, inf for <= 0
+    (:func:`cellsim.shortcircuit.interphase.leak_conductance`)."""
+    if math.isinf(asr):
+        return 0.0
+    return math.inf if asr <= 0 else 1.0 / asr
+
+
+@numba.njit(cache=True)
+def leak_asr(fs, span_i, span_how, lyf):
+    """Electronic ASR of the stack with the fronts as they are [ohm m2] (``_Tracker.leak_asr``):
+    per layer 0 when spanned by Li (dendrite, crack), ``L / sigma_path`` when spanned otherwise,
+    else :func:`layer_electronic_asr` of what the fronts left (rows LY_RHO_E, LY_RHO_INT [ohm m])."""
+    n = lyf.shape[1]
+    code = np.full(n, -1, dtype=np.int64)
+    for f in range(2):
+        for m in range(int(fs[f, FR_NSPAN])):
+            code[span_i[f, m]] = span_how[f, m]
+    r = 0.0
+    for i in range(n):
+        if code[i] >= 0:
+            skip = code[i] == HOW_CRACK or lyf[LY_OWN_SKIP, i] > 0.0
+            r += 0.0 if skip else lyf[LY_PATH_RES, i]
+            continue
+        inter = 0.0
+        metal = 0.0
+        for f in range(2):
+            if int(fs[f, FR_LAYER]) != i:
+                continue
+            if int(lyf[LY_KIND, i]) == K_POLY:
+                metal += fs[f, FR_DEPTH]
+            else:
+                metal += fs[f, FR_CRACK_DEPTH]
+                inter += max(fs[f, FR_CHEM_DEPTH] - fs[f, FR_CRACK_DEPTH], 0.0)
+        r += layer_electronic_asr(lyf[LY_L, i], inter, metal, lyf[LY_RHO_E, i], lyf[LY_RHO_INT, i])
+    return r
+
+
+@numba.njit(cache=True)
+def _leak_moves(fs, span_i, span_how, lyf, prmf, t, horizon):
+    """Whether the interphases growing by ``t + horizon`` [s] move the leakage conductance by
+    more than ``LEAK_RTOL`` (``_Tracker._leak_moves``)."""
+    n = lyf.shape[1]
+    grow = np.zeros(2, dtype=np.bool_)
+    anyg = False
+    for f in range(2):
+        i = int(fs[f, FR_LAYER])
+        grow[f] = 0 <= i < n and int(lyf[LY_KIND, i]) == K_GROW and not math.isnan(fs[f, FR_CONTACT])
+        anyg = anyg or grow[f]
+    if not anyg:
+        return False
+    g0 = leak_conductance(leak_asr(fs, span_i, span_how, lyf))
+    s0 = fs[0, FR_CHEM_DEPTH]
+    s1 = fs[1, FR_CHEM_DEPTH]
+    for f in range(2):
+        if grow[f]:
+            i = int(fs[f, FR_LAYER])
+            k = lyf[LY_K, i]
+            tc = max(t + horizon - fs[f, FR_CONTACT], 0.0)
+            x = math.sqrt(k * tc) if lyf[LY_LAW, i] == 0.0 else k * tc
+            fs[f, FR_CHEM_DEPTH] = min(x, lyf[LY_L, i])
+    g1 = leak_conductance(leak_asr(fs, span_i, span_how, lyf))
+    fs[0, FR_CHEM_DEPTH] = s0
+    fs[1, FR_CHEM_DEPTH] = s1
+    return abs(g1 - g0) > prmf[PR_LEAK_RTOL] * max(g0, g1)
+
+
+@numba.njit(cache=True)
+def feedback_active(fs, span_i, span_how, lyf, prmf, t, horizon):
+    """Whether a front changes the transport problem between ``t`` and ``t + horizon`` [s]
+    (``_Tracker.feedback_active``): a dendrite in a polymer layer, a filament in a middle layer,
+    or a growing interphase that moves the leakage by more than ``LEAK_RTOL``."""
+    n = lyf.shape[1]
+    for f in range(2):
+        i = int(fs[f, FR_LAYER])
+        if 0 <= i < n and fs[f, FR_DEPTH] > 0 and (int(lyf[LY_KIND, i]) == K_POLY or fs[f, FR_CRACK_DEPTH] > 0):
+            return True
+    return _leak_moves(fs, span_i, span_how, lyf, prmf, t, horizon)
+
+
+@numba.njit(cache=True)
+def polymer_fronts(fs, stki, x):
+    """Depths [m] of the dendrites in each polymer layer from its left (row 0 of ``x``) and right
+    (row 1) face (``_Tracker.polymer_fronts``; ``stki``: polymer index of each stack layer or -1)."""
+    for i in range(stki.size):
+        p = stki[i]
+        if p < 0:
+            continue
+        for f in range(2):
+            x[f, p] = max(fs[f, FR_DEPTH], 0.0) if int(fs[f, FR_LAYER]) == i else 0.0
+
+
+# --------------------------------------------------------------------------------------
 # the solver driver of one half cycle and the protocol loop
 # --------------------------------------------------------------------------------------
 @numba.njit(cache=True)
@@ -572,8 +696,10 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
     ``TransportProblem.run`` does for this protocol on the time-stepped path, step for step.
 
     The depletion events go to ``dep_t`` (protocol-local time [s]), ``dep_p`` (polymer
-    index), ``dep_side`` (0 left face); ``info`` returns [number of events, solver status,
-    time [s] and step index of a failure].
+    index), ``dep_side`` (0 left face), returned (grown when full); ``info[:4]`` returns [number
+    of events, solver status, time [s] and step index of a failure]. A run from a state (not
+    ``first``) does not report a face that starts depleted under ``target`` until it has
+    recovered (``TransportProblem.run``: the kernels' re-arm rule).
     """
     N = c.size
     P = layi.shape[1]
@@ -596,6 +722,13 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
     th = np.zeros(3)
     flc = np.empty(P)
     frc = np.empty(P)
+    if not first:
+        TK.layer_faces(c, cellf[0], layi[0], layi[1], layf[0], layf[1], layf[2], target, flc, frc)
+        for p in range(P):
+            if flc[p] < dep_rel * layf[5, p]:
+                dep_armed[p] = 0
+            if frc[p] < dep_rel * layf[5, p]:
+                dep_armed[P + p] = 0
     n_dep = 0
     t = 0.0
     info[1] = 0.0
@@ -627,6 +760,8 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
                                  stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
                                  method, dep_rel, 1, dep_armed, max_steps, times_local, False, out, o_c, ev)
             for e in range(int(st[8])):
+                if n_dep >= dep_t.size:
+                    dep_t, dep_p, dep_side = _grow_events(dep_t, dep_p, dep_side)
                 dep_t[n_dep] = t + ev[1, e]
                 dep_p[n_dep] = int(ev[2, e])
                 dep_side[n_dep] = int(ev[3, e])
@@ -649,14 +784,43 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
             info[3] = s_i
             break
     info[0] = n_dep
-    return out, int(st[6])
+    return out, int(st[6]), dep_t, dep_p, dep_side
+
+
+@numba.njit(cache=True)
+def _grow_events(dep_t, dep_p, dep_side):
+    """The depletion-event buffers of :func:`_half_cycle`, twice as long."""
+    m = dep_t.size
+    t2 = np.empty(2 * m)
+    p2 = np.empty(2 * m, dtype=np.int64)
+    s2 = np.empty(2 * m, dtype=np.int64)
+    t2[:m] = dep_t
+    p2[:m] = dep_p
+    s2[:m] = dep_side
+    return t2, p2, s2
 
 
 #: entries of the result vector of :func:`step_up`
 (RS_KIND, RS_CCD, RS_SURVIVED, RS_SHORT_TIME, RS_SHARE, RS_PATH, RS_V_CUT, RS_LEAK_TIME, RS_STATUS, RS_FAIL_T,
- RS_FAIL_LEVEL, RS_FAIL_SIGN, RS_FAIL_STEP, RS_N, RS_NEV, RS_SNAP, RS_HANDOFF_LEVEL, RS_HANDOFF_SIGN,
- RS_T_OFF) = range(19)
-N_RS = 19
+ RS_FAIL_LEVEL, RS_FAIL_SIGN, RS_FAIL_STEP, RS_N, RS_NEV, RS_SNAP, RS_FALLBACK, RS_RUNS, RS_SAMPLED,
+ RS_FAIL_REST) = range(20)
+N_RS = 20
+#: the solver's options and the problem's scalars as :func:`step_up` takes them (``so``):
+#: temperature [K], conductivity law (1 Nernst-Einstein), concentration floor (of c0), rtol, atol
+#: (of c0), voltage atol [V], largest step [s], method (1 BDF2), depletion threshold (of c0), most
+#: steps per protocol step, first step [s] (NaN: from the fast scale), output rows, cells per
+#: polymer layer, grid stretch, 1 when the solver would integrate exactly on eigenmodes without a
+#: leak (``TransportProblem.set_leakage``), the stack's leak conductance [S/m2] and the problem's
+#: fastest time scale [s] as built, and the number 2.0 (the exponent of :func:`fast_scale`)
+(SO_T, SO_KAPPA_LAW, SO_FLOOR, SO_RTOL, SO_ATOL_C, SO_ATOL_V, SO_H_MAX, SO_METHOD, SO_DEP_REL, SO_MAX_STEPS,
+ SO_INITIAL_STEP, SO_N_ROWS, SO_N_CELLS, SO_STRETCH, SO_MODAL_NO_LEAK, SO_G_E, SO_FAST_SCALE, SO_TWO) = range(18)
+N_SO = 18
+#: what the feedback changes in the problem (``pb``): the leak conductance in use and the stack's
+#: own [S/m2], the fastest time scale [s], 1 once the kernel meets a case it does not cover (a
+#: leak of 0 S/m2 on a problem the solver would then integrate on eigenmodes), and counters: solver
+#: runs, half cycles run sample by sample
+PB_G_E, PB_G_STACK, PB_FAST_SCALE, PB_FALLBACK, PB_RUNS, PB_SAMPLED = range(6)
+N_PB = 6
 
 
 @numba.njit(cache=True)
@@ -691,21 +855,6 @@ def _copy_state(dst, src):
     dst[3][:] = src[3]
     dst[4][:] = src[4]
     dst[5][:] = src[5]
-
-
-@numba.njit(cache=True)
-def fronts_moved(dl, dr, evl, nev0, nev1):
-    """Whether a front left its electrode in a half cycle: a nonzero depth in its samples
-    (``dl``, ``dr`` [m]) or an event other than void formation among rows ``nev0:nev1`` of the
-    log. From that half cycle on the Python engine feeds the fronts back on the solver."""
-    for q in range(dl.shape[0]):
-        for i in range(dl.shape[1]):
-            if dl[q, i] != 0.0 or dr[q, i] != 0.0:
-                return True
-    for e in range(nev0, nev1):
-        if int(evl[e, 0]) != EV_VOID:
-            return True
-    return False
 
 
 @numba.njit(cache=True)
@@ -753,31 +902,297 @@ def _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v,
     return False
 
 
-@numba.njit(cache=True, nogil=True)
-def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_how, c, eta, cellf, layf, layi,
-            stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method, dep_rel,
-            max_steps, fast_scale, initial_step, n_rows, ev_cap, handoff):
-    """The whole step-up test of one cell: half cycles at +-J_k (and rests) through the
-    transport solver, the fronts advanced between samples, polarization, shorts and leaks
-    (``ccd._simulate`` with ``_Tracker``, operation for operation).
+@numba.njit(cache=True)
+def round_half_even(x):
+    """Python's ``round(x)`` of a float (ties to even), as a float."""
+    f = math.floor(x)
+    r = x - f
+    if r > 0.5:
+        return f + 1.0
+    if r < 0.5:
+        return f
+    return f + 1.0 if f % 2.0 != 0.0 else f
 
-    ``fs``, ``span_i``, ``span_how`` (the fronts at the start) are advanced in place, and
-    ``(c, eta)`` is the solver state. Returns the result vector (RS_*), the trace (time,
-    voltage, external current density, front depths left and right), the event log
-    (rows EV_*) and the fronts when they met (for the words of the mechanism).
 
-    ``handoff``: stop before the first half cycle in which a front leaves its electrode
-    (:func:`fronts_moved`), with the solver state, fronts, void flags (returned) and event log
-    as they were at its start and ``RS_HANDOFF_LEVEL``, ``RS_HANDOFF_SIGN`` (0 plating, 1
-    stripping), ``RS_T_OFF`` [s] saying where: from there the Python engine feeds the fronts
-    back on the solver (``ccd._half_cycle``), which this kernel does not do.
+@numba.njit(cache=True)
+def _set_leakage(pb, so, g):
+    """``TransportProblem.set_leakage(g)`` [S/m2]; a leak of 0 on a problem the solver would then
+    integrate on eigenmodes (not compiled here) raises the fallback flag."""
+    if g == pb[PB_G_E]:
+        return
+    pb[PB_G_E] = g
+    if g == 0.0 and so[SO_MODAL_NO_LEAK] > 0.0:
+        pb[PB_FALLBACK] = 1.0
+
+
+@numba.njit(cache=True)
+def _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, layi, stkf, stki, iff, ifi, so, pb,
+               fronts, L0, x):
+    """Give the problem the fronts as they are (``ccd._feed_back``): the leak conductance
+    through what the fronts left (the stack's own while no front has left its electrode,
+    unchanged once they met) and, from a state (not ``first``: the rest state before the first
+    half cycle), the polymer layers shortened to the part ahead of the dendrites
+    (:func:`set_fronts`, the fastest time scale recomputed)."""
+    if _met(fs, lyf, met_time):
+        pass
+    elif touched(fs):
+        g = leak_conductance(leak_asr(fs, span_i, span_how, lyf))
+        if math.isfinite(g):   # (0 ohm: the fronts meet in this sample; the tracker reports it)
+            _set_leakage(pb, so, g)
+    else:
+        _set_leakage(pb, so, pb[PB_G_STACK])
+    if first:
+        return
+    polymer_fronts(fs, stki, x)
+    if set_fronts(x, fronts, L0, int(so[SO_N_CELLS]), so[SO_STRETCH], c, eta, cellf, layf, layi, iff, ifi):
+        pb[PB_FAST_SCALE] = fast_scale(cellf, layf, stkf, iff, ifi, so[SO_T], so[SO_TWO])
+
+
+@numba.njit(cache=True)
+def _run(first, target, half, rest, output_dt, c, eta, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, dep_t, dep_p,
+         dep_side, info):
+    """:func:`_half_cycle` with the solver options ``so`` and the problem's present leak and
+    time scale ``pb`` (``TransportProblem.run`` of a one- or two-step protocol)."""
+    pb[PB_RUNS] += 1.0
+    return _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi, stkf, stki, iff, ifi,
+                       so[SO_T], pb[PB_G_E], int(so[SO_KAPPA_LAW]), so[SO_FLOOR], so[SO_RTOL], so[SO_ATOL_C],
+                       so[SO_ATOL_V], so[SO_H_MAX], int(so[SO_METHOD]), so[SO_DEP_REL], int(so[SO_MAX_STEPS]),
+                       pb[PB_FAST_SCALE], so[SO_INITIAL_STEP], int(so[SO_N_ROWS]), dep_t, dep_p, dep_side, info)
+
+
+@numba.njit(cache=True)
+def _fb_half_cycle(first, j, half, rest, samples, t_off, c, eta, fs, span_i, span_how, void_seen, met_time, lyf,
+                   prmf, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, fronts, L0, x, sv, evl, nev, dep_t, dep_p,
+                   dep_side, info):
+    """One half cycle at ``j`` [A/m2] for ``half`` [s] (and its ``rest`` [s]) from ``t_off`` [s]
+    with the fronts fed back on the solver: ``ccd._half_cycle`` operation for operation.
+
+    :func:`_feed_back`; while :func:`feedback_active` says no front will change the problem,
+    the half cycle runs in one piece (output every ``half / samples``) and the fronts advance
+    over it; it is kept when, at its end, still no front changes the problem and the leak moved
+    by at most ``LEAK_RTOL``. Otherwise the fronts, void flags, events and the solver state are
+    restored (``sv``: scratch copies) and it runs again sample by sample, each sample a run of
+    its own from the state of the previous one after :func:`_feed_back`, the fronts advanced
+    over it (its first current that of the sample), its end kept in the trace (and the half
+    cycle's start). ``(c, eta)``, the fronts and the problem arrays are advanced in place.
+
+    Returns time [s], voltage [V], external and ionic current density [A/m2], front depths
+    per layer left and right [m], the sample where the fronts met (-1), and the event log and
+    depletion buffers (grown). A solver failure leaves its status in ``info[1]`` (time, step
+    and whether in a rest in ``info[2:5]``), a case not covered ``pb[PB_FALLBACK]``; the arrays
+    are then empty.
     """
     n = lyf.shape[1]
     P = layi.shape[1]
+    e1 = np.empty(0)
+    e2 = np.zeros((0, n))
+    dt = half / samples
+    _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, layi, stkf, stki, iff, ifi, so, pb,
+               fronts, L0, x)
+    if pb[PB_FALLBACK] > 0.0:
+        return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side
+    if not feedback_active(fs, span_i, span_how, lyf, prmf, t_off, half + rest):
+        _copy_state(sv, (c, eta, fs, span_i, span_how, void_seen))
+        nev0 = nev[0]
+        met0 = met_time[0]
+        out, nt, dep_t, dep_p, dep_side = _run(first, j, half, rest, dt, c, eta, cellf, layf, layi, stkf, stki,
+                                               iff, ifi, so, pb, dep_t, dep_p, dep_side, info)
+        if info[1] != 0.0:
+            info[4] = 0.0
+            return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side
+        n_dep = int(info[0])
+        for e in range(n_dep):
+            dep_t[e] = dep_t[e] + t_off
+        t = out[0, :nt] + t_off
+        j_ion = out[1, :nt]
+        dl = np.zeros((nt, n))
+        dr = np.zeros((nt, n))
+        met_at = _process(fs, span_i, span_how, lyf, prmf, met_time, void_seen, t, j_ion, out[4:4 + P, :nt],
+                          out[4 + P:4 + 2 * P, :nt], dep_t, dep_p, dep_side, n_dep, dl, dr, evl, nev)
+        g_e = pb[PB_G_E]
+        g_end = g_e
+        if touched(fs) and not _met(fs, lyf, met_time):
+            g_end = leak_conductance(leak_asr(fs, span_i, span_how, lyf))
+        if not feedback_active(fs, span_i, span_how, lyf, prmf, t_off, 0.0) and \
+                abs(g_end - g_e) <= prmf[PR_LEAK_RTOL] * max(g_end, g_e):
+            return t, out[3, :nt].copy(), out[2, :nt].copy(), j_ion.copy(), dl, dr, met_at, evl, dep_t, dep_p, \
+                dep_side
+        _copy_state((c, eta, fs, span_i, span_how, void_seen), sv)
+        nev[0] = nev0
+        met_time[0] = met0
+    return _sampled_half_cycle(first, j, half, rest, dt, t_off, c, eta, fs, span_i, span_how, void_seen, met_time,
+                               lyf, prmf, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, fronts, L0, x, evl, nev,
+                               dep_t, dep_p, dep_side, info)
+
+
+@numba.njit(cache=True)
+def _sampled_half_cycle(first, j, half, rest, dt, t_off, c, eta, fs, span_i, span_how, void_seen, met_time, lyf,
+                        prmf, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, fronts, L0, x, evl, nev, dep_t, dep_p,
+                        dep_side, info):
+    """The half cycle of :func:`_fb_half_cycle` sample by sample (samples ``dt`` [s] long), the
+    fronts fed back before each (the second part of ``ccd._half_cycle``); same arguments and
+    returns."""
+    n = lyf.shape[1]
+    P = layi.shape[1]
+    e1 = np.empty(0)
+    e2 = np.zeros((0, n))
+    pb[PB_SAMPLED] += 1.0
+    m0 = max(1, int(round_half_even(half / dt)))
+    m1 = max(1, int(round_half_even(rest / dt))) if rest > 0 else 0
+    cap = m0 + m1 + 1
+    tt = np.empty(cap)
+    vv = np.empty(cap)
+    jx = np.empty(cap)
+    ji = np.empty(cap)
+    dlt = np.zeros((cap, n))
+    drt = np.zeros((cap, n))
+    ntr = 0
+    met_at = -1
+    t_loc = t_off
+    for piece in range(2 if rest > 0 else 1):
+        jp = j if piece == 0 else 0.0
+        d = half if piece == 0 else rest
+        m = m0 if piece == 0 else m1
+        for _ in range(m):
+            _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, layi, stkf, stki, iff, ifi,
+                       so, pb, fronts, L0, x)
+            if pb[PB_FALLBACK] > 0.0:
+                return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side
+            if nev[0] + 8 * n + 16 > evl.shape[0]:
+                evl = _grow_first(evl[:nev[0]], 2 * evl.shape[0])
+            out, nt, dep_t, dep_p, dep_side = _run(first, jp, d / m, 0.0, d / m, c, eta, cellf, layf, layi, stkf,
+                                                   stki, iff, ifi, so, pb, dep_t, dep_p, dep_side, info)
+            if info[1] != 0.0:
+                info[4] = float(piece)
+                return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side
+            first = False
+            n_dep = int(info[0])
+            for e in range(n_dep):
+                dep_t[e] = dep_t[e] + t_loc
+            t = out[0, :nt] + t_loc
+            J = out[1, :nt].copy()
+            if nt > 1:
+                J[0] = out[1, 1]
+            dl = np.zeros((nt, n))
+            dr = np.zeros((nt, n))
+            met = _process(fs, span_i, span_how, lyf, prmf, met_time, void_seen, t, J, out[4:4 + P, :nt],
+                           out[4 + P:4 + 2 * P, :nt], dep_t, dep_p, dep_side, n_dep, dl, dr, evl, nev)
+            # the sample's end (and the half cycle's start): points the solver adds at depletion
+            # events inside a sample are left out of the trace, as the tracker has read them
+            q0 = 0 if ntr == 0 else nt - 1
+            for q in range(q0, nt):
+                if q != 0 and q != nt - 1:
+                    continue
+                tt[ntr] = t[q]
+                vv[ntr] = out[3, q]
+                jx[ntr] = out[2, q]
+                ji[ntr] = out[1, q]
+                dlt[ntr] = dl[q]
+                drt[ntr] = dr[q]
+                ntr += 1
+            if met >= 0 and met_at < 0:
+                met_at = ntr - 1
+            t_loc = out[0, nt - 1] + t_loc
+    return tt[:ntr], vv[:ntr], jx[:ntr], ji[:ntr], dlt[:ntr], drt[:ntr], met_at, evl, dep_t, dep_p, dep_side
+
+
+@numba.njit(cache=True)
+def _stopped(res, pb, info, li, sign, n_all, nev):
+    """The result vector of a run that stopped in half cycle ``sign`` of level ``li``: the fallback
+    flag, or the solver's failure (status, time [s], step, in a rest) from ``info``."""
+    if pb[PB_FALLBACK] > 0.0:
+        res[RS_FALLBACK] = 1.0
+    else:
+        res[RS_STATUS] = info[1]
+        res[RS_FAIL_T] = info[2]
+        res[RS_FAIL_LEVEL] = li
+        res[RS_FAIL_SIGN] = sign
+        res[RS_FAIL_STEP] = info[3]
+        res[RS_FAIL_REST] = info[4]
+    res[RS_N] = n_all
+    res[RS_NEV] = nev[0]
+
+
+@numba.njit(cache=True)
+def _outcome(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk, evl, nev, snap_fs,
+             snap_i, snap_how, leak_done):
+    """What a half cycle at level ``jk`` [A/m2] ends in (``ccd._simulate``): polarization at the
+    first sample with |V| above the limit (unless the fronts met before), a short (the voltage
+    replaced from ``met_at`` on) or, once, a leak. Returns the sample where the run is cut (-1:
+    none) and whether the leak has been reported; the fronts when they met go to ``snap_*``."""
+    cut = -1
+    over = _first_over(v, prmf[PR_V_LIMIT])
+    if over >= 0 and (met_at < 0 or over <= met_at):
+        cut = over
+        res[RS_KIND] = RES_POLARIZATION
+        res[RS_SHORT_TIME] = t[cut]
+        res[RS_V_CUT] = abs(v[cut])
+    elif met_at >= 0 and not leak_done:
+        snap_fs[:] = fs
+        snap_i[:] = span_i
+        snap_how[:] = span_how
+        if _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk, evl, nev):
+            cut = met_at
+        else:
+            leak_done = True
+    return cut, leak_done
+
+
+@numba.njit(cache=True, nogil=True)
+def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_how, c, eta, cellf, layf, layi,
+            stkf, stki, iff, ifi, so, ev_cap):
+    """The whole step-up test of one cell: half cycles at +-J_k (and rests) through the
+    transport solver, the fronts advanced between samples and fed back on the solver,
+    polarization, shorts and leaks (``ccd._simulate`` with ``_half_cycle`` and ``_Tracker``,
+    operation for operation).
+
+    Parameters
+    ----------
+    levels, halves : ndarray
+        Current densities J_k [A/m2] and their half-cycle durations [s].
+    rest : float
+        Rest after each half cycle [s] (0: none).
+    samples_per_half : float
+        Output samples per half cycle.
+    lyf, prmf : ndarray
+        The layers (rows LY_*) and the model's scalars (PR_*).
+    fs, span_i, span_how : ndarray
+        The fronts at the start (rows FR_*, crossed layers), advanced in place.
+    c, eta : ndarray
+        The solver state (cell averages [mol/m3], interface overpotentials [V]), advanced in place.
+    cellf, layf, layi, stkf, stki, iff, ifi : ndarray
+        The transport problem as built (:mod:`cellsim.transport._kernels`, "Packed arrays");
+        copied here before the fronts regrid its polymer layers.
+    so : ndarray
+        Solver options and problem scalars (SO_*).
+    ev_cap : int
+        First size of the event log.
+
+    Returns
+    -------
+    tuple
+        The result vector (RS_*: with ``RS_FALLBACK`` 1 when the run met a case the kernel does
+        not cover and must be run by the Python engine; ``RS_RUNS`` solver runs, ``RS_SAMPLED``
+        half cycles run sample by sample), the trace (time [s], voltage [V], external current
+        density [A/m2], front depths left and right per layer [m]), the event log (rows EV_*),
+        the fronts when they met (for the words of the mechanism) and the void flags.
+    """
+    n = lyf.shape[1]
+    P = layi.shape[1]
+    cellf = cellf.copy()
+    layf = layf.copy()
+    L0 = layf[7].copy()
+    fronts = np.zeros((2, P))
+    x = np.zeros((2, P))
+    pb = np.zeros(N_PB)
+    pb[PB_G_E] = so[SO_G_E]
+    pb[PB_G_STACK] = so[SO_G_E]
+    pb[PB_FAST_SCALE] = so[SO_FAST_SCALE]
     res = np.full(N_RS, math.nan)
     res[RS_KIND] = RES_NONE
     res[RS_STATUS] = 0.0
     res[RS_SNAP] = 0.0
+    res[RS_FALLBACK] = 0.0
     met_time = np.full(1, math.nan)
     void_seen = np.zeros((2, n), dtype=np.int64)
     evl = np.zeros((ev_cap, N_EV))
@@ -795,12 +1210,11 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
     dep_t = np.empty(64 * (P + 1))
     dep_p = np.empty(64 * (P + 1), dtype=np.int64)
     dep_side = np.empty(64 * (P + 1), dtype=np.int64)
-    info = np.zeros(4)
+    info = np.zeros(5)
     t_off = 0.0
     leak_done = False
     first = True
-    saved = (c.copy(), eta.copy(), fs.copy(), span_i.copy(), span_how.copy(), void_seen.copy())  # (handoff)
-    nev0, met0 = 0, math.nan
+    sv = (c.copy(), eta.copy(), fs.copy(), span_i.copy(), span_how.copy(), void_seen.copy())
     for li in range(levels.size):
         jk = levels[li]
         half = halves[li]
@@ -809,56 +1223,20 @@ def step_up(levels, halves, rest, samples_per_half, lyf, prmf, fs, span_i, span_
             sign = 1.0 if si == 0 else -1.0
             if nev[0] + 8 * n + 16 > evl.shape[0]:
                 evl = _grow_first(evl[:nev[0]], 2 * evl.shape[0])
-            if handoff:
-                _copy_state(saved, (c, eta, fs, span_i, span_how, void_seen))
-                nev0, met0 = nev[0], met_time[0]
-            out, nt = _half_cycle(first, sign * jk, half, rest, half / samples_per_half, c, eta, cellf, layf, layi,
-                                  stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
-                                  method, dep_rel, max_steps, fast_scale, initial_step, n_rows, dep_t, dep_p,
-                                  dep_side, info)
-            if info[1] != 0.0:
-                res[RS_STATUS] = info[1]
-                res[RS_FAIL_T] = info[2]
-                res[RS_FAIL_LEVEL] = li
-                res[RS_FAIL_SIGN] = sign
-                res[RS_FAIL_STEP] = info[3]
+            t, v, j_ext, j_ion, dl, dr, met_at, evl, dep_t, dep_p, dep_side = _fb_half_cycle(
+                first, sign * jk, half, rest, samples_per_half, t_off, c, eta, fs, span_i, span_how, void_seen,
+                met_time, lyf, prmf, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, fronts, L0, x, sv, evl, nev,
+                dep_t, dep_p, dep_side, info)
+            res[RS_RUNS] = pb[PB_RUNS]
+            res[RS_SAMPLED] = pb[PB_SAMPLED]
+            if pb[PB_FALLBACK] > 0.0 or info[1] != 0.0:
+                _stopped(res, pb, info, li, sign, n_all, nev)
                 return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
                         evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
             first = False
-            n_dep = int(info[0])
-            for e in range(n_dep):
-                dep_t[e] = dep_t[e] + t_off
-            t = out[0, :nt] + t_off
-            j_ion = out[1, :nt]
-            j_ext = out[2, :nt]
-            v = out[3, :nt].copy()
-            dl = np.zeros((nt, n))
-            dr = np.zeros((nt, n))
-            met_at = _process(fs, span_i, span_how, lyf, prmf, met_time, void_seen, t, j_ion, out[4:4 + P, :nt],
-                              out[4 + P:4 + 2 * P, :nt], dep_t, dep_p, dep_side, n_dep, dl, dr, evl, nev)
-            if handoff and fronts_moved(dl, dr, evl, nev0, nev[0]):
-                _copy_state((c, eta, fs, span_i, span_how, void_seen), saved)
-                nev[0], met_time[0] = nev0, met0
-                res[RS_HANDOFF_LEVEL], res[RS_HANDOFF_SIGN], res[RS_T_OFF] = li, si, t_off
-                res[RS_N], res[RS_NEV] = n_all, nev[0]
-                return (res, t_all[:n_all], v_all[:n_all], j_all[:n_all], dl_all[:n_all], dr_all[:n_all],
-                        evl[:nev[0]], snap_fs, snap_i, snap_how, void_seen)
-            cut = -1
-            over = _first_over(v, prmf[PR_V_LIMIT])
-            if over >= 0 and (met_at < 0 or over <= met_at):
-                cut = over
-                res[RS_KIND] = RES_POLARIZATION
-                res[RS_SHORT_TIME] = t[cut]
-                res[RS_V_CUT] = abs(v[cut])
-            elif met_at >= 0 and not leak_done:
-                snap_fs[:] = fs
-                snap_i[:] = span_i
-                snap_how[:] = span_how
-                if _short_or_leak(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk,
-                                  evl, nev):
-                    cut = met_at
-                else:
-                    leak_done = True
+            nt = t.size
+            cut, leak_done = _outcome(res, fs, span_i, span_how, lyf, prmf, met_time, met_at, t, v, j_ion, j_ext, jk,
+                                      evl, nev, snap_fs, snap_i, snap_how, leak_done)
             t_all, v_all, j_all, dl_all, dr_all, n_all = _append_trace(t_all, v_all, j_all, dl_all, dr_all, n_all,
                                                                        t, v, j_ext, dl, dr)
             t_off = t[nt - 1]
@@ -896,10 +1274,177 @@ def layer_grid(thickness, n, stretch):
         widths[n - 1 - i] = w
     if n % 2:
         widths[half] = widths[half - 1] * ratio
-    total = 0.0
-    for i in range(n):
-        total += widths[i]
-    return widths * (thickness / total)
+    return widths * (thickness / np_sum(widths, 0, n))
+
+
+@numba.njit(cache=True)
+def _np_block(a, lo, hi):
+    """NumPy's sum of at most 128 contiguous values ``a[lo:hi]`` (see :func:`np_sum`)."""
+    n = hi - lo
+    if n < 8:
+        res = 0.0
+        for i in range(lo, hi):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        q = lo + i
+        r0 += a[q]
+        r1 += a[q + 1]
+        r2 += a[q + 2]
+        r3 += a[q + 3]
+        r4 += a[q + 4]
+        r5 += a[q + 5]
+        r6 += a[q + 6]
+        r7 += a[q + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True)
+def np_sum(a, lo, hi):
+    """``a[lo:hi].sum()`` summed as NumPy sums a contiguous float64 array (pairwise: below 8
+    values one after the other, up to 128 in eight interleaved partial sums, longer ones as the
+    sum of two halves, the first a multiple of 8 long), so that the result is the same to the
+    last bit. Without recursion (a cached numba function calling a recursive one can crash)."""
+    if hi - lo <= 128:
+        return _np_block(a, lo, hi)
+    cap = 128
+    los = np.empty(cap, dtype=np.int64)
+    his = np.empty(cap, dtype=np.int64)
+    stage = np.empty(cap, dtype=np.int64)
+    vals = np.empty(cap)
+    sp = 0
+    vp = 0
+    los[0], his[0], stage[0] = lo, hi, 0
+    sp = 1
+    while sp > 0:
+        sp -= 1
+        l, h, s = los[sp], his[sp], stage[sp]
+        n = h - l
+        if n <= 128:
+            vals[vp] = _np_block(a, l, h)
+            vp += 1
+        elif s == 0:
+            n2 = n // 2
+            n2 -= n2 % 8
+            los[sp], his[sp], stage[sp] = l, h, 1           # add the halves after both are summed
+            los[sp + 1], his[sp + 1], stage[sp + 1] = l + n2, h, 0
+            los[sp + 2], his[sp + 2], stage[sp + 2] = l, l + n2, 0
+            sp += 3
+        else:
+            vals[vp - 2] = vals[vp - 2] + vals[vp - 1]
+            vp -= 1
+    return vals[0]
+
+
+#: ``cellsim.transport.fronts.MIN_FRACTION``
+MIN_FRACTION = 1e-3
+
+
+@numba.njit(cache=True)
+def active_length(thickness, x_left, x_right):
+    """Length of a polymer layer's transport domain [m]: ``cellsim.transport.fronts.active_length``."""
+    return max(thickness - max(x_left, 0.0) - max(x_right, 0.0), MIN_FRACTION * thickness)
+
+
+@numba.njit(cache=True)
+def set_fronts(x, fronts, L0, n_cells, stretch, c, eta, cellf, layf, layi, iff, ifi):
+    """Shorten the polymer layers to the part ahead of the dendrite fronts:
+    ``TransportProblem.set_fronts`` on the packed arrays, in place.
+
+    Parameters
+    ----------
+    x : ndarray (2, P)
+        New front depths [m] from each polymer layer's left (row 0) and right (row 1) face.
+    fronts : ndarray (2, P)
+        The depths the arrays are built for [m]; set to ``x``.
+    L0 : ndarray (P,)
+        Thicknesses of the polymer layers as built [m].
+    n_cells, stretch : int, float
+        ``SolverOptions.n_cells``, ``grid_stretch``.
+    c, eta : ndarray
+        Solver state, cell averages [mol/m3] (remapped, salt-conserving: :func:`remap_cells`)
+        and interface overpotentials [V] (a double layer at a moved front is discharged).
+    cellf, layf, layi, iff, ifi : ndarray
+        The packed problem (:mod:`cellsim.transport._kernels`): rows vol, klo, khi of
+        ``cellf`` and the length row 7 of ``layf`` are rebuilt for the layers whose fronts moved.
+
+    Returns
+    -------
+    bool
+        Whether a layer changed (the caller then recomputes :func:`fast_scale`).
+    """
+    P = layi.shape[1]
+    changed = False
+    for p in range(P):
+        if x[0, p] == fronts[0, p] and x[1, p] == fronts[1, p]:
+            continue
+        a = layi[0, p]
+        nc = layi[1, p]
+        L0p = L0[p]
+        anyx = x[0, p] != 0.0 or x[1, p] != 0.0
+        Lp = active_length(L0p, x[0, p], x[1, p]) if anyx else L0p
+        w = layer_grid(Lp, n_cells, stretch)
+        c[a:a + nc] = remap_cells(c[a:a + nc].copy(), fronts[0, p], cellf[0, a:a + nc].copy(), x[0, p], w)
+        for side in range(2):    # a moved front is a new electrode surface: its double layer starts discharged
+            if x[side, p] != fronts[side, p]:
+                for k in range(eta.size):
+                    if ifi[1, k] == p and ifi[2, k] == side and iff[4, k] > 0:
+                        eta[k] = 0.0
+        fronts[0, p] = x[0, p]
+        fronts[1, p] = x[1, p]
+        D = layf[0, p]
+        for i in range(nc):
+            cellf[0, a + i] = w[i]
+        layf[7, p] = Lp
+        for i in range(nc - 1):
+            dist = 0.5 * (w[i + 1] + w[i])
+            cellf[2, a + i] = D / dist
+            cellf[1, a + i + 1] = D / dist
+        changed = True
+    return changed
+
+
+@numba.njit(cache=True)
+def fast_scale(cellf, layf, stkf, iff, ifi, T, two):
+    """The fastest time scale of the problem [s]: ``TransportProblem._fast_scale`` on the packed
+    arrays (the smallest cell's diffusion time ``w_min ** 2 / D_max``; with double layers their RC
+    times).
+
+    ``two`` is the exponent 2.0, given at run time (``so[SO_TWO]``): with a constant exponent LLVM
+    turns libm's ``pow(w, 2.0)``, which NumPy and Python use, into ``w * w``, which differs from
+    it in the last bit for about 0.1 % of widths (and the first time step with it)."""
+    N = cellf.shape[1]
+    P = layf.shape[1]
+    if N:
+        vmin = cellf[0, 0]
+        for i in range(1, N):
+            if cellf[0, i] < vmin:
+                vmin = cellf[0, i]
+        dmax = layf[0, 0]
+        for p in range(1, P):
+            if layf[0, p] > dmax:
+                dmax = layf[0, p]
+        s = vmin ** two / dmax
+    else:
+        s = math.inf
+    for k in range(iff.shape[1]):
+        cdl = iff[4, k]
+        if cdl > 0:
+            if ifi[0, k] == 1 or ifi[0, k] == 2:
+                s = min(s, cdl * 8.314462618 * T / (TK.F * iff[0, k]))
+            acc = 0.0
+            for p in range(P):
+                acc += layf[7, p] / layf[6, p]
+            s = min(s, cdl * max(np_sum(stkf, 0, stkf.size) + acc, 1e-12))
+    return s
 
 
 @numba.njit(cache=True)
@@ -943,12 +1488,9 @@ def remap_cells(c_old, x_old, w_old, x_new, w_new):
     swept_right = max(np.interp(e_old[m - 1], e_ext, s_ext) - np.interp(e_new[nn], e_ext, s_ext), 0.0)
     c_new[0] += swept_left / w_new[0]
     c_new[nn - 1] += swept_right / w_new[nn - 1]
-    total_old = 0.0
-    for i in range(m - 1):
-        total_old += c_old[i] * w_old[i]
-    total_new = 0.0
-    for i in range(nn):
-        total_new += c_new[i] * w_new[i]
+    # np.dot (BLAS ddot, as NumPy's ``c_old @ w_old``): the same sums to the last bit
+    total_old = np.dot(c_old, w_old)
+    total_new = np.dot(c_new, w_new)
     if total_new > total_old > 0:
         c_new *= total_old / total_new
     return c_new

@@ -400,6 +400,11 @@ class CCDResult:
         Whether the result changes when the middle layer conducts electrons from the start.
     ccd_transparent_middle : float or None
         The CCD of that counterfactual run [A/m2].
+    engine : dict
+        How the run was computed: ``{"engine": "compiled", "solver_runs": ...,
+        "sampled_half_cycles": ...}`` (one numba call; the solver runs and the half cycles run
+        sample by sample with the fronts fed back) or ``{"engine": "python"}`` (the reference
+        driver, or the compiled engine's fallback: :func:`~cellsim.shortcircuit.compiled.simulate_compiled`).
     """
 
     ccd: float | None
@@ -426,6 +431,7 @@ class CCDResult:
     details: dict = field(default_factory=dict)
     depends_on_middle_layer: bool | None = None
     ccd_transparent_middle: float | None = None
+    engine: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of SPEC §3 (``cellsim ccd --json``)."""
@@ -465,11 +471,11 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
         non-polymer layer is transparent to electrons; skipped for stacks without a polymer
         layer, whose short can only form through the middle layer).
     engine : str
-        ``compiled``: the whole protocol in one numba call per run
-        (:mod:`cellsim.shortcircuit.compiled`; stacks on the solver's exact eigenmode path
-        and runs in which a front leaves its electrode, whose feedback on the solver is not
-        compiled, fall back to Python); ``python``: the reference driver (:func:`_simulate` with
-        ``_Tracker``). Both give the same result (tests/shortcircuit/test_compiled.py).
+        ``compiled``: the whole protocol, the fronts' feedback on the solver included, in one
+        numba call per run (:mod:`cellsim.shortcircuit.compiled`; stacks on the solver's exact
+        eigenmode path fall back to Python, ``CCDResult.engine`` says which ran); ``python``: the
+        reference driver (:func:`_simulate` with ``_Tracker``). Both give the same result
+        (tests/shortcircuit/test_compiled.py).
 
     Returns
     -------
@@ -561,11 +567,13 @@ def _run_engine(engine, stack, protocol, prm, options, samples_per_half, transpa
         opt = replace(options or ccd_solver_options(), on_depletion="continue",
                       depletion_threshold=prm.nucleation_threshold)
         fields = simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_middle)
-        if isinstance(fields, dict):
-            return CCDResult(**fields)
-        if fields is not None:      # a front left its electrode: the feedback on the solver in Python
-            return _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle, start=fields)
-    return _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle)
+        if fields is not None:
+            kernel = fields.pop("kernel")
+            return CCDResult(**fields, engine={"engine": "compiled", "solver_runs": kernel["runs"],
+                                               "sampled_half_cycles": kernel["sampled"]})
+    res = _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle)
+    res.engine = {"engine": "python"}
+    return res
 
 
 def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half, engine="compiled"):
@@ -596,31 +604,16 @@ def _ccd_text(ccd):
     return "no short within the protocol" if ccd is None else f"CCD {ccd / MA_CM2:g} mA/cm2"
 
 
-def _start(stack, prm, options, transparent_middle, start):
-    """The transport problem, layers, tracker, trace lists, solver state, time offset [s], last
-    level survived and first (level, half cycle) of :func:`_simulate`: fresh, or those of a
-    compiled run that stopped where a front leaves its electrode (``compiled.Handoff``)."""
-    if start is not None:
-        tr = start.tracker
-        trace = ([start.time], [start.voltage], [start.current_density], [start.front_left], [start.front_right])
-        return (start.problem, tr.ly, tr, trace, start.state, start.t_off, start.survived,
-                (start.level, start.sign))
+def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool) -> "CCDResult":
+    """The time simulation of :func:`run_ccd` (no margins): the Python reference engine."""
     from ..transport import TransportProblem
 
     opt = replace(options or ccd_solver_options(), on_depletion="continue",
                   depletion_threshold=prm.nucleation_threshold)
     layers = _Layers(stack, prm, transparent_middle=transparent_middle)
-    return (TransportProblem(stack, opt), layers, _Tracker(stack, prm, layers), ([], [], [], [], []), None, 0.0,
-            None, (0, 0))
-
-
-def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middle: bool,
-              start=None) -> "CCDResult":
-    """The time simulation of :func:`run_ccd` (no margins); from ``start`` (a
-    ``compiled.Handoff``) when given."""
-    problem, layers, tr, trace, state, t_off, survived, first = _start(stack, prm, options, transparent_middle,
-                                                                       start)
-    times, volts, currents, dls, drs = trace
+    problem, tr = TransportProblem(stack, opt), _Tracker(stack, prm, layers)
+    state, t_off, survived = None, 0.0, None
+    times, volts, currents, dls, drs = [], [], [], [], []
     result_kind = None
     short_time = None
     ccd = None
@@ -630,14 +623,10 @@ def _simulate(stack, protocol, prm, options, samples_per_half, transparent_middl
     leak_done = False
     r_e = stack.electronic_resistance()
     r_stack = r_e * stack.area if math.isfinite(r_e) else math.inf
-    for li, jk in enumerate(protocol.levels()):
-        if li < first[0]:
-            continue
+    for jk in protocol.levels():
         half = protocol.half_time(jk)
         level_ok = True
-        for si, sign in enumerate((1.0, -1.0)):
-            if (li, si) < first:
-                continue
+        for sign in (1.0, -1.0):
             text = f"{'Plate' if sign > 0 else 'Strip'} at {jk / MA_CM2:g} mA/cm2"
             run = _half_cycle(problem, tr, sign * jk, half, protocol.rest, samples_per_half, state, t_off, text)
             state, met_at, dl, dr = run.state, run.met_at, run.dl, run.dr

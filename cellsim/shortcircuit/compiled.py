@@ -9,21 +9,23 @@ with the same words and numbers as the Python engine (``ccd._simulate``, kept as
 reference: ``run_ccd(..., engine="python")``; ``tests/shortcircuit/test_compiled.py``
 compares the two).
 
-The compiled engine covers the time-stepped transport path, which every stack with an
-electronic leak takes (all shipped models), up to the first half cycle in which a front leaves
-its electrode (a dendrite nucleates, a filament or an interphase starts: ``_kernels.fronts_moved``).
-From there the Python engine feeds the fronts back on the solver (``ccd._half_cycle``: the
-polymer layer regridded, the leak through what the fronts left, sample by sample), which the
-kernel does not do: the kernel stops before that half cycle and hands its state over
-(:class:`Handoff`, ``ccd._simulate(..., start=...)``). A stack whose solver integrates
+The kernel runs the whole protocol, the fronts' feedback on the solver included
+(``ccd._half_cycle``, ``ccd._feed_back``): while a front is inside a layer a half cycle runs
+sample by sample, the polymer layers regridded ahead of the dendrites before each sample
+(``_kernels.set_fronts``, the packed arrays ``cellf`` rows vol/klo/khi and ``layf`` row L
+rebuilt on copies, the salt remapped, the fastest time scale recomputed) and the leak
+conductance set to that of what the fronts left (``_kernels.leak_asr``); otherwise the half
+cycle runs in one piece and again sample by sample when a front appears during it. The
+time-stepped transport path is the only one compiled: a stack whose solver integrates
 galvanostatic steps exactly on eigenmodes (no leak, no double layers) runs in the Python
-engine (:func:`simulate_compiled` returns None for it).
+engine (:func:`simulate_compiled` returns None for it), and so does a run in which the fronts
+would leave a leak of 0 S/m2 on such a stack (the kernel stops, ``RS_FALLBACK``; no shipped
+model gets there: every one has a finite electronic resistance in every layer).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,7 +33,7 @@ from ..constants import F
 from ..errors import SolverError
 from . import _kernels as K
 from .mechanisms import OMEGA_LI
-from .tracker import _Layers, _no_short_text, _Tracker
+from .tracker import LEAK_RTOL, _Layers, _no_short_text, _Tracker
 
 MA_CM2 = 10.0
 
@@ -56,6 +58,8 @@ def _layer_rows(layers, problem) -> np.ndarray:
     lyf[K.LY_POLY] = problem.layer_poly
     lyf[K.LY_OWN_SKIP] = [how in ("dendrite", "crack") for how in layers.how]
     lyf[K.LY_OWN_CRACK] = ["crack" in how for how in layers.how]
+    lyf[K.LY_RHO_E] = layers.rho_e
+    lyf[K.LY_RHO_INT] = layers.rho_int
     return lyf
 
 
@@ -78,6 +82,7 @@ def _parameter_vector(layers, prm, stack) -> np.ndarray:
     prmf[K.PR_R_STACK] = r_e * stack.area if math.isfinite(r_e) else math.inf
     prmf[K.PR_OMEGA] = OMEGA_LI
     prmf[K.PR_F] = F
+    prmf[K.PR_LEAK_RTOL] = LEAK_RTOL
     return prmf
 
 
@@ -94,6 +99,23 @@ def _initial_fronts(layers):
             fs[f, K.FR_CONTACT] = 0.0
             fs[f, K.FR_PRESSED] = 1.0
     return fs, np.zeros((2, 2 * n + 2), dtype=np.int64), np.zeros((2, 2 * n + 2), dtype=np.int64)
+
+
+def _pack_fronts(tr, layers):
+    """The front rows FR_*, crossed layers and how (``fs``, ``span_i``, ``span_how``) of a
+    ``_Tracker`` (the inverse of :func:`_tracker_from`; a ``how`` other than the layer's own is a crack)."""
+    fs, span_i, span_how = _initial_fronts(layers)
+    for f, fr in enumerate((tr.left, tr.right)):
+        row = fs[f]
+        row[K.FR_LAYER], row[K.FR_DEPTH], row[K.FR_NUC] = fr.layer, fr.depth, float(fr.nucleated)
+        row[K.FR_CONTACT] = math.nan if fr.contact is None else fr.contact
+        row[K.FR_RC], row[K.FR_VOID], row[K.FR_CRACK_OPEN] = fr.rc, fr.void, float(fr.crack_open)
+        row[K.FR_CRACK_DEPTH], row[K.FR_CHEM_DEPTH] = fr.crack_depth, fr.chem_depth
+        row[K.FR_PRESSED], row[K.FR_SHARE], row[K.FR_NSPAN] = float(fr.pressed), fr.share, len(fr.spanned)
+        for m, (i, how) in enumerate(fr.spanned):
+            span_i[f, m] = i
+            span_how[f, m] = K.HOW_OWN if how == layers.how[i] else K.HOW_CRACK
+    return fs, span_i, span_how
 
 
 def _tracker_from(stack, prm, layers, fs, span_i, span_how):
@@ -161,7 +183,7 @@ def _solver_failure(res, levels):
     t = float(res[K.RS_FAIL_T])
     if res[K.RS_STATUS] == K.RUN_NONFINITE_STATUS:
         return SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
-    text = "Rest" if s_i == 1 else f"{'Plate' if res[K.RS_FAIL_SIGN] > 0 else 'Strip'} at {jk / MA_CM2:g} mA/cm2"
+    text = "Rest" if s_i == 1 or res[K.RS_FAIL_REST] else f"{'Plate' if res[K.RS_FAIL_SIGN] > 0 else 'Strip'} at {jk / MA_CM2:g} mA/cm2"
     status = int(res[K.RS_STATUS])
     why = {int(K.TK.ST_NEWTON): "the current/overpotential Newton iteration did not converge",
            int(K.TK.ST_SMALL): "the time step fell below round-off",
@@ -169,56 +191,59 @@ def _solver_failure(res, levels):
     return SolverError(f"transport solver failed at t = {t:.6g} s in protocol step {s_i + 1} ({text}): {why}")
 
 
-@dataclass
-class Handoff:
-    """Where the compiled run stopped for the Python engine: before half cycle ``sign`` (0 plating,
-    1 stripping) of level ``level``, the first in which a front leaves its electrode.
-
-    ``t_off`` [s] is the time at its start, ``state`` the solver state ``(c, eta)`` there,
-    ``problem`` the transport problem, ``tracker`` a ``_Tracker`` holding the fronts, void flags
-    and events so far, ``time`` ... ``front_right`` the trace so far and ``survived`` [A/m2] the
-    last level survived. ``ccd._simulate(..., start=handoff)`` runs the rest.
-    """
-
-    level: int
-    sign: int
-    t_off: float
-    state: tuple
-    problem: object
-    tracker: _Tracker
-    time: np.ndarray
-    voltage: np.ndarray
-    current_density: np.ndarray
-    front_left: np.ndarray
-    front_right: np.ndarray
-    survived: float | None
-
-
-def _tracker_at(stack, prm, layers, fs, span_i, span_how, void_seen, events):
-    """A ``_Tracker`` in the state of the kernel's fronts (every ``_Front`` field), void flags
-    (``void_seen[f, i]``: front ``f`` opened voids at layer ``i``) and events."""
-    tr = _tracker_from(stack, prm, layers, fs, span_i, span_how)
-    for f, fr in enumerate((tr.left, tr.right)):
-        row = fs[f]
-        fr.nucleated = bool(row[K.FR_NUC])
-        fr.contact = None if math.isnan(row[K.FR_CONTACT]) else float(row[K.FR_CONTACT])
-        fr.rc, fr.void, fr.share = float(row[K.FR_RC]), float(row[K.FR_VOID]), float(row[K.FR_SHARE])
-        fr.crack_open, fr.pressed = bool(row[K.FR_CRACK_OPEN]), bool(row[K.FR_PRESSED])
-    tr.void_seen = {(side, i) for f, side in enumerate(("left", "right")) for i in range(void_seen.shape[1])
-                    if void_seen[f, i]}
-    tr.events = events
-    return tr
+def _solver_vector(problem, opt) -> np.ndarray:
+    """The SO_* entries of the kernel: the solver options and the problem's scalars as built."""
+    so = np.zeros(K.N_SO)
+    so[K.SO_T] = problem.T
+    so[K.SO_KAPPA_LAW] = 1.0 if opt.conductivity_law == "nernst-einstein" else 0.0
+    so[K.SO_FLOOR] = opt.concentration_floor
+    so[K.SO_RTOL] = opt.rtol
+    so[K.SO_ATOL_C] = opt.atol
+    so[K.SO_ATOL_V] = opt.voltage_atol
+    so[K.SO_H_MAX] = opt.max_step
+    so[K.SO_METHOD] = 1.0 if opt.method == "bdf2" else 0.0
+    so[K.SO_DEP_REL] = opt.depletion_threshold
+    so[K.SO_MAX_STEPS] = opt.max_steps
+    so[K.SO_INITIAL_STEP] = math.nan if opt.initial_step is None else opt.initial_step
+    so[K.SO_N_ROWS] = problem.n_rows
+    so[K.SO_N_CELLS] = opt.n_cells
+    so[K.SO_STRETCH] = opt.grid_stretch
+    # what TransportProblem.set_leakage(0) would do: integrate exactly on eigenmodes (not compiled)
+    so[K.SO_MODAL_NO_LEAK] = float(opt.exact_galvanostatic and not np.any(problem.Cdl > 0)
+                                   and opt.conductivity_law == "constant" and problem.vol.size > 0)
+    so[K.SO_G_E] = problem.g_e
+    so[K.SO_FAST_SCALE] = problem.fast_scale
+    so[K.SO_TWO] = 2.0
+    return so
 
 
 def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_middle: bool):
-    """``ccd._simulate`` in one compiled call: the fields of its ``CCDResult`` (a dict); a
-    :class:`Handoff` when a front left its electrode (the kernel stops before that half cycle: the
-    feedback of the fronts on the solver, ``ccd._half_cycle``, is run by the Python engine from
-    there); None when the whole run needs the Python engine (the exact eigenmode path of the
-    solver, or a front that left its electrode in the first half cycle).
+    """``ccd._simulate`` in one compiled call (:func:`~cellsim.shortcircuit._kernels.step_up`).
 
-    ``opt`` are the solver options as ``ccd._simulate`` sets them (``on_depletion="continue"``,
-    the nucleation threshold as the depletion threshold).
+    Parameters
+    ----------
+    stack : Stack
+    protocol : StepUpProtocol
+    prm : ShortCircuitParameters
+    opt : SolverOptions
+        As ``ccd._simulate`` sets them (``on_depletion="continue"``, the nucleation threshold
+        as the depletion threshold).
+    samples_per_half : int
+    transparent_middle : bool
+
+    Returns
+    -------
+    dict or None
+        The fields of the run's ``CCDResult``, plus ``"kernel"``: the kernel's counters
+        (``runs``: solver runs, ``sampled``: half cycles run sample by sample). None when the
+        run needs the Python engine: a stack the solver integrates exactly on eigenmodes (no
+        leak, no double layers: ``TransportProblem.modal_ok``), or a run in which the fronts
+        leave a leak of 0 S/m2 on such a problem (the kernel stops there: ``RS_FALLBACK``).
+
+    Raises
+    ------
+    SolverError
+        The solver's failure in a half cycle, with the words of ``TransportProblem.run``.
     """
     from ..transport import TransportProblem
 
@@ -234,22 +259,12 @@ def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_m
     out = K.step_up(levels, halves, float(protocol.rest), float(samples_per_half), _layer_rows(layers, problem),
                     _parameter_vector(layers, prm, stack), fs, span_i, span_how, c, eta, problem.cellf,
                     problem.layf, problem.layi, problem.layer_R, problem.layer_poly, problem.iff, problem.ifi,
-                    float(problem.T), float(problem.g_e), 1 if opt.conductivity_law == "nernst-einstein" else 0,
-                    float(opt.concentration_floor), float(opt.rtol), float(opt.atol), float(opt.voltage_atol),
-                    float(opt.max_step), 1 if opt.method == "bdf2" else 0, float(opt.depletion_threshold),
-                    int(opt.max_steps), float(problem.fast_scale),
-                    math.nan if opt.initial_step is None else float(opt.initial_step), int(problem.n_rows),
-                    2 * levels.size * (8 * n + 8) + 64, True)
+                    _solver_vector(problem, opt), 2 * levels.size * (8 * n + 8) + 64)
     res, t, v, j, dl, dr, evl, snap_fs, snap_i, snap_how, void_seen = out
+    if res[K.RS_FALLBACK]:
+        return None
     if res[K.RS_STATUS] != 0:
         raise _solver_failure(res, levels)
-    if not math.isnan(res[K.RS_HANDOFF_LEVEL]):
-        if t.size == 0:     # a front left its electrode in the first half cycle: all in Python
-            return None
-        tr = _tracker_at(stack, prm, layers, fs, span_i, span_how, void_seen, _events(evl, layers))
-        return Handoff(int(res[K.RS_HANDOFF_LEVEL]), int(res[K.RS_HANDOFF_SIGN]), float(res[K.RS_T_OFF]),
-                       (c, eta), problem, tr, t, v, j, dl, dr,
-                       None if math.isnan(res[K.RS_SURVIVED]) else float(res[K.RS_SURVIVED]))
 
     def opt_float(x):
         return None if math.isnan(x) else float(x)
@@ -263,4 +278,4 @@ def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_m
                 current_density=j, front_left=dl, front_right=dr, layer_names=list(layers.names),
                 electronic_share=opt_float(res[K.RS_SHARE]), path_asr=opt_float(res[K.RS_PATH]),
                 events=_events(evl, layers), parameters=prm, protocol=protocol, temperature=stack.temperature,
-                pressure=stack.pressure)
+                pressure=stack.pressure, kernel={"runs": int(res[K.RS_RUNS]), "sampled": int(res[K.RS_SAMPLED])})

@@ -3,12 +3,15 @@
 Every shipped model, at its own conditions and two others, under a fixed-time protocol and a
 fixed-capacity protocol with rests: CCD, kind, mechanism words, onset times, events, the
 trace and the front depths agree to 1e-12 relative (in practice bit for bit: the same
-operations in the same order). From the first half cycle in which a front leaves its electrode
-the compiled run hands over to the Python engine (the fronts' feedback on the solver). Among these runs are hard and soft shorts, leaks, polarization
-failures, void formation, crack initiation, fronts meeting inside a layer and no short at all.
+operations in the same order). The compiled run covers the whole protocol, the fronts' feedback
+on the solver (polymer layers regridded ahead of the dendrites, the leak through what the fronts
+left, half cycles run sample by sample) included: no shipped model falls back to the Python
+engine. Among these runs are hard and soft shorts, leaks, polarization failures, void formation,
+crack initiation, fronts meeting inside a layer and no short at all.
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -60,7 +63,9 @@ def test_compiled_engine_equals_the_python_reference(model):
         stack = base.with_conditions(**cond) if cond else base
         for proto in PROTOCOLS.values():
             p = StepUpProtocol.parse(**proto)
-            _same(run_ccd(stack, p, engine="compiled"), run_ccd(stack, p, engine="python"))
+            a = run_ccd(stack, p, engine="compiled")
+            _same(a, run_ccd(stack, p, engine="python"))
+            assert a.engine["engine"] == "compiled"     # one numba call, no fallback to the Python driver
 
 
 def test_engine_must_be_named():
@@ -105,43 +110,52 @@ def test_the_compiled_engine_runs_without_the_python_driver(monkeypatch):
     _same(run_ccd(stack, p, explain=False), ref)
 
 
-def test_the_compiled_run_hands_over_where_a_front_leaves_its_electrode(monkeypatch):
-    """The kernel stops before the first half cycle in which a dendrite nucleates; its trace up to
-    there is the Python engine's, and the Python engine runs the rest from its state (the fronts
-    fed back on the solver)."""
-    from dataclasses import replace
-
+def test_the_fronts_feedback_runs_in_the_kernel(monkeypatch):
+    """Dendrites nucleate and grow in the polymer (half cycles sample by sample, the layer
+    regridded ahead of them) and the Python driver never runs (it used to take over from the
+    first half cycle in which a front left its electrode)."""
     import cellsim.shortcircuit.ccd as ccd
-    from cellsim.shortcircuit import compiled
 
     stack = load_model("li-uvea-li")
     p = StepUpProtocol.parse(**PROTOCOLS["capacity+rest"])
-    prm = ccd.load_parameters()
-    opt = replace(ccd.ccd_solver_options(), on_depletion="continue", depletion_threshold=prm.nucleation_threshold)
-    h = compiled.simulate_compiled(stack, p, prm, opt, 16, False)
-    assert isinstance(h, compiled.Handoff) and h.level > 0
-    assert not np.any(h.front_left) and not np.any(h.front_right)
     ref = run_ccd(stack, p, explain=False, engine="python")
-    n = h.time.size
-    assert np.array_equal(h.time, ref.time[:n]) and np.array_equal(h.voltage, ref.voltage[:n])
-    assert np.any(ref.front_left[n:]) or np.any(ref.front_right[n:])     # the fronts move after it
-    calls = []
-    real = ccd._simulate
-    monkeypatch.setattr(ccd, "_simulate", lambda *a, **k: calls.append(k.get("start")) or real(*a, **k))
-    _same(run_ccd(stack, p, explain=False), ref)
-    assert len(calls) == 1 and isinstance(calls[0], compiled.Handoff)
+    assert np.any(ref.front_left) or np.any(ref.front_right)
+    assert any(e["kind"] == "nucleation" for e in ref.events)
+
+    def refuse(*a, **k):
+        raise AssertionError("the Python driver ran")
+
+    monkeypatch.setattr(ccd, "_simulate", refuse)
+    res = run_ccd(stack, p, explain=False)
+    _same(res, ref)
+    assert res.engine["engine"] == "compiled" and res.engine["sampled_half_cycles"] > 0
+    assert res.engine["solver_runs"] > 2 * len(p.levels())
 
 
-def test_fronts_moved_kernel():
-    dl = np.zeros((5, 3))
-    dr = np.zeros((5, 3))
-    evl = np.zeros((3, K.N_EV))
-    evl[:, 0] = [K.EV_VOID, K.EV_NUCLEATION, K.EV_VOID]
-    assert not K.fronts_moved(dl, dr, evl, 0, 1)
-    assert not K.fronts_moved(dl, dr, evl, 2, 3)
-    assert K.fronts_moved(dl, dr, evl, 0, 2)      # a nucleation
-    dr[4, 1] = 1e-9
-    assert K.fronts_moved(dl, dr, evl, 0, 1)      # a front depth
+def test_a_leak_of_zero_on_the_eigenmode_problem_falls_back_to_python(monkeypatch):
+    """A front that leaves an insulating remainder (leak 0 S/m2) would put the solver on its exact
+    eigenmode path, which the kernel does not cover: it stops (RS_FALLBACK) and the run is the
+    Python engine's."""
+    from cellsim.shortcircuit import compiled
+    from cellsim.shortcircuit.ccd import ccd_solver_options, load_parameters
+
+    real = compiled._layer_rows
+
+    def insulating(layers, problem):
+        lyf = real(layers, problem)
+        lyf[K.LY_RHO_E] = math.inf       # any layer a front enters leaves an infinite leak ASR
+        return lyf
+
+    monkeypatch.setattr(compiled, "_layer_rows", insulating)
+    stack = load_model("li-uvea-li")
+    p = StepUpProtocol.parse(**PROTOCOLS["capacity+rest"])
+    prm = load_parameters()
+    opt = replace(ccd_solver_options(), on_depletion="continue", depletion_threshold=prm.nucleation_threshold)
+    assert compiled.simulate_compiled(stack, p, prm, opt, 16, False) is None
+    assert run_ccd(stack, p, explain=False).engine == {"engine": "python"}
+    # without the monkeypatch the same run is compiled
+    monkeypatch.setattr(compiled, "_layer_rows", real)
+    assert isinstance(compiled.simulate_compiled(stack, p, prm, opt, 16, False), dict)
 
 
 def test_batch_equals_single_runs_and_keeps_errors_per_cell(monkeypatch):
@@ -198,3 +212,19 @@ def test_a_stack_on_the_eigenmode_path_runs_in_the_python_engine(monkeypatch):
     opt = replace(ccd_solver_options(), depletion_threshold=prm.nucleation_threshold)
     assert compiled.simulate_compiled(stack, p, prm, opt, 16, False) is None
     _same(run_ccd(stack, p, explain=False), run_ccd(stack, p, explain=False, engine="python"))
+
+
+def test_a_solver_failure_is_raised_as_in_the_python_engine():
+    from cellsim.errors import SolverError
+    from cellsim.shortcircuit.ccd import ccd_solver_options
+
+    stack = load_model("li-uvea-latp-uvea-li")
+    p = StepUpProtocol.parse(**PROTOCOLS["capacity+rest"])
+    opt = replace(ccd_solver_options(), max_steps=3)
+    msgs = []
+    for engine in ("compiled", "python"):
+        with pytest.raises(SolverError) as exc:
+            run_ccd(stack, p, options=opt, explain=False, engine=engine)
+        msgs.append(str(exc.value))
+    head = [m.split(": ")[0] for m in msgs]
+    assert head[0] == head[1] and "protocol step 1 (Plate at 0.2 mA/cm2)" in head[0], msgs
