@@ -354,34 +354,48 @@ def _log_omega(omega, needs_log):
 
 
 @njit(cache=True, error_model="numpy")
+def _sum_rows(stack, base, a, dst, recip):
+    """dst = sum of the stack rows base..base+a-1, added left to right (1/sum with ``recip``).
+
+    ``dst`` may be row ``base`` itself or the output row (the program's last operation)."""
+    n_freq = dst.shape[0]
+    r0 = stack[base]
+    r1 = stack[base + 1]
+    for k in range(n_freq):
+        dst[k] = r0[k] + r1[k]
+    for m in range(2, a):
+        rm = stack[base + m]
+        for k in range(n_freq):
+            dst[k] += rm[k]
+    if recip:
+        for k in range(n_freq):
+            dst[k] = reciprocal(dst[k])
+
+
+@njit(cache=True, error_model="numpy")
 def _run_set(ops, args, flags, omega, logw, p, stack, out_row, mag, bits):
     """Run the program for one parameter set ``p``; Z [ohm] into ``out_row``.
 
     Series: Z = sum Z_i (then 1/Z when its parent is a parallel); parallel: Z = 1/sum Y_i
     (left as sum Y_i when its parent is a parallel too); elements under a parallel give Y.
+    The last operation writes its row straight into ``out_row`` (no copy of the stack's
+    bottom row).
     """
-    n_freq = omega.shape[0]
+    last = ops.shape[0] - 1
     sp = 0
     for i in range(ops.shape[0]):
         op = ops[i]
         a = args[i]
         if op == OP_SERIES or op == OP_PARALLEL:
             base = sp - a
-            for m in range(1, a):
-                for k in range(n_freq):
-                    stack[base, k] += stack[base + m, k]
-            if (op == OP_SERIES) == (flags[i] == 1):
-                for k in range(n_freq):
-                    stack[base, k] = reciprocal(stack[base, k])
+            _sum_rows(stack, base, a, out_row if i == last else stack[base], (op == OP_SERIES) == (flags[i] == 1))
             sp = base + 1
         elif flags[i] == 1:
             _admittance(op, p, a, omega, logw, stack[sp], mag, bits)
             sp += 1
         else:
-            _element(op, p, a, omega, logw, stack[sp], mag, bits)
+            _element(op, p, a, omega, logw, out_row if i == last else stack[sp], mag, bits)
             sp += 1
-    for k in range(n_freq):
-        out_row[k] = stack[0, k]
 
 
 @njit(cache=True, error_model="numpy")
