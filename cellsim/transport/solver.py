@@ -63,6 +63,7 @@ from .protocol import Protocol
 from .solution import Event, Solution
 
 _IDEAL, _BV, _LINEAR, _BLOCKING = 0, 1, 2, 3
+_ST_END, _ST_LIMIT, _ST_DEPLETION, _ST_FULL = K.ST_END, K.ST_LIMIT, K.ST_DEPLETION, K.ST_FULL
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,11 @@ class TransportProblem:
                      for p, n in enumerate(self.layer_names) for side in ("left", "right")}
         self._layout = (P, nK, tuple(self.part_names), tuple(self.interface_names), face_rows)
         self._sizes = (N, P, nK, self.r_eta, self.r_parts)
+        self._kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
+        self._on_dep = 0 if opt.on_depletion == "stop" else 1
+        # the constant arguments of run_modal_step (arrays that set_fronts updates in place)
+        self._modal_args = (self.cellf, self.layf, self.layi, self.layer_R, self.layer_poly, self.iff, self.ifi, T,
+                            opt.concentration_floor, opt.depletion_threshold, self._on_dep, opt.depletion_samples)
         self._armed = np.ones(2 * P, dtype=np.int64)
         # the rest state (copied by every run) and its output column: t = J = V = 0, faces c0
         self._c_rest = np.repeat(self.c0p, self.ncell)
@@ -462,7 +468,7 @@ class TransportProblem:
         plan = self._plan(protocol, output_times, output_dt)
         opt = self.options
         N, P, nK, r_eta, r_parts = self._sizes
-        kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
+        kappa_law = self._kappa_law
         if state is None:  # (exact steps from rest need no cell averages until asked for)
             c = None if plan.all_modal else self._c_rest.copy()
             eta = self._eta_rest.copy()
@@ -503,7 +509,7 @@ class TransportProblem:
         steps_of_point = [(-1, 1)]
         modal_records = []
         events: list[Event] = []
-        on_dep = 0 if opt.on_depletion == "stop" else 1
+        on_dep = self._on_dep
         c_prev = None
         # exact steps carry the state as mode amplitudes z (c is then stale until rebuilt)
         z = None
@@ -520,8 +526,9 @@ class TransportProblem:
                 st[14] = np.sign(limit_value - st[13]) or np.sign(target) or 1.0
             # restart the multistep history (step-local time keeps tiny first steps exact)
             st[0] = 0.0
-            st[1] = h0
-            st[3] = 1
+            if not modal:  # (the BDF2 kernel's step size and order; the exact kernel has neither)
+                st[1] = h0
+                st[3] = 1
             st[7] = 0
             st[8] = 0
             st[11] = 0
@@ -550,10 +557,8 @@ class TransportProblem:
                 th[2] = 0.0
             while True:
                 if modal:
-                    status = K.run_modal_step(
-                        target, t_len, z, eta, st, dep_armed, self.cellf, self.layf, self.layi,
-                        self.layer_R, self.layer_poly, self.iff, self.ifi, self.T, opt.concentration_floor,
-                        opt.depletion_threshold, on_dep, opt.depletion_samples, times_local, out, ev, amp)
+                    status = K.run_modal_step(target, t_len, z, eta, st, dep_armed, *self._modal_args,
+                                              times_local, out, ev, amp)
                 else:
                     status = K.run_step(
                         mode, target, t_len, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh, th,
@@ -570,7 +575,7 @@ class TransportProblem:
                     events.append(Event("salt_depletion", t + float(ev[1, e]), self.layer_names[p],
                                         f"{side} face ({itf}), protocol step {s_i + 1}: {step.text or step}"))
                 st[8] = 0
-                if status == K.ST_FULL:
+                if status == _ST_FULL:
                     cap = int(st[6]) + int(st[12]) + 2 * cap
                     grown = np.empty((self.n_rows, cap))
                     grown[:, :out.shape[1]] = out
@@ -590,13 +595,13 @@ class TransportProblem:
                 out[0, n_before:n_after] += t
             steps_of_point.append((s_i, n_after - n_before))
             t = t + st[0]
-            if status == K.ST_LIMIT:
+            if status == _ST_LIMIT:
                 kind = "voltage_limit" if limit_kind == 1 else "current_limit"
                 events.append(Event(kind, t, None, f"protocol step {s_i + 1}: {step.text or step}"))
-            elif status == K.ST_END and open_ended:
+            elif status == _ST_END and open_ended:
                 events.append(Event("limit_not_reached", t, None,
                                     f"protocol step {s_i + 1} ran for max_duration = {opt.max_duration:g} s"))
-            elif status == K.ST_DEPLETION:
+            elif status == _ST_DEPLETION:
                 stopped = True
             elif status < 0:
                 why = {K.ST_NEWTON: "the current/overpotential Newton iteration did not converge",
@@ -608,11 +613,11 @@ class TransportProblem:
                 raise SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
             if stopped:
                 break
-        sol = Solution(out, int(st[6]), self._layout, steps_of_point, events, list(self.layer_names),
-                       self.stack.area, stats={"time_steps": total_steps, "attempts": int(st[16])},
-                       c=None if o_c is None else o_c[:int(st[6])], c_init=c_init,
-                       modal=(modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
-                       offsets=self.offsets, widths=self.widths)
+        n = int(st[6])
+        sol = Solution(out, n, self._layout, steps_of_point, events, list(self.layer_names), self.stack.area,
+                       {"time_steps": total_steps, "attempts": int(st[16])}, None if o_c is None else o_c[:n], c_init,
+                       (modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
+                       self.offsets, self.widths)
         # private to this run; from the mode amplitudes (if the last step was exact) on first use
         sol._final = (c, eta, z, (self.Qf, self.sq, self.off, self.ncell))
         return sol
