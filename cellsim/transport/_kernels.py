@@ -49,6 +49,8 @@ import math
 import numba
 import numpy as np
 
+from ..circuits._kernels import log_row
+
 F = 96485.33212
 R = 8.314462618
 
@@ -1203,6 +1205,9 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
         row_p = out[r_parts + q]
         for i in range(n0, n_out):
             row_p[i] = part_c[q]
+    ratio = np.empty(n_out - n0)
+    lg = np.empty(n_out - n0)
+    bits = np.empty(n_out - n0, dtype=np.int64)
     for p in range(P):
         fl_ = floor_rel * c0p[p]
         coef = 2.0 * R * T / F * tminus[p] * chi[p]
@@ -1210,7 +1215,10 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
         for i in range(n0, n_out):
             a_ = row_l[i] if row_l[i] > fl_ else fl_
             b_ = row_r[i] if row_r[i] > fl_ else fl_
-            row_p[i] = coef * math.log(a_ / b_)
+            ratio[i - n0] = a_ / b_
+        log_row(ratio, lg, bits)  # ln, vectorised (within 3e-16 of math.log)
+        for i in range(n0, n_out):
+            row_p[i] = coef * lg[i - n0]
     for q in range(npart):  # V = ((0 + part_0) + part_1) + ..., as voltage_parts sums
         row_p = out[r_parts + q]
         for i in range(n0, n_out):
