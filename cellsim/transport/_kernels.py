@@ -1160,12 +1160,46 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
         k_t += 1
     if n_out == n0:
         return n_out
-    # faces
-    for i in range(n0, n_out):
-        _modal_faces_fast(o_t[i], st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr)
-        for p in range(P):
-            out[r_fl + p, i] = fl[p]
-            out[r_fr + p, i] = fr[p]
+    # faces, mode by mode over all the times: per time the same sums in the same order as
+    # _modal_faces_fast (slowest mode first); E_k = E_k G_k with G_k = exp(lam_k dtau) kept
+    # while the spacing stays the same; a mode at zero stays there, and so do the faster ones
+    n = n_out - n0
+    dtau = np.empty(n)
+    same = np.empty(n, dtype=np.bool_)
+    t_prev = st_rec[0]
+    d_prev = st_rec[1]
+    for i in range(n):
+        d = o_t[n0 + i] - t_prev
+        same[i] = abs(d - d_prev) <= 1e-12 * abs(d)
+        dtau[i] = d
+        t_prev = o_t[n0 + i]
+        d_prev = d
+    st_rec[0] = t_prev
+    st_rec[1] = d_prev
+    for p in range(P):
+        row_l, row_r = out[r_fl + p], out[r_fr + p]
+        for i in range(n0, n_out):
+            row_l[i] = F0L[p] + FtL[p] * o_t[i]
+            row_r[i] = F0R[p] + FtR[p] * o_t[i]
+        a = off[p]
+        for k in range(a + ncell[p] - 1, a - 1, -1):
+            e = E[k]
+            if e == 0.0:
+                break
+            g = G[k]
+            for i in range(n):
+                if not same[i]:
+                    x = lam[k] * dtau[i]
+                    g = math.exp(x) if x > -37.0 else 0.0
+                e *= g
+                if e < 1e-17:
+                    e = 0.0
+                row_l[n0 + i] += phAL[k] * e
+                row_r[n0 + i] += phAR[k] * e
+                if e == 0.0:
+                    break
+            E[k] = e
+            G[k] = g
     # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
     # whose exchange current does not depend on a face concentration
     eta_c = np.empty(K)
