@@ -1134,7 +1134,7 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
     nl = layer_R.size
     npart = nl + P + K
     r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
-    o_t, o_J, o_Jext, o_V = out[0], out[1], out[2], out[3]
+    o_t = out[0]
     f = F / (R * T)
     # the times, in the order (and with the skips) of one pass over out_times
     n0 = n_out
@@ -1176,11 +1176,12 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
         d_prev = d
     st_rec[0] = t_prev
     st_rec[1] = d_prev
+    tq = out[0, n0:n_out]
     for p in range(P):
-        row_l, row_r = out[r_fl + p], out[r_fr + p]
-        for i in range(n0, n_out):
-            row_l[i] = F0L[p] + FtL[p] * o_t[i]
-            row_r[i] = F0R[p] + FtR[p] * o_t[i]
+        row_l, row_r = out[r_fl + p, n0:n_out], out[r_fr + p, n0:n_out]
+        for i in range(n):
+            row_l[i] = F0L[p] + FtL[p] * tq[i]
+            row_r[i] = F0R[p] + FtR[p] * tq[i]
         a = off[p]
         for k in range(a + ncell[p] - 1, a - 1, -1):
             e = E[k]
@@ -1194,8 +1195,8 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
                 e *= g
                 if e < 1e-17:
                     e = 0.0
-                row_l[n0 + i] += phAL[k] * e
-                row_r[n0 + i] += phAR[k] * e
+                row_l[i] += phAL[k] * e
+                row_r[i] += phAR[k] * e
                 if e == 0.0:
                     break
             E[k] = e
@@ -1212,18 +1213,17 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
         fr[p] = c0p[p]
     voltage_parts(zt, fl, fr, J, eta_c, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, 0,
                   layer_R, layer_poly, Rs, floor_rel, part_c)
-    for i in range(n0, n_out):
-        o_J[i] = J
-        o_Jext[i] = J
-        o_V[i] = 0.0
+    # the other rows, each over all the times (rows of ``out`` cut to the step's columns)
+    out[1, n0:n_out] = J
+    out[2, n0:n_out] = J
     for kk in range(K):
         p = ip[kk]
-        row_e = out[r_eta + kk]
-        row_p = out[r_parts + nl + P + kk]
+        row_e = out[r_eta + kk, n0:n_out]
+        row_p = out[r_parts + nl + P + kk, n0:n_out]
         if p >= 0 and (ikind[kk] == 1 or ikind[kk] == 2):
-            row_f = out[r_fl + p] if iside[kk] == 0 else out[r_fr + p]
+            row_f = out[r_fl + p, n0:n_out] if iside[kk] == 0 else out[r_fr + p, n0:n_out]
             fmin = floor_rel * c0p[p]
-            for i in range(n0, n_out):
+            for i in range(n):
                 cf = row_f[i]
                 if cf < fmin:
                     cf = fmin
@@ -1232,32 +1232,31 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
                 row_e[i] = e
                 row_p[i] = e + J * Rs[kk]
         else:
-            for i in range(n0, n_out):
-                row_e[i] = eta_c[kk]
-                row_p[i] = part_c[nl + P + kk]
+            row_e[:] = eta_c[kk]
+            row_p[:] = part_c[nl + P + kk]
     for q in range(nl):
-        row_p = out[r_parts + q]
-        for i in range(n0, n_out):
-            row_p[i] = part_c[q]
-    ratio = np.empty(n_out - n0)
-    lg = np.empty(n_out - n0)
-    bits = np.empty(n_out - n0, dtype=np.int64)
+        out[r_parts + q, n0:n_out] = part_c[q]
+    ratio = np.empty(n)
+    lg = np.empty(n)
+    bits = np.empty(n, dtype=np.int64)
     for p in range(P):
         fl_ = floor_rel * c0p[p]
         coef = 2.0 * R * T / F * tminus[p] * chi[p]
-        row_l, row_r, row_p = out[r_fl + p], out[r_fr + p], out[r_parts + nl + p]
-        for i in range(n0, n_out):
+        row_l, row_r, row_p = out[r_fl + p, n0:n_out], out[r_fr + p, n0:n_out], out[r_parts + nl + p, n0:n_out]
+        for i in range(n):
             a_ = row_l[i] if row_l[i] > fl_ else fl_
             b_ = row_r[i] if row_r[i] > fl_ else fl_
-            ratio[i - n0] = a_ / b_
+            ratio[i] = a_ / b_
         log_row(ratio, lg, bits)  # ln, vectorised (within 3e-16 of math.log)
-        for i in range(n0, n_out):
-            row_p[i] = coef * lg[i - n0]
-    for q in range(npart):  # V = ((0 + part_0) + part_1) + ..., as voltage_parts sums
-        row_p = out[r_parts + q]
-        for i in range(n0, n_out):
-            o_V[i] += row_p[i]
-        parts[q] = row_p[n_out - 1]
+        for i in range(n):
+            row_p[i] = coef * lg[i]
+    v = np.zeros(n)  # V = ((0 + part_0) + part_1) + ..., as voltage_parts sums
+    for q in range(npart):
+        row_p = out[r_parts + q, n0:n_out]
+        for i in range(n):
+            v[i] += row_p[i]
+        parts[q] = row_p[n - 1]
+    out[3, n0:n_out] = v
     return n_out
 
 
