@@ -1109,34 +1109,13 @@ def modal_cells(z, Qf, sq, off, ncell, c):
 
 
 @numba.njit(cache=True)
-def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E, G, zt, fl, fr, F0L, F0R, FtL, FtR,
-                   phAL, phAR, parts, cellf, layf, layi, stkf, stki, iff, ifi, T, floor_rel, out):
-    """Write the output columns of an exactly integrated step (:func:`run_modal_step`); returns
-    the new number of columns.
+def _modal_output_times(t_stop, n_out, n_step0, ptr, n_times, out_times, t_last, o_t):
+    """List the output times of an exact step into ``o_t[n_out:]``; returns the new column count.
 
-    The step-local output times ``out_times[ptr:ptr + n_times]`` up to ``t_stop``, then
-    ``t_stop`` itself unless the last column already holds it, are first listed; every output
-    row is then written over all of them in one pass: the faces (:func:`_modal_faces_fast`),
-    the constant rows (t, J, ohmic parts, overpotentials of interfaces whose exchange current
-    does not depend on a face), the concentration-dependent overpotentials, the concentration
-    parts and the voltage, summed part by part in the order of :func:`voltage_parts`.
-    ``parts`` receives the parts of the last column; ``n_step0`` is the first column of the
-    protocol step.
+    The step-local times ``out_times[ptr:ptr + n_times]`` in (0, t_stop] that do not go back
+    (``t_last``: the last time evaluated before), then ``t_stop`` itself unless the last column
+    of the step (which starts at column ``n_step0``) already holds it.
     """
-    vol, lam = cellf[0], cellf[4]
-    tminus, chi, c0p, kappa0, Lp = layf[3], layf[4], layf[5], layf[6], layf[7]
-    off, ncell = layi[0], layi[1]
-    layer_R, layer_poly = stkf, stki
-    i0, alpha, cref, Rs = iff[0], iff[1], iff[2], iff[3]
-    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
-    P = off.size
-    K = ikind.size
-    nl = layer_R.size
-    npart = nl + P + K
-    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
-    o_t = out[0]
-    f = F / (R * T)
-    # the times, in the order (and with the skips) of one pass over out_times
     n0 = n_out
     k_t = 0
     while k_t < n_times + 1:
@@ -1152,18 +1131,28 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
             tq = t_stop
             if n_out > n_step0 and o_t[n_out - 1] >= tq * (1.0 - 1e-15):
                 break
-        if tq < (o_t[n_out - 1] if n_out > n0 else st_rec[0]):
+        if tq < (o_t[n_out - 1] if n_out > n0 else t_last):
             k_t += 1
             continue
         o_t[n_out] = tq
         n_out += 1
         k_t += 1
-    if n_out == n0:
-        return n_out
+    return n_out
+
+
+@numba.njit(cache=True)
+def _modal_face_rows(n0, n_out, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, out):
+    """The face rows of ``out`` at the times ``out[0, n0:n_out]`` of an exact step:
+    ``F0 + Ft tau + sum_k (phi_k A_k) E_k(tau)``, as :func:`_modal_faces_fast` at each time in turn
+    (``st_rec``, ``E``, ``G`` carried the same way), computed mode by mode over all the times.
+    """
+    P = off.size
+    r_fl, r_fr = 4, 4 + P
+    o_t = out[0]
+    n = n_out - n0
     # faces, mode by mode over all the times: per time the same sums in the same order as
     # _modal_faces_fast (slowest mode first); E_k = E_k G_k with G_k = exp(lam_k dtau) kept
     # while the spacing stays the same; a mode at zero stays there, and so do the faster ones
-    n = n_out - n0
     dtau = np.empty(n)
     same = np.empty(n, dtype=np.bool_)
     t_prev = st_rec[0]
@@ -1201,6 +1190,42 @@ def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E
                     break
             E[k] = e
             G[k] = g
+
+
+@numba.njit(cache=True)
+def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E, G, zt, fl, fr, F0L, F0R, FtL, FtR,
+                   phAL, phAR, parts, cellf, layf, layi, stkf, stki, iff, ifi, T, floor_rel, out):
+    """Write the output columns of an exactly integrated step (:func:`run_modal_step`); returns
+    the new number of columns.
+
+    The step-local output times ``out_times[ptr:ptr + n_times]`` up to ``t_stop``, then
+    ``t_stop`` itself unless the last column already holds it, are first listed; every output
+    row is then written over all of them in one pass: the faces (:func:`_modal_faces_fast`),
+    the constant rows (t, J, ohmic parts, overpotentials of interfaces whose exchange current
+    does not depend on a face), the concentration-dependent overpotentials, the concentration
+    parts and the voltage, summed part by part in the order of :func:`voltage_parts`.
+    ``parts`` receives the parts of the last column; ``n_step0`` is the first column of the
+    protocol step.
+    """
+    vol, lam = cellf[0], cellf[4]
+    tminus, chi, c0p, kappa0, Lp = layf[3], layf[4], layf[5], layf[6], layf[7]
+    off, ncell = layi[0], layi[1]
+    layer_R, layer_poly = stkf, stki
+    i0, alpha, cref, Rs = iff[0], iff[1], iff[2], iff[3]
+    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
+    P = off.size
+    K = ikind.size
+    nl = layer_R.size
+    npart = nl + P + K
+    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
+    o_t = out[0]
+    f = F / (R * T)
+    n0 = n_out
+    n_out = _modal_output_times(t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec[0], o_t)
+    if n_out == n0:
+        return n_out
+    n = n_out - n0
+    _modal_face_rows(n0, n_out, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, out)
     # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
     # whose exchange current does not depend on a face concentration
     eta_c = np.empty(K)
