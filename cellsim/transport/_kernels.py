@@ -1348,9 +1348,8 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
                 B[k] = -J * betam[k] / lam[k]
     n_out = int(st[6])
     ptr = int(st[7])
-    n_times = 0
-    while ptr + n_times < out_times.size and out_times[ptr + n_times] <= t_len * (1.0 + 1e-14):
-        n_times += 1
+    # output times in the step: the (sorted) times <= t_len from ptr on
+    n_times = np.searchsorted(out_times[ptr:], t_len * (1.0 + 1e-14), side="right")
     if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev.shape[1]:
         st[12] = n_times + 2
         return ST_FULL
