@@ -841,9 +841,11 @@ def _layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
     q0 = sq / np.linalg.norm(sq)
     Q[:, k0] = q0
     lam[k0] = 0.0
-    others = np.array([k for k in range(n) if k != k0])
-    Q[:, others] -= np.outer(q0, q0 @ Q[:, others])
-    Q[:, others] /= np.linalg.norm(Q[:, others], axis=0)
+    others = np.delete(np.arange(n), k0)
+    Qo = Q[:, others]
+    Qo -= np.outer(q0, q0 @ Qo)
+    Qo /= np.linalg.norm(Qo, axis=0)
+    Q[:, others] = Qo
     T = Q / sq[:, None]  # c = T z
     b = np.zeros(n)
     b[0] += betaL
