@@ -10,14 +10,20 @@ The element formulas are those of :mod:`cellsim.circuits.elements` (impedance.py
 conventions), rewritten for speed with ``w = 2 pi f`` and ``(j w)^n = w^n e^(j n pi/2)``.
 The opcodes come from :mod:`cellsim.circuits.opcodes`, shared with :mod:`cellsim.circuits.elements`.
 
-Speed (one set of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3 at 1000 frequencies: ~60 us before, ~14 us
-now, below the same formula in vectorised NumPy; ``benchmarks/circuit_prediction.py``):
+Speed (one set of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3 at 1000 frequencies: ~60 us before, ~12 us
+of kernel and ~15 us per ``Circuit.impedance`` call now, half the same formula in vectorised
+NumPy; ``benchmarks/circuit_prediction.py``):
 every op whose parent is a parallel leaves an *admittance* on the stack (closed forms
 without a division for R, C, L, CPE, K, Zarc), so a parallel is a sum and one reciprocal
 (:func:`admittance_flags`); the reciprocal is Smith's, written branch-free; w^n and ln w
 are computed a row at a time by :func:`exp_affine` and :func:`log_row`, whose loops the
-compiler vectorises (``math.exp``/``math.log`` are scalar calls). Batches run on numba's
-threads with :func:`evaluate_program_parallel` (``prange`` over chunks of sets).
+compiler vectorises (``math.exp``/``math.log`` are scalar calls); sums of rows start from the
+first two rows and the program's last operation writes straight into the output row
+(:func:`_sum_rows`). Batches run on numba's threads with :func:`evaluate_program_parallel`
+(``prange`` over chunks of sets, bit for bit the serial result); how many threads, and
+whether at all, is decided by :meth:`cellsim.circuits.Circuit.impedance` through
+:func:`cellsim.threads.kernel_threads` and :class:`cellsim.threads.parallel_slot` (one
+thread in a sweep worker, one parallel batch per process at a time).
 """
 
 from __future__ import annotations
