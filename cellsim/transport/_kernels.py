@@ -49,7 +49,7 @@ import math
 import numba
 import numpy as np
 
-from ..circuits._kernels import log_row
+from .._kernels import log_row
 
 F = 96485.33212
 R = 8.314462618
