@@ -359,13 +359,13 @@ class Circuit:
             parallel = n_sets > 1 and n_sets * f.shape[0] >= PARALLEL_MIN_POINTS
         k = _kernels()
         if parallel:
-            from ..threads import parallel_slot
+            from ..threads import kernel_threads, parallel_slot
 
             with parallel_slot() as threaded:  # False in a sweep worker, or while another thread runs one
                 if threaded:
                     if check:
                         _check_frequencies(f)
-                    n_chunks = min(n_sets, 8 * k.numba.get_num_threads())
+                    n_chunks = min(n_sets, 8 * kernel_threads())  # chunks balance the threads' load
                     k.evaluate_program_parallel(self._ops, self._args, 2.0 * np.pi * f, p2, self._needs_log,
                                                 self._depth, n_chunks, out)
             parallel = threaded
