@@ -14,11 +14,22 @@ What is timed (wall clock, ``time.perf_counter``):
   reused, as a program would); the call checks the frequencies.
 * **impedance.py**: ``CustomCircuit.predict(f, use_initial=True)``.
 * **batch**: 10^4 parameter sets (log-normal around the values above) in one
-  ``Circuit.impedance`` call (numba ``prange`` over chunks of sets on all numba threads), against
-  a **loop** of 10^4 single ``Circuit.impedance`` calls over the same rows, each result stored
-  in a (10^4, 1000) array allocated in the timed region, as the batch allocates its result
-  (both then write the same 160 MB; a loop that dropped its results would reuse one small,
-  cache-hot buffer).
+  ``Circuit.impedance`` call: numba ``prange`` over chunks of sets on the threads of
+  ``cellsim.threads.kernel_threads()`` (numba's thread count, ``NUMBA_NUM_THREADS``, 2 on the
+  reference machine; 1 inside a sweep worker), with whatever threading layer numba picks
+  (printed; the default ``workqueue`` of a plain install works too), against a **loop** of 10^4
+  single ``Circuit.impedance`` calls over the same rows, each result stored in a (10^4, 1000)
+  array allocated in the timed region, as the batch allocates its result (both then write the
+  same 160 MB; a loop that dropped its results would reuse one small, cache-hot buffer).
+  ``batch_serial`` is the same call with ``parallel=False`` (one thread). The batch only gains
+  from its threads when the process gets both cores: the CPU time / wall time of the threaded
+  batch is printed (about 2 on an idle machine; about 1 when other processes keep one core
+  busy, and then ``batch_vs_loop`` falls to the one-thread ratio).
+
+What is cached: the parsed and compiled circuit (``Circuit`` object reused, as a program
+would) and numba's compiled kernels (loaded once per process, from the on-disk cache).
+Nothing else: every call validates its input, allocates its result and evaluates every
+element.
 
 The codes are interleaved: every round times each of them once (the order rotates), and the
 figures are the medians over the rounds with min and max. Every result is checked first

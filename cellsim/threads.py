@@ -9,11 +9,20 @@ worker processes instead, one per core.
 :func:`pin_blas_threads` limits the BLAS libraries already loaded (threadpoolctl) and, for
 those loaded later, sets the usual environment variables unless the user set them.
 ``CELLSIM_BLAS_THREADS`` chooses another number.
+
+Compiled batch kernels that split their items over numba's threads (``prange``: the circuit
+evaluator's batches) ask :func:`kernel_threads` how many they may use and take
+:func:`parallel_slot` for the call: numba's thread count (``NUMBA_NUM_THREADS``, or
+``numba.set_num_threads``) in an ordinary process, one thread in a sweep worker (the workers
+already fill the cores), and one parallel kernel at a time per process (another Python thread
+that calls one meanwhile runs it on its own thread: no oversubscription, and numba's default
+``workqueue`` threading layer does not allow concurrent parallel launches).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 _ENV = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 _PINNED: list = []   # the threadpoolctl controller, kept alive for the life of the process
@@ -62,3 +71,33 @@ def batch_threads(n_items: int) -> int:
     if _WORKER:
         return 1
     return max(1, min(int(n_items), os.cpu_count() or 1))
+
+
+def kernel_threads() -> int:
+    """Threads a compiled batch kernel (numba ``prange``) may use in this process: 1 in a
+    sweep worker (:func:`mark_worker`), else numba's thread count for the calling thread
+    (``NUMBA_NUM_THREADS`` by default; ``numba.set_num_threads`` lowers it)."""
+    if _WORKER:
+        return 1
+    import numba  # loaded with the kernels anyway; not at ``import cellsim``
+
+    return int(numba.get_num_threads())
+
+
+_PARALLEL_LOCK = threading.Lock()
+
+
+class parallel_slot:
+    """Context manager: ``with parallel_slot() as ok:`` -- ``ok`` is True when this call may
+    launch a numba parallel kernel (no other one runs in this process and
+    :func:`kernel_threads` > 1), else the caller runs its serial kernel. Never waits."""
+
+    __slots__ = ("_held",)
+
+    def __enter__(self) -> bool:
+        self._held = kernel_threads() > 1 and _PARALLEL_LOCK.acquire(blocking=False)
+        return self._held
+
+    def __exit__(self, *exc) -> None:
+        if self._held:
+            _PARALLEL_LOCK.release()

@@ -10,14 +10,20 @@ The element formulas are those of :mod:`cellsim.circuits.elements` (impedance.py
 conventions), rewritten for speed with ``w = 2 pi f`` and ``(j w)^n = w^n e^(j n pi/2)``.
 The opcodes come from :mod:`cellsim.circuits.opcodes`, shared with :mod:`cellsim.circuits.elements`.
 
-Speed (one set of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3 at 1000 frequencies: ~60 us before, ~14 us
-now, below the same formula in vectorised NumPy; ``benchmarks/circuit_prediction.py``):
+Speed (one set of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3 at 1000 frequencies: ~60 us before, ~12 us
+of kernel and ~15 us per ``Circuit.impedance`` call now, half the same formula in vectorised
+NumPy; ``benchmarks/circuit_prediction.py``):
 every op whose parent is a parallel leaves an *admittance* on the stack (closed forms
 without a division for R, C, L, CPE, K, Zarc), so a parallel is a sum and one reciprocal
 (:func:`admittance_flags`); the reciprocal is Smith's, written branch-free; w^n and ln w
 are computed a row at a time by :func:`exp_affine` and :func:`log_row`, whose loops the
-compiler vectorises (``math.exp``/``math.log`` are scalar calls). Batches run on numba's
-threads with :func:`evaluate_program_parallel` (``prange`` over chunks of sets).
+compiler vectorises (``math.exp``/``math.log`` are scalar calls); sums of rows start from the
+first two rows and the program's last operation writes straight into the output row
+(:func:`_sum_rows`). Batches run on numba's threads with :func:`evaluate_program_parallel`
+(``prange`` over chunks of sets, bit for bit the serial result); how many threads, and
+whether at all, is decided by :meth:`cellsim.circuits.Circuit.impedance` through
+:func:`cellsim.threads.kernel_threads` and :class:`cellsim.threads.parallel_slot` (one
+thread in a sweep worker, one parallel batch per process at a time).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numba
 import numpy as np
 from numba import njit
 
+from .._kernels import _LN2_HI, _LN2_LO, log_row
 from .opcodes import (OP_C, OP_CPE, OP_G, OP_GS, OP_K, OP_L, OP_LA, OP_PARALLEL, OP_R, OP_SERIES, OP_TLMQ, OP_W,
                       OP_WO, OP_WS, OP_ZARC, OP_ZD)
 
@@ -63,8 +70,6 @@ def ctanh_array(z):
     return out
 
 
-_LN2_HI = 6.93147180369123816490e-01
-_LN2_LO = 1.90821492927058770002e-10
 _INV_LN2 = 1.44269504088896338700e+00
 
 
@@ -301,49 +306,6 @@ def admittance_flags(ops, args):
     return flags
 
 
-_SQRT2 = 1.4142135623730951
-
-
-@njit(cache=True, error_model="numpy")
-def log_row(x, out, bits):
-    """out[q] = ln x[q] for a whole row, in loops the compiler vectorises (SIMD).
-
-    x = 2^e m with m from the IEEE-754 bits, m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh(s),
-    s = (m - 1)/(m + 1), |s| <= 0.172, by its series to s^21 (truncation < 1e-19);
-    ln x = e ln 2 + ln m (ln 2 in two parts). ``bits`` is int64 scratch of the row's length.
-    A row with a value that is not a finite normal positive number falls back to ``math.log``.
-    Measured error <= 3e-16 relative (<= 2e-17 absolute near x = 1) against ``numpy.log``.
-    Source: W. J. Cody, W. Waite, Software Manual for the Elementary Functions (1980).
-    """
-    n = x.shape[0]
-    ok = True
-    for q in range(n):
-        v = x[q]
-        ok &= (v >= 2.2250738585072014e-308) & (v <= 1.7976931348623157e308)
-    if not ok:
-        for q in range(n):
-            out[q] = math.log(x[q])
-        return
-    ib = x.view(np.int64)
-    for q in range(n):
-        b = ib[q]
-        out[q] = np.float64(((b >> 52) & 0x7FF) - 1023)
-        bits[q] = (b & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000
-    m = bits.view(np.float64)
-    for q in range(n):
-        mm = m[q]
-        e = out[q]
-        hi = mm > _SQRT2
-        mm = mm * 0.5 if hi else mm
-        e = e + 1.0 if hi else e
-        t = (mm - 1.0) / (mm + 1.0)
-        t2 = t * t
-        poly = 2.0 * t * (1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (
-            1.0 / 11.0 + t2 * (1.0 / 13.0 + t2 * (1.0 / 15.0 + t2 * (1.0 / 17.0 + t2 * (1.0 / 19.0 + t2 * (
-                1.0 / 21.0)))))))))))
-        out[q] = e * _LN2_HI + (poly + e * _LN2_LO)
-
-
 @njit(cache=True, error_model="numpy")
 def _log_omega(omega, needs_log):
     logw = np.empty(omega.shape[0])
@@ -354,34 +316,48 @@ def _log_omega(omega, needs_log):
 
 
 @njit(cache=True, error_model="numpy")
+def _sum_rows(stack, base, a, dst, recip):
+    """dst = sum of the stack rows base..base+a-1, added left to right (1/sum with ``recip``).
+
+    ``dst`` may be row ``base`` itself or the output row (the program's last operation)."""
+    n_freq = dst.shape[0]
+    r0 = stack[base]
+    r1 = stack[base + 1]
+    for k in range(n_freq):
+        dst[k] = r0[k] + r1[k]
+    for m in range(2, a):
+        rm = stack[base + m]
+        for k in range(n_freq):
+            dst[k] += rm[k]
+    if recip:
+        for k in range(n_freq):
+            dst[k] = reciprocal(dst[k])
+
+
+@njit(cache=True, error_model="numpy")
 def _run_set(ops, args, flags, omega, logw, p, stack, out_row, mag, bits):
     """Run the program for one parameter set ``p``; Z [ohm] into ``out_row``.
 
     Series: Z = sum Z_i (then 1/Z when its parent is a parallel); parallel: Z = 1/sum Y_i
     (left as sum Y_i when its parent is a parallel too); elements under a parallel give Y.
+    The last operation writes its row straight into ``out_row`` (no copy of the stack's
+    bottom row).
     """
-    n_freq = omega.shape[0]
+    last = ops.shape[0] - 1
     sp = 0
     for i in range(ops.shape[0]):
         op = ops[i]
         a = args[i]
         if op == OP_SERIES or op == OP_PARALLEL:
             base = sp - a
-            for m in range(1, a):
-                for k in range(n_freq):
-                    stack[base, k] += stack[base + m, k]
-            if (op == OP_SERIES) == (flags[i] == 1):
-                for k in range(n_freq):
-                    stack[base, k] = reciprocal(stack[base, k])
+            _sum_rows(stack, base, a, out_row if i == last else stack[base], (op == OP_SERIES) == (flags[i] == 1))
             sp = base + 1
         elif flags[i] == 1:
             _admittance(op, p, a, omega, logw, stack[sp], mag, bits)
             sp += 1
         else:
-            _element(op, p, a, omega, logw, stack[sp], mag, bits)
+            _element(op, p, a, omega, logw, out_row if i == last else stack[sp], mag, bits)
             sp += 1
-    for k in range(n_freq):
-        out_row[k] = stack[0, k]
 
 
 @njit(cache=True, error_model="numpy")

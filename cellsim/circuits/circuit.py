@@ -329,8 +329,11 @@ class Circuit:
             (see :meth:`check_parameters`).
         parallel : bool, optional
             Split the parameter sets over numba's threads (``prange``). Default: when there
-            are at least 2 sets and :data:`PARALLEL_MIN_POINTS` sets x frequencies; the
-            result is the same bit for bit.
+            are at least 2 sets and :data:`PARALLEL_MIN_POINTS` sets x frequencies. The
+            threads are those of :func:`cellsim.threads.kernel_threads` (``NUMBA_NUM_THREADS``;
+            one in a sweep worker, where the batch runs serially), and one parallel batch runs
+            at a time per process (a concurrent call from another thread runs serially:
+            :func:`cellsim.threads.parallel_slot`). The result is the same bit for bit.
 
         Returns
         -------
@@ -356,14 +359,17 @@ class Circuit:
             parallel = n_sets > 1 and n_sets * f.shape[0] >= PARALLEL_MIN_POINTS
         k = _kernels()
         if parallel:
-            import numba
+            from ..threads import kernel_threads, parallel_slot
 
-            if check:
-                _check_frequencies(f)
-            n_chunks = min(n_sets, 8 * numba.get_num_threads())
-            k.evaluate_program_parallel(self._ops, self._args, 2.0 * np.pi * f, p2, self._needs_log, self._depth,
-                                        n_chunks, out)
-        else:
+            with parallel_slot() as threaded:  # False in a sweep worker, or while another thread runs one
+                if threaded:
+                    if check:
+                        _check_frequencies(f)
+                    n_chunks = min(n_sets, 8 * kernel_threads())  # chunks balance the threads' load
+                    k.evaluate_program_parallel(self._ops, self._args, 2.0 * np.pi * f, p2, self._needs_log,
+                                                self._depth, n_chunks, out)
+            parallel = threaded
+        if not parallel:
             bad = k.evaluate_frequencies(self._ops, self._args, f, p2, self._needs_log, self._depth, check, out)
             if bad >= 0:
                 raise InputError("frequencies", float(f[bad]), "finite frequencies > 0 Hz")

@@ -49,6 +49,8 @@ import math
 import numba
 import numpy as np
 
+from .._kernels import log_row
+
 F = 96485.33212
 R = 8.314462618
 
@@ -1107,6 +1109,183 @@ def modal_cells(z, Qf, sq, off, ncell, c):
 
 
 @numba.njit(cache=True)
+def _modal_output_times(t_stop, n_out, n_step0, ptr, n_times, out_times, t_last, o_t):
+    """List the output times of an exact step into ``o_t[n_out:]``; returns the new column count.
+
+    The step-local times ``out_times[ptr:ptr + n_times]`` in (0, t_stop] that do not go back
+    (``t_last``: the last time evaluated before), then ``t_stop`` itself unless the last column
+    of the step (which starts at column ``n_step0``) already holds it.
+    """
+    n0 = n_out
+    k_t = 0
+    while k_t < n_times + 1:
+        if k_t < n_times:
+            tq = out_times[ptr + k_t]
+            if tq > t_stop * (1.0 + 1e-15):
+                k_t = n_times
+                continue
+            if tq <= 0.0:
+                k_t += 1
+                continue
+        else:
+            tq = t_stop
+            if n_out > n_step0 and o_t[n_out - 1] >= tq * (1.0 - 1e-15):
+                break
+        if tq < (o_t[n_out - 1] if n_out > n0 else t_last):
+            k_t += 1
+            continue
+        o_t[n_out] = tq
+        n_out += 1
+        k_t += 1
+    return n_out
+
+
+@numba.njit(cache=True)
+def _modal_face_rows(n0, n_out, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, out):
+    """The face rows of ``out`` at the times ``out[0, n0:n_out]`` of an exact step:
+    ``F0 + Ft tau + sum_k (phi_k A_k) E_k(tau)``, as :func:`_modal_faces_fast` at each time in turn
+    (``st_rec``, ``E``, ``G`` carried the same way), computed mode by mode over all the times.
+    """
+    P = off.size
+    r_fl, r_fr = 4, 4 + P
+    o_t = out[0]
+    n = n_out - n0
+    # faces, mode by mode over all the times: per time the same sums in the same order as
+    # _modal_faces_fast (slowest mode first); E_k = E_k G_k with G_k = exp(lam_k dtau) kept
+    # while the spacing stays the same; a mode at zero stays there, and so do the faster ones
+    dtau = np.empty(n)
+    same = np.empty(n, dtype=np.bool_)
+    t_prev = st_rec[0]
+    d_prev = st_rec[1]
+    for i in range(n):
+        d = o_t[n0 + i] - t_prev
+        same[i] = abs(d - d_prev) <= 1e-12 * abs(d)
+        dtau[i] = d
+        t_prev = o_t[n0 + i]
+        d_prev = d
+    st_rec[0] = t_prev
+    st_rec[1] = d_prev
+    tq = out[0, n0:n_out]
+    for p in range(P):
+        row_l, row_r = out[r_fl + p, n0:n_out], out[r_fr + p, n0:n_out]
+        for i in range(n):
+            row_l[i] = F0L[p] + FtL[p] * tq[i]
+            row_r[i] = F0R[p] + FtR[p] * tq[i]
+        a = off[p]
+        for k in range(a + ncell[p] - 1, a - 1, -1):
+            e = E[k]
+            if e == 0.0:
+                break
+            g = G[k]
+            for i in range(n):
+                if not same[i]:
+                    x = lam[k] * dtau[i]
+                    g = math.exp(x) if x > -37.0 else 0.0
+                e *= g
+                if e < 1e-17:
+                    e = 0.0
+                row_l[i] += phAL[k] * e
+                row_r[i] += phAR[k] * e
+                if e == 0.0:
+                    break
+            E[k] = e
+            G[k] = g
+
+
+@numba.njit(cache=True)
+def _modal_outputs(J, t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec, E, G, zt, fl, fr, F0L, F0R, FtL, FtR,
+                   phAL, phAR, parts, cellf, layf, layi, stkf, stki, iff, ifi, T, floor_rel, out):
+    """Write the output columns of an exactly integrated step (:func:`run_modal_step`); returns
+    the new number of columns.
+
+    The step-local output times ``out_times[ptr:ptr + n_times]`` up to ``t_stop``, then
+    ``t_stop`` itself unless the last column already holds it, are first listed; every output
+    row is then written over all of them in one pass: the faces (:func:`_modal_faces_fast`),
+    the constant rows (t, J, ohmic parts, overpotentials of interfaces whose exchange current
+    does not depend on a face), the concentration-dependent overpotentials, the concentration
+    parts and the voltage, summed part by part in the order of :func:`voltage_parts`.
+    ``parts`` receives the parts of the last column; ``n_step0`` is the first column of the
+    protocol step.
+    """
+    vol, lam = cellf[0], cellf[4]
+    tminus, chi, c0p, kappa0, Lp = layf[3], layf[4], layf[5], layf[6], layf[7]
+    off, ncell = layi[0], layi[1]
+    layer_R, layer_poly = stkf, stki
+    i0, alpha, cref, Rs = iff[0], iff[1], iff[2], iff[3]
+    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
+    P = off.size
+    K = ikind.size
+    nl = layer_R.size
+    npart = nl + P + K
+    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
+    o_t = out[0]
+    f = F / (R * T)
+    n0 = n_out
+    n_out = _modal_output_times(t_stop, n_out, n_step0, ptr, n_times, out_times, st_rec[0], o_t)
+    if n_out == n0:
+        return n_out
+    n = n_out - n0
+    _modal_face_rows(n0, n_out, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, out)
+    # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
+    # whose exchange current does not depend on a face concentration
+    eta_c = np.empty(K)
+    part_c = np.empty(npart)
+    for kk in range(K):
+        e, good = interface_eta(ikind[kk], J, i0[kk], alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
+        eta_c[kk] = e
+    for p in range(P):
+        fl[p] = c0p[p]
+        fr[p] = c0p[p]
+    voltage_parts(zt, fl, fr, J, eta_c, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, 0,
+                  layer_R, layer_poly, Rs, floor_rel, part_c)
+    # the other rows, each over all the times (rows of ``out`` cut to the step's columns)
+    out[1, n0:n_out] = J
+    out[2, n0:n_out] = J
+    for kk in range(K):
+        p = ip[kk]
+        row_e = out[r_eta + kk, n0:n_out]
+        row_p = out[r_parts + nl + P + kk, n0:n_out]
+        if p >= 0 and (ikind[kk] == 1 or ikind[kk] == 2):
+            row_f = out[r_fl + p, n0:n_out] if iside[kk] == 0 else out[r_fr + p, n0:n_out]
+            fmin = floor_rel * c0p[p]
+            for i in range(n):
+                cf = row_f[i]
+                if cf < fmin:
+                    cf = fmin
+                i0k = i0[kk] * (cf / cref[kk]) ** alpha[kk]
+                e, good = interface_eta(ikind[kk], J, i0k, alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
+                row_e[i] = e
+                row_p[i] = e + J * Rs[kk]
+        else:
+            row_e[:] = eta_c[kk]
+            row_p[:] = part_c[nl + P + kk]
+    for q in range(nl):
+        out[r_parts + q, n0:n_out] = part_c[q]
+    ratio = np.empty(n)
+    lg = np.empty(n)
+    bits = np.empty(n, dtype=np.int64)
+    for p in range(P):
+        fl_ = floor_rel * c0p[p]
+        coef = 2.0 * R * T / F * tminus[p] * chi[p]
+        row_l, row_r, row_p = out[r_fl + p, n0:n_out], out[r_fr + p, n0:n_out], out[r_parts + nl + p, n0:n_out]
+        for i in range(n):
+            a_ = row_l[i] if row_l[i] > fl_ else fl_
+            b_ = row_r[i] if row_r[i] > fl_ else fl_
+            ratio[i] = a_ / b_
+        log_row(ratio, lg, bits)  # ln, vectorised (within 3e-16 of math.log)
+        for i in range(n):
+            row_p[i] = coef * lg[i]
+    v = np.zeros(n)  # V = ((0 + part_0) + part_1) + ..., as voltage_parts sums
+    for q in range(npart):
+        row_p = out[r_parts + q, n0:n_out]
+        for i in range(n):
+            v[i] += row_p[i]
+        parts[q] = row_p[n - 1]
+    out[3, n0:n_out] = v
+    return n_out
+
+
+@numba.njit(cache=True)
 def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stki, iff, ifi,
                    T, floor_rel, dep_rel, on_dep, n_samples, out_times, out, ev, amp):
     """Integrate a galvanostatic step exactly in time on the eigenmodes of the FV operator.
@@ -1128,24 +1307,16 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     docstring, "Packed arrays"); the mode amplitudes A, B, Bt are the rows of ``amp`` (3, N).
     ``st[17]`` receives sum(z) + sum(eta) (a finiteness check).
     """
-    vol, klo, khi, sq, lam, phiL, phiR, betam = (cellf[0], cellf[1], cellf[2], cellf[3], cellf[4], cellf[5],
-                                                 cellf[6], cellf[7])
-    Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp, sL, sR = (layf[0], layf[1], layf[2], layf[3], layf[4], layf[5],
-                                                              layf[6], layf[7], layf[8], layf[9])
+    lam, phiL, phiR, betam = cellf[4], cellf[5], cellf[6], cellf[7]
+    c0p, sL, sR = layf[5], layf[8], layf[9]
     off, ncell = layi[0], layi[1]
-    layer_R, layer_poly = stkf, stki
-    i0, alpha, cref, Rs = iff[0], iff[1], iff[2], iff[3]
-    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
     A, B, Bt = amp[0], amp[1], amp[2]
     N = z.size
     P = off.size
     K = eta.size
-    nl = layer_R.size
-    npart = nl + P + K
-    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
-    o_t, o_J, o_Jext, o_V = out[0], out[1], out[2], out[3]
+    npart = stkf.size + P + K
+    r_eta = 4 + 2 * P
     ev_kind, ev_t, ev_p, ev_side = ev[0], ev[1], ev[2], ev[3]
-    f = F / (R * T)
     for k in range(N):
         Bt[k] = 0.0
     # scratch vectors: rows of a few arrays (row views, no allocation each)
@@ -1154,10 +1325,7 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     wN[1:5] = 1.0  # E, G, E2, G2
     wP = np.empty((6, P))
     fl, fr, F0L, F0R, FtL, FtR = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
-    wK = np.zeros((2, K))
-    eta_t, eta_c = wK[0], wK[1]
-    wparts = np.zeros((2, npart))
-    parts, part_c = wparts[0], wparts[1]
+    parts = np.zeros(npart)
     wst = np.zeros((2, 2))
     st_rec, st_rec2 = wst[0], wst[1]
     cap = out.shape[1]
@@ -1180,9 +1348,8 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
                 B[k] = -J * betam[k] / lam[k]
     n_out = int(st[6])
     ptr = int(st[7])
-    n_times = 0
-    while ptr + n_times < out_times.size and out_times[ptr + n_times] <= t_len * (1.0 + 1e-14):
-        n_times += 1
+    # output times in the step: the (sorted) times <= t_len from ptr on
+    n_times = np.searchsorted(out_times[ptr:], t_len * (1.0 + 1e-14), side="right")
     if n_out + n_times + 2 > cap or int(st[8]) + 2 * P + 1 > ev.shape[1]:
         st[12] = n_times + 2
         return ST_FULL
@@ -1266,73 +1433,9 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
                 dep_armed[j] = 1
         t_prev = ts
     # ---- outputs ----
-    # step constants: ohmic parts, and the overpotentials (with their parts) of interfaces
-    # whose exchange current does not depend on a face concentration
-    for kk in range(K):
-        e, good = interface_eta(ikind[kk], J, i0[kk], alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
-        eta_c[kk] = e
-    for p in range(P):
-        fl[p] = c0p[p]
-        fr[p] = c0p[p]
-    voltage_parts(zt, fl, fr, J, eta_c, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, 0,
-                  layer_R, layer_poly, Rs, floor_rel, part_c)
-    k_t = 0
-    while k_t < n_times + 1:
-        if k_t < n_times:
-            tq = out_times[ptr + k_t]
-            if tq > t_stop * (1.0 + 1e-15):
-                k_t = n_times
-                continue
-            if tq <= 0.0:
-                k_t += 1
-                continue
-        else:
-            tq = t_stop
-            if n_out > int(st[15]) and o_t[n_out - 1] >= tq * (1.0 - 1e-15):
-                break
-        if tq < st_rec[0]:
-            k_t += 1
-            continue
-        _modal_faces_fast(tq, st_rec, E, G, lam, phAL, phAR, F0L, F0R, FtL, FtR, off, ncell, fl, fr)
-        # the voltage_parts of this time, written out (the ohmic parts and the overpotentials
-        # of interfaces without a concentration-dependent i0 are constant in the step)
-        for kk in range(K):
-            p = ip[kk]
-            if p >= 0 and (ikind[kk] == 1 or ikind[kk] == 2):
-                i0k = i0[kk]
-                cf = fl[p] if iside[kk] == 0 else fr[p]
-                fmin = floor_rel * c0p[p]
-                if cf < fmin:
-                    cf = fmin
-                i0k = i0k * (cf / cref[kk]) ** alpha[kk]
-                e, good = interface_eta(ikind[kk], J, i0k, alpha[kk], f, 0.0, 1.0, 1.0, 0.0, 0.0)
-                eta_t[kk] = e
-                parts[nl + P + kk] = e + J * Rs[kk]
-            else:
-                eta_t[kk] = eta_c[kk]
-                parts[nl + P + kk] = part_c[nl + P + kk]
-        for q in range(nl):
-            parts[q] = part_c[q]
-        for p in range(P):
-            fl_ = floor_rel * c0p[p]
-            a_ = fl[p] if fl[p] > fl_ else fl_
-            b_ = fr[p] if fr[p] > fl_ else fl_
-            parts[nl + p] = 2.0 * R * T / F * tminus[p] * chi[p] * math.log(a_ / b_)
-        V = 0.0
-        for kk in range(K):
-            out[r_eta + kk, n_out] = eta_t[kk]
-        for q in range(npart):
-            out[r_parts + q, n_out] = parts[q]
-            V += parts[q]
-        for p in range(P):
-            out[r_fl + p, n_out] = fl[p]
-            out[r_fr + p, n_out] = fr[p]
-        o_t[n_out] = tq
-        o_J[n_out] = J
-        o_Jext[n_out] = J
-        o_V[n_out] = V
-        n_out += 1
-        k_t += 1
+    n_out = _modal_outputs(J, t_stop, n_out, int(st[15]), ptr, n_times, out_times, st_rec, E, G, zt, fl, fr,
+                           F0L, F0R, FtL, FtR, phAL, phAR, parts, cellf, layf, layi, stkf, stki, iff, ifi, T,
+                           floor_rel, out)
     # ---- final state: the mode amplitudes at t_stop ----
     _modal_faces(t_stop, lam, A, B, Bt, phiL, phiR, off, ncell, sL, sR, J, fl, fr, zt, 0.0)
     for k in range(N):

@@ -214,7 +214,7 @@ class Solution:
         """Salt concentration extrapolated to the ``left`` or ``right`` face [mol/m3], (n_t,)."""
         row = self._layout[4].get((layer, side))  # exact names: no search
         if row is not None:
-            return self._row(row)
+            return self._out[row]
         name = self._layer(layer)
         p = self.layer_names.index(name)
         if side not in ("left", "right"):

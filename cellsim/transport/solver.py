@@ -63,6 +63,7 @@ from .protocol import Protocol
 from .solution import Event, Solution
 
 _IDEAL, _BV, _LINEAR, _BLOCKING = 0, 1, 2, 3
+_ST_END, _ST_LIMIT, _ST_DEPLETION, _ST_FULL = K.ST_END, K.ST_LIMIT, K.ST_DEPLETION, K.ST_FULL
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,11 @@ class TransportProblem:
                      for p, n in enumerate(self.layer_names) for side in ("left", "right")}
         self._layout = (P, nK, tuple(self.part_names), tuple(self.interface_names), face_rows)
         self._sizes = (N, P, nK, self.r_eta, self.r_parts)
+        self._kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
+        self._on_dep = 0 if opt.on_depletion == "stop" else 1
+        # the constant arguments of run_modal_step (arrays that set_fronts updates in place)
+        self._modal_args = (self.cellf, self.layf, self.layi, self.layer_R, self.layer_poly, self.iff, self.ifi, T,
+                            opt.concentration_floor, opt.depletion_threshold, self._on_dep, opt.depletion_samples)
         self._armed = np.ones(2 * P, dtype=np.int64)
         # the rest state (copied by every run) and its output column: t = J = V = 0, faces c0
         self._c_rest = np.repeat(self.c0p, self.ncell)
@@ -460,9 +466,11 @@ class TransportProblem:
             to start from, e.g. ``Solution.final_state`` of an earlier run.
         """
         plan = self._plan(protocol, output_times, output_dt)
+        if state is None and plan.all_modal:
+            return self._run_exact(plan)
         opt = self.options
         N, P, nK, r_eta, r_parts = self._sizes
-        kappa_law = 1 if opt.conductivity_law == "nernst-einstein" else 0
+        kappa_law = self._kappa_law
         if state is None:  # (exact steps from rest need no cell averages until asked for)
             c = None if plan.all_modal else self._c_rest.copy()
             eta = self._eta_rest.copy()
@@ -503,7 +511,7 @@ class TransportProblem:
         steps_of_point = [(-1, 1)]
         modal_records = []
         events: list[Event] = []
-        on_dep = 0 if opt.on_depletion == "stop" else 1
+        on_dep = self._on_dep
         c_prev = None
         # exact steps carry the state as mode amplitudes z (c is then stale until rebuilt)
         z = None
@@ -520,8 +528,9 @@ class TransportProblem:
                 st[14] = np.sign(limit_value - st[13]) or np.sign(target) or 1.0
             # restart the multistep history (step-local time keeps tiny first steps exact)
             st[0] = 0.0
-            st[1] = h0
-            st[3] = 1
+            if not modal:  # (the BDF2 kernel's step size and order; the exact kernel has neither)
+                st[1] = h0
+                st[3] = 1
             st[7] = 0
             st[8] = 0
             st[11] = 0
@@ -550,10 +559,8 @@ class TransportProblem:
                 th[2] = 0.0
             while True:
                 if modal:
-                    status = K.run_modal_step(
-                        target, t_len, z, eta, st, dep_armed, self.cellf, self.layf, self.layi,
-                        self.layer_R, self.layer_poly, self.iff, self.ifi, self.T, opt.concentration_floor,
-                        opt.depletion_threshold, on_dep, opt.depletion_samples, times_local, out, ev, amp)
+                    status = K.run_modal_step(target, t_len, z, eta, st, dep_armed, *self._modal_args,
+                                              times_local, out, ev, amp)
                 else:
                     status = K.run_step(
                         mode, target, t_len, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh, th,
@@ -561,24 +568,10 @@ class TransportProblem:
                         self.T, self.g_e, kappa_law, opt.concentration_floor, opt.rtol, opt.atol,
                         opt.voltage_atol, opt.max_step, 1 if opt.method == "bdf2" else 0, opt.depletion_threshold,
                         on_dep, dep_armed, opt.max_steps, times_local, plan.record_every, out, o_c, ev)
-                n_ev = int(st[8])
-                for e in range(n_ev):
-                    p = int(ev[2, e])
-                    side = "left" if ev[3, e] == 0 else "right"
-                    li = self.poly_index[p]
-                    itf = self.interface_names[li if side == "left" else li + 1]
-                    events.append(Event("salt_depletion", t + float(ev[1, e]), self.layer_names[p],
-                                        f"{side} face ({itf}), protocol step {s_i + 1}: {step.text or step}"))
-                st[8] = 0
-                if status == K.ST_FULL:
-                    cap = int(st[6]) + int(st[12]) + 2 * cap
-                    grown = np.empty((self.n_rows, cap))
-                    grown[:, :out.shape[1]] = out
-                    out = grown
-                    if o_c is not None:
-                        grown = np.empty((cap, N))
-                        grown[:o_c.shape[0]] = o_c
-                        o_c = grown
+                if st[8]:
+                    self._depletions(st, ev, t, s_i, step, events)
+                if status == _ST_FULL:
+                    out, o_c = self._grow(st, out, o_c)
                     continue
                 break
             at_rest = False
@@ -590,13 +583,13 @@ class TransportProblem:
                 out[0, n_before:n_after] += t
             steps_of_point.append((s_i, n_after - n_before))
             t = t + st[0]
-            if status == K.ST_LIMIT:
+            if status == _ST_LIMIT:
                 kind = "voltage_limit" if limit_kind == 1 else "current_limit"
                 events.append(Event(kind, t, None, f"protocol step {s_i + 1}: {step.text or step}"))
-            elif status == K.ST_END and open_ended:
+            elif status == _ST_END and open_ended:
                 events.append(Event("limit_not_reached", t, None,
                                     f"protocol step {s_i + 1} ran for max_duration = {opt.max_duration:g} s"))
-            elif status == K.ST_DEPLETION:
+            elif status == _ST_DEPLETION:
                 stopped = True
             elif status < 0:
                 why = {K.ST_NEWTON: "the current/overpotential Newton iteration did not converge",
@@ -608,13 +601,94 @@ class TransportProblem:
                 raise SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
             if stopped:
                 break
-        sol = Solution(out, int(st[6]), self._layout, steps_of_point, events, list(self.layer_names),
-                       self.stack.area, stats={"time_steps": total_steps, "attempts": int(st[16])},
-                       c=None if o_c is None else o_c[:int(st[6])], c_init=c_init,
-                       modal=(modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
-                       offsets=self.offsets, widths=self.widths)
+        n = int(st[6])
+        sol = Solution(out, n, self._layout, steps_of_point, events, list(self.layer_names), self.stack.area,
+                       {"time_steps": total_steps, "attempts": int(st[16])}, None if o_c is None else o_c[:n], c_init,
+                       (modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
+                       self.offsets, self.widths)
         # private to this run; from the mode amplitudes (if the last step was exact) on first use
         sol._final = (c, eta, z, (self.Qf, self.sq, self.off, self.ncell))
+        return sol
+
+    def _depletions(self, st, ev, t, s_i, step, events):
+        """Append the ``st[8]`` depletion events the kernel wrote to ``ev`` in protocol step ``s_i``
+        (started at ``t``) and clear the count."""
+        for e in range(int(st[8])):
+            p = int(ev[2, e])
+            side = "left" if ev[3, e] == 0 else "right"
+            li = self.poly_index[p]
+            itf = self.interface_names[li if side == "left" else li + 1]
+            events.append(Event("salt_depletion", t + float(ev[1, e]), self.layer_names[p],
+                                f"{side} face ({itf}), protocol step {s_i + 1}: {step.text or step}"))
+        st[8] = 0
+
+    def _grow(self, st, out, o_c):
+        """The output arrays with room for the kernel's ``st[12]`` more points (it returned ST_FULL)."""
+        cap = int(st[6]) + int(st[12]) + 2 * out.shape[1]
+        grown = np.empty((self.n_rows, cap))
+        grown[:, :out.shape[1]] = out
+        if o_c is not None:
+            grown_c = np.empty((cap, self.vol.size))
+            grown_c[:o_c.shape[0]] = o_c
+            o_c = grown_c
+        return grown, o_c
+
+    def _run_exact(self, plan) -> Solution:
+        """:meth:`run` from rest when every step is integrated exactly (:func:`._kernels.run_modal_step`):
+        the same calls and results with only the bookkeeping those steps need (the state stays
+        in mode amplitudes throughout; no cell averages, no BDF2 history)."""
+        N = self.vol.size
+        eta = self._eta_rest.copy()
+        st = np.zeros(20)
+        dep_armed = self._armed.copy()
+        ev = np.zeros((4, 4 * self.off.size + 4))
+        out = np.empty((self.n_rows, plan.cap))
+        out[:, 0] = self._rest_col  # rest: uniform c0, no current -> V = 0
+        st[6] = 1
+        n_out = 1
+        steps_of_point = [(-1, 1)]
+        modal_records = []
+        events: list[Event] = []
+        z = self._z_rest.copy()
+        run_modal_step, args = K.run_modal_step, self._modal_args
+        total_steps = 0
+        t = 0.0
+        for s_i, step, _, target, t_len, _, _, open_ended, _, t_plan, times_local, _ in plan.steps:
+            if t != t_plan:  # an earlier step stopped early: output times move with it
+                times_local = self._step_times(t, t_len, plan.output_dt, plan.output_times, True)
+            st[0] = 0.0
+            st[7] = 0
+            st[11] = 0
+            st[15] = n_out
+            amp = np.empty((3, N))
+            while True:
+                status = run_modal_step(target, t_len, z, eta, st, dep_armed, *args, times_local, out, ev, amp)
+                if st[8]:
+                    self._depletions(st, ev, t, s_i, step, events)
+                if status != _ST_FULL:
+                    break
+                out, _ = self._grow(st, out, None)
+            total_steps += int(st[11])
+            n_after = int(st[6])
+            if n_after > n_out:  # local times tau = time - t (exact for the first step)
+                modal_records.append((n_out, n_after, t, amp))
+                if t != 0.0:
+                    out[0, n_out:n_after] += t
+            steps_of_point.append((s_i, n_after - n_out))
+            n_out = n_after
+            t = t + st[0]
+            if status == _ST_END and open_ended:
+                events.append(Event("limit_not_reached", t, None,
+                                    f"protocol step {s_i + 1} ran for max_duration = {self.options.max_duration:g} s"))
+            if not math.isfinite(st[17]):  # sum(z) + sum(eta) from the kernel: NaN/inf propagates
+                raise SolverError(f"non-finite state at t = {t:.6g} s in protocol step {s_i + 1}")
+            if status == _ST_DEPLETION:
+                break
+        sol = Solution(out, n_out, self._layout, steps_of_point, events, list(self.layer_names), self.stack.area,
+                       {"time_steps": total_steps, "attempts": int(st[16])}, None, self._c_rest,
+                       (modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
+                       self.offsets, self.widths)
+        sol._final = (None, eta, z, (self.Qf, self.sq, self.off, self.ncell))
         return sol
 
     def _check_state(self, state):
@@ -767,9 +841,11 @@ def _layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
     q0 = sq / np.linalg.norm(sq)
     Q[:, k0] = q0
     lam[k0] = 0.0
-    others = np.array([k for k in range(n) if k != k0])
-    Q[:, others] -= np.outer(q0, q0 @ Q[:, others])
-    Q[:, others] /= np.linalg.norm(Q[:, others], axis=0)
+    others = np.delete(np.arange(n), k0)
+    Qo = Q[:, others]
+    Qo -= np.outer(q0, q0 @ Qo)
+    Qo /= np.linalg.norm(Qo, axis=0)
+    Q[:, others] = Qo
     T = Q / sq[:, None]  # c = T z
     b = np.zeros(n)
     b[0] += betaL

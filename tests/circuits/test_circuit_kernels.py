@@ -203,6 +203,92 @@ def test_large_batches_run_in_parallel_by_default():
     assert np.array_equal(z[n // 2], c.impedance(FREQ, P[n // 2]))
 
 
+def _batch(n=64, seed=7):
+    c = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)-CPE3")
+    rng = np.random.default_rng(seed)
+    return c, np.array([params_for(c, rng) for _ in range(n)])
+
+
+def test_batches_run_serially_in_a_sweep_worker(monkeypatch):
+    from cellsim import threads
+
+    c, P = _batch()
+    ref = c.impedance(FREQ, P, parallel=False)
+    monkeypatch.setattr(threads, "_WORKER", [True])
+
+    def no_threads(*a):
+        raise AssertionError("the parallel kernel ran in a sweep worker")
+
+    monkeypatch.setattr(_kernels, "evaluate_program_parallel", no_threads)
+    assert threads.kernel_threads() == 1
+    assert np.array_equal(c.impedance(FREQ, P, parallel=True), ref)
+    with pytest.raises(InputError, match="-5"):  # the serial path still checks the frequencies
+        c.impedance([1.0, -5.0], P, parallel=True)
+
+
+def test_one_parallel_batch_at_a_time(monkeypatch):
+    """A batch asked for while another parallel batch holds the slot runs serially (same result)."""
+    from cellsim import threads
+
+    c, P = _batch()
+    ref = c.impedance(FREQ, P, parallel=False)
+    monkeypatch.setattr(threads, "kernel_threads", lambda: 2)
+    calls = []
+    real = _kernels.evaluate_program_parallel
+    monkeypatch.setattr(_kernels, "evaluate_program_parallel", lambda *a: calls.append(1) or real(*a))
+    with threads.parallel_slot() as first:
+        assert first
+        with threads.parallel_slot() as second:
+            assert not second
+        assert np.array_equal(c.impedance(FREQ, P, parallel=True), ref)
+        assert calls == []
+    assert np.array_equal(c.impedance(FREQ, P, parallel=True), ref)
+    assert calls == [1]
+
+
+def test_concurrent_batches_from_threads_equal_serial():
+    from concurrent.futures import ThreadPoolExecutor
+
+    c, P = _batch(n=400)
+    ref = c.impedance(FREQ, P, parallel=False)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: c.impedance(FREQ, P, parallel=True), range(8)))
+    assert all(np.array_equal(z, ref) for z in results)
+
+
+def test_kernel_threads_follow_numba():
+    import numba
+
+    from cellsim import threads
+
+    n = numba.get_num_threads()
+    assert threads.kernel_threads() == n
+    numba.set_num_threads(1)
+    try:
+        assert threads.kernel_threads() == 1
+        with threads.parallel_slot() as ok:
+            assert not ok
+    finally:
+        numba.set_num_threads(n)
+
+
+def test_batch_with_the_workqueue_threading_layer():
+    """The default layer of a plain ``pip install`` (no TBB, no OpenMP) runs the batch in threads."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, numba; from cellsim.circuits import Circuit; "
+            "c = Circuit('R0-p(R1,CPE1)'); f = np.logspace(0, 6, 200); "
+            "P = np.tile([10.0, 100.0, 1e-6, 0.9], (500, 1)) * np.linspace(1, 2, 500)[:, None]; "
+            "P[:, 3] = 0.9; z = c.impedance(f, P, parallel=True); "
+            "assert np.array_equal(z, c.impedance(f, P, parallel=False)); print(numba.threading_layer())")
+    env = dict(os.environ, NUMBA_THREADING_LAYER="workqueue", NUMBA_NUM_THREADS="2")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split()[-1] == "workqueue"
+
+
 def test_vectorised_exp_against_numpy():
     rng = np.random.default_rng(4)
     x = np.concatenate([rng.uniform(-700, 700, 5000), rng.uniform(-1e-8, 1e-8, 100), [0.0, 1.0, -1.0, 708.0, -708.0]])

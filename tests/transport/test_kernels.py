@@ -376,3 +376,58 @@ def test_event_value_vs_numpy():
         assert K.event_value(trk, fl, fr, 2, 0.02, c0p, 0, 0.0, 1.0, 0.0, 0.0, 0.0) == pytest.approx(ref, rel=1e-15)
     assert K.event_value(100, fl, fr, 2, 0.02, c0p, 1, 0.2, -1.0, 0.5, 0.0, 0.0) == pytest.approx(-0.3, rel=1e-15)
     assert K.event_value(100, fl, fr, 2, 0.02, c0p, 2, 4.0, 1.0, 2.0, -3.0, 0.5) == pytest.approx(-2.0, rel=1e-15)
+
+
+def test_modal_step_outputs_vs_numpy():
+    """run_modal_step's output rows against NumPy: faces from the mode amplitudes
+    (z = A e^(lam tau) + B + Bt tau, face = phi . z + s J), concentration parts
+    (2RT/F) t- chi ln(c_left/c_right), Butler-Volmer overpotentials with i0 (c/c_ref)^alpha at
+    the face (closed form for alpha = 1/2), constant ohmic parts, V = sum of the parts."""
+    from cellsim.constants import F as F_, R as R_
+    from cellsim.transport import TransportProblem
+    from cellsim.stack import Electrode, Layer, Stack
+
+    from .stacks import ceramic, ideal, li_bv, polymer
+
+    p = polymer()
+    stack = Stack.build([Layer("P1", p, 20e-6), Layer("C", ceramic(), 100e-6), Layer("P2", p, 30e-6)],
+                        Electrode("li"), Electrode("li"), 1e-4,
+                        interfaces=[li_bv(1e-3, name="a"), ideal("b"), li_bv(5e-4, name="c"), ideal("d")])
+    prob = TransportProblem(stack)
+    assert prob.modal_ok
+    J = 30.0
+    sol = prob.run("Plate at 3 mA/cm2 for 20 min", output_dt=7.0)
+    (i0_, i1_, t0_, (A, B, Bt)), = sol._modal[0]
+    tau = sol.time[i0_:i1_] - t0_
+    P, nK, nl = prob.off.size, prob.ikind.size, prob.layer_R.size
+    z = A[None, :] * np.exp(np.clip(prob.lam[None, :] * tau[:, None], -745.0, 0.0)) + B + Bt * tau[:, None]
+    fl = np.array([z[:, a:a + n] @ prob.phiL[a:a + n] + prob.sL[q] * J
+                   for q, (a, n) in enumerate(zip(prob.off, prob.ncell))])
+    fr = np.array([z[:, a:a + n] @ prob.phiR[a:a + n] + prob.sR[q] * J
+                   for q, (a, n) in enumerate(zip(prob.off, prob.ncell))])
+    out = sol._out[:, i0_:i1_]
+    scale = np.max(np.abs(fl))
+    assert np.max(np.abs(out[4:4 + P] - fl)) < 1e-12 * scale
+    assert np.max(np.abs(out[4 + P:4 + 2 * P] - fr)) < 1e-12 * scale
+    T = prob.T
+    floor = prob.options.concentration_floor * prob.c0p[:, None]
+    conc = 2 * R_ * T / F_ * (prob.tminus * prob.chi)[:, None] * np.log(np.maximum(out[4:4 + P], floor)
+                                                                        / np.maximum(out[4 + P:4 + 2 * P], floor))
+    parts = sol._out[prob.r_parts:, i0_:i1_]
+    assert np.allclose(parts[nl:nl + P], conc, rtol=1e-13, atol=1e-16)
+    f = F_ / (R_ * T)
+    for k in range(nK):
+        if prob.ikind[k] == 0:
+            eta = np.zeros_like(tau)
+        else:
+            q, side = prob.ip[k], prob.iside[k]
+            c = np.maximum(out[4 + q + (P if side else 0)], floor[q])
+            i0 = prob.i0[k] * (c / prob.cref[k]) ** prob.alpha[k]
+            eta = 2.0 / f * np.arcsinh(J / (2.0 * i0))
+        assert np.allclose(out[prob.r_eta + k], eta, rtol=1e-13, atol=1e-16)
+        assert np.allclose(parts[nl + P + k], eta + J * prob.Rs[k], rtol=1e-13, atol=1e-16)
+    ohmic = [J * prob.layer_R[l] if prob.layer_poly[l] < 0 else J * prob.Lp[prob.layer_poly[l]] /
+             prob.kappa0[prob.layer_poly[l]] for l in range(nl)]
+    assert np.allclose(parts[:nl], np.array(ohmic)[:, None], rtol=1e-15, atol=0)
+    assert np.allclose(out[3], parts.sum(axis=0), rtol=1e-13, atol=1e-15)
+    assert np.array_equal(out[1], np.full(tau.size, J)) and np.array_equal(out[2], out[1])

@@ -354,3 +354,41 @@ def test_solver_options_hash_survives_pickling():
     opt = SolverOptions(n_cells=16, rtol=1e-3, kinetics="linear")
     back = pickle.loads(pickle.dumps(opt))
     assert back == opt and hash(back) == hash(opt) and hash(SolverOptions(n_cells=16, rtol=1e-3, kinetics="linear")) == hash(opt)
+
+
+@pytest.mark.parametrize("protocol, outputs, options", [
+    ("Plate at 1 mA/cm2 for 1 h", {"output_dt": 10.0}, {}),
+    ("Plate at 1 mA/cm2 for 10 min; Rest for 10 min; Strip at 2 mA/cm2 for 5 min", {}, {}),
+    ("; ".join(["Plate at 1 mA/cm2 for 5 min", "Rest for 5 min"] * 4), {}, {}),   # the buffer grows
+    ("Plate at 20 mA/cm2 for 1 h", {"output_times": np.linspace(0, 3000, 37)}, {"on_depletion": "continue"}),
+    ("Plate at 20 mA/cm2 for 1 h; Rest for 1 min", {"output_dt": 7.0}, {}),    # stops at the depletion
+])
+def test_exact_run_from_rest_equals_the_general_loop(protocol, outputs, options):
+    """TransportProblem._run_exact (from rest, every step exact) gives what run's general loop
+    gives for the same plan, bit for bit."""
+    from cellsim.transport import TransportProblem
+
+    p = polymer()
+    stack = Stack.build([Layer("P1", p, 20e-6), Layer("C", ceramic(), 100e-6), Layer("P2", p, 30e-6)],
+                        Electrode("li"), Electrode("li"), 1e-4,
+                        interfaces=[li_bv(1e-3, name="a"), ideal("b"), li_bv(5e-4, name="c"), ideal("d")])
+    prob = TransportProblem(stack, SolverOptions(n_cells=16, **options))
+    fast = prob.run(protocol, **outputs)
+    plan = prob._plan(protocol, outputs.get("output_times"), outputs.get("output_dt"))
+    assert plan.all_modal
+    plan.all_modal = False  # the general loop (cell averages kept alongside)
+    try:
+        slow = prob.run(protocol, **outputs)
+    finally:
+        plan.all_modal = True
+    for name in ("time", "voltage", "current_density", "ionic_current_density", "step"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+    for d1, d2 in ((fast.voltage_parts, slow.voltage_parts), (fast.overpotentials, slow.overpotentials)):
+        assert d1.keys() == d2.keys() and all(np.array_equal(d1[k], d2[k]) for k in d1)
+    for layer in fast.layer_names:
+        for side in ("left", "right"):
+            assert np.array_equal(fast.face_concentration(layer, side), slow.face_concentration(layer, side))
+        assert np.array_equal(fast.concentration(layer), slow.concentration(layer))
+    assert fast.events == slow.events and fast.stats == slow.stats
+    for a, b in zip(fast.final_state, slow.final_state):
+        assert np.array_equal(a, b)
