@@ -5,6 +5,9 @@ circuit evaluator (:mod:`cellsim.circuits._kernels`, ln w) and by the exact tran
 (:mod:`cellsim.transport._kernels`, the concentration overpotentials). It lives here so that
 neither imports the other's package. Tested against ``numpy.log`` in
 ``tests/circuits/test_circuit_kernels.py``.
+
+:func:`refresh_cache` keeps the numba caches of the kernel modules that call kernels of
+other files (circuits, transport, fitting, short circuit) in step with those files.
 """
 
 from __future__ import annotations
@@ -57,3 +60,42 @@ def log_row(x, out, bits):
             1.0 / 11.0 + t2 * (1.0 / 13.0 + t2 * (1.0 / 15.0 + t2 * (1.0 / 17.0 + t2 * (1.0 / 19.0 + t2 * (
                 1.0 / 21.0)))))))))))
         out[q] = e * _LN2_HI + (poly + e * _LN2_LO)
+
+
+def refresh_cache(cache_dir, *depends_on, prefix: str = "_kernels.") -> bool:
+    """Drop a kernel module's numba cache files when a module its kernels call has changed.
+
+    numba keys a cached function on its own source file only: a kernel compiles into its
+    cache the kernels of other files it calls (``step_up`` the transport kernels,
+    the circuit and transport kernels :func:`log_row`, the fitting kernels the circuit
+    ones), and an edit there would otherwise go unnoticed, the stale machine code being
+    loaded. A fingerprint (SHA-1) of the files ``depends_on`` is kept in ``cache_dir``
+    (the calling module's ``__pycache__``); when it differs, the files ``prefix*.nbi`` /
+    ``prefix*.nbc`` there are removed (numba then compiles anew) and the new fingerprint
+    written. Returns True when files were dropped. Never raises for file system trouble
+    (a read-only cache is numba's own concern).
+    """
+    import hashlib
+    import os
+    from pathlib import Path
+
+    try:
+        h = hashlib.sha1()
+        for f in depends_on:
+            h.update(Path(f).read_bytes())
+        digest = h.hexdigest()
+        d = Path(cache_dir)
+        stamp = d / (prefix + "depends.sha1")
+        if stamp.is_file() and stamp.read_text().strip() == digest:
+            return False
+        dropped = False
+        if d.is_dir():
+            for f in list(d.glob(prefix + "*.nbi")) + list(d.glob(prefix + "*.nbc")):
+                f.unlink(missing_ok=True)
+                dropped = True
+            tmp = stamp.with_name(stamp.name + f".{os.getpid()}.tmp")
+            tmp.write_text(digest + "\n")
+            tmp.replace(stamp)
+        return dropped
+    except OSError:
+        return False

@@ -38,6 +38,8 @@ from numba import njit
 from .._kernels import _LN2_HI, _LN2_LO, log_row
 from .opcodes import (OP_C, OP_CPE, OP_G, OP_GS, OP_K, OP_L, OP_LA, OP_PARALLEL, OP_R, OP_SERIES, OP_TLMQ, OP_W,
                       OP_WO, OP_WS, OP_ZARC, OP_ZD)
+from .. import _kernels as _shared_kernels
+from .._kernels import refresh_cache
 
 _HALF_PI = 0.5 * math.pi
 
@@ -427,3 +429,7 @@ def evaluate_frequencies(ops, args, f, params, needs_log, depth, check, out):
                 return k
     evaluate_program(ops, args, omega, params, needs_log, depth, out)
     return -1
+
+
+# the numba cache of this module: the circuit kernels call log_row of cellsim/_kernels.py; numba would not notice edits there
+refresh_cache(ctanh._cache._cache_path, _shared_kernels.__file__)

@@ -18,6 +18,9 @@ import numpy as np
 from numba import njit
 
 from ..circuits._kernels import ctanh, evaluate_program, exp_affine, reciprocal
+from .. import _kernels as _shared_kernels
+from ..circuits import _kernels as _circuit_kernels
+from .._kernels import refresh_cache
 
 LOGMAX = 230.0  # log-fitted parameters are clamped to exp(+-230): no overflow to 0 or inf
 
@@ -363,3 +366,7 @@ def separable_fit(kinds, w, logw, tau, n, t_re, t_im, wr, wi, z_scale, coef, cos
                     big = max(big, math.hypot(Bre[j, q], Bim[j, q]))
                 coef[s, j] = 1e-6 * z_scale / max(big, 1e-300)
         cost[s] = _weighted_cost(coef[s], Bre, Bim, t_re[row], t_im[row], w2r, w2i)
+
+
+# the numba cache of this module: the fitting kernels call the circuit kernels (and through them log_row); numba would not notice edits there
+refresh_cache(residuals._cache._cache_path, _circuit_kernels.__file__, _shared_kernels.__file__)

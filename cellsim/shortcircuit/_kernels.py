@@ -13,6 +13,8 @@ import math
 import numba
 import numpy as np
 
+from .. import _kernels as _shared_kernels
+from .._kernels import refresh_cache
 from ..transport import _kernels as TK
 
 #: a series term below this (relative to the sum, which is O(1)) no longer changes it
@@ -1497,39 +1499,6 @@ def remap_cells(c_old, x_old, w_old, x_new, w_new):
 
 
 # --------------------------------------------------------------------------------------
-# the numba cache of this module depends on the transport kernels
+# the numba cache of this module depends on the transport kernels and the shared ones
 # --------------------------------------------------------------------------------------
-def refresh_cache(cache_dir, depends_on, prefix: str = "_kernels.") -> bool:
-    """Drop this module's numba cache files when a module its kernels call has changed.
-
-    numba keys a cached function on its own source file only: ``step_up`` compiled into its
-    cache the transport kernels it calls (:mod:`cellsim.transport._kernels`), and an edit
-    there would otherwise go unnoticed, the stale machine code being loaded. A fingerprint
-    (SHA-1) of ``depends_on`` is kept in ``cache_dir``; when it differs, the files
-    ``prefix*.nbi`` / ``prefix*.nbc`` there are removed (numba then compiles anew) and the
-    new fingerprint written. Returns True when files were dropped. Never raises for file
-    system trouble (a read-only cache is numba's own concern).
-    """
-    import hashlib
-    from pathlib import Path
-
-    try:
-        digest = hashlib.sha1(Path(depends_on).read_bytes()).hexdigest()
-        d = Path(cache_dir)
-        stamp = d / (prefix + "depends.sha1")
-        if stamp.is_file() and stamp.read_text().strip() == digest:
-            return False
-        dropped = False
-        if d.is_dir():
-            for f in list(d.glob(prefix + "*.nbi")) + list(d.glob(prefix + "*.nbc")):
-                f.unlink(missing_ok=True)
-                dropped = True
-            tmp = stamp.with_name(stamp.name + f".{__import__('os').getpid()}.tmp")
-            tmp.write_text(digest + "\n")
-            tmp.replace(stamp)
-        return dropped
-    except OSError:
-        return False
-
-
-refresh_cache(step_up._cache._cache_path, TK.__file__)
+refresh_cache(step_up._cache._cache_path, TK.__file__, _shared_kernels.__file__)

@@ -50,6 +50,8 @@ import numba
 import numpy as np
 
 from .._kernels import log_row
+from .. import _kernels as _shared_kernels
+from .._kernels import refresh_cache
 
 F = 96485.33212
 R = 8.314462618
@@ -1453,3 +1455,7 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     if stop_face >= 0:
         return ST_DEPLETION
     return ST_END
+
+
+# the numba cache of this module: the exact steps call log_row of cellsim/_kernels.py; numba would not notice edits there
+refresh_cache(run_modal_step._cache._cache_path, _shared_kernels.__file__)

@@ -56,25 +56,6 @@ def test_depletion_time_equals_the_bisection_it_replaces(j, L, D, thr):
         assert _drop_ref(t, q, L, D) == pytest.approx(target, rel=1e-12)
 
 
-def test_the_cache_is_dropped_when_the_transport_kernels_change(tmp_path):
-    """numba does not see edits of the transport kernels that step_up compiled in; refresh_cache does."""
-    dep = tmp_path / "transport_kernels.py"
-    dep.write_text("v1")
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    for name in ("_kernels.step_up-1.py311.nbi", "_kernels.step_up-1.py311.1.nbc", "other.nbi"):
-        (cache / name).write_text("x")
-    assert K.refresh_cache(cache, dep) is True           # no fingerprint yet: dropped
-    assert sorted(p.name for p in cache.iterdir()) == ["_kernels.depends.sha1", "other.nbi"]
-    (cache / "_kernels.step_up-1.py311.nbi").write_text("x")
-    assert K.refresh_cache(cache, dep) is False          # unchanged: kept
-    assert (cache / "_kernels.step_up-1.py311.nbi").exists()
-    dep.write_text("v2")
-    assert K.refresh_cache(cache, dep) is True           # changed: dropped
-    assert not (cache / "_kernels.step_up-1.py311.nbi").exists()
-    assert K.refresh_cache(cache, tmp_path / "missing.py") is False   # file trouble: no error
-
-
 # ---------------------------------------------------------------- the moving-front remap
 @pytest.mark.parametrize("L, n, stretch", [(100e-6, 24, 10.0), (37e-6, 25, 3.0), (1e-3, 4, 1.0), (5e-6, 5, 40.0)])
 def test_layer_grid_kernel_equals_the_numpy_grid(L, n, stretch):
