@@ -1350,3 +1350,589 @@ def run_modal_step(J, t_len, z, eta, st, dep_armed, cellf, layf, layi, stkf, stk
     if stop_face >= 0:
         return ST_DEPLETION
     return ST_END
+
+
+# --------------------------------------------------------------------------------------
+# the time loop of one protocol step: Hairer-Wanner SDIRK4 (order 4, embedded 3, L-stable)
+# --------------------------------------------------------------------------------------
+#: Butcher tableau of SDIRK4 (Hairer & Wanner, Solving ODEs II, 2nd ed., Springer 1996, §IV.6,
+#: Table 6.5 (first method, gamma = 1/4); the method of their code SDIRK4). Stiffly accurate
+#: (b = last row of A), L-stable; stage order 1.
+SD4_GAMMA = 0.25
+SD4_A = np.array([[0.25, 0.0, 0.0, 0.0, 0.0],
+                  [0.5, 0.25, 0.0, 0.0, 0.0],
+                  [17.0 / 50.0, -1.0 / 25.0, 0.25, 0.0, 0.0],
+                  [371.0 / 1360.0, -137.0 / 2720.0, 15.0 / 544.0, 0.25, 0.0],
+                  [25.0 / 24.0, -49.0 / 48.0, 125.0 / 16.0, -85.0 / 12.0, 0.25]])
+SD4_C = np.array([0.25, 0.75, 11.0 / 20.0, 0.5, 1.0])
+#: embedded third-order weights b-hat (same reference)
+SD4_BHAT = np.array([59.0 / 48.0, -17.0 / 96.0, 225.0 / 32.0, -85.0 / 12.0, 0.0])
+#: b - b-hat: the error estimate sum_j E_j k_j
+SD4_E = np.array([-3.0 / 16.0, -27.0 / 32.0, 25.0 / 32.0, 0.0, 0.25])
+#: dense output b_j(theta) = sum_m D[j, m] theta^(m+1) (cellsim's own continuous extension,
+#: derived with sympy: third order, b_j(1) = b_j, stiff limit R_theta(-inf) = 1 - theta)
+SD4_DENSE = np.array([[539.0 / 160.0, -653.0 / 160.0, 421.0 / 240.0],
+                      [1331.0 / 320.0, -4317.0 / 320.0, 3989.0 / 480.0],
+                      [-365.0 / 64.0, 2355.0 / 64.0, -745.0 / 32.0],
+                      [0.0, -85.0 / 4.0, 85.0 / 6.0],
+                      [-33.0 / 40.0, 81.0 / 40.0, -19.0 / 20.0]])
+
+
+@numba.njit(cache=True)
+def sdirk4_dense_weights(theta, D, w):
+    """Weights ``w_j = b_j(theta)`` [-] of the dense output ``y(t_n + theta h) = y_n + sum_j w_j k_j``.
+
+    ``D`` is :data:`SD4_DENSE`; ``k_j = h f(Y_j)`` are the stage increments. Third order for
+    0 <= theta <= 1 and equal to the step's weights b at theta = 1.
+    """
+    for j in range(D.shape[0]):
+        w[j] = theta * (D[j, 0] + theta * (D[j, 1] + theta * D[j, 2]))
+
+
+@numba.njit(cache=True)
+def diffusion_flux_apply(c, off, ncell, klo, khi, out):
+    """``out = A c``: the finite-volume diffusion operator without the interface sources
+    [mol/m2/s per m of cell width, i.e. vol dc/dt at J = 0]."""
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        for i in range(a, b):
+            out[i] = 0.0
+        for i in range(a, b - 1):
+            fx = khi[i] * (c[i + 1] - c[i])
+            out[i] += fx
+            out[i + 1] -= fx
+
+
+@numba.njit(cache=True)
+def sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g):
+    """Factor ``M = V - gh A`` (``gh = gamma h`` [s]) into ``work`` rows 0..2, 5, 6 and solve
+    ``M g = gh b`` (``b``: betaL at the first, -betaR at the last cell of every layer), the
+    response of a stage to J = 1 A/m2 [mol/m3 per A/m2]. Same for every stage of a step
+    (singly diagonally implicit)."""
+    n = vol.size
+    lower = work[0]
+    diag = work[1]
+    upper = work[2]
+    rg = work[4]
+    cp = work[5]
+    inv = work[6]
+    for i in range(n):
+        rg[i] = 0.0
+        lower[i] = -gh * klo[i]
+        upper[i] = -gh * khi[i]
+        diag[i] = vol[i] + gh * (klo[i] + khi[i])
+    for p in range(off.size):
+        rg[off[p]] += gh * betaL[p]
+        rg[off[p] + ncell[p] - 1] -= gh * betaR[p]
+    thomas_factor(lower, diag, upper, cp, inv)
+    thomas_apply(lower, cp, inv, rg, g)
+
+
+@numba.njit(cache=True)
+def sdirk_stage_solve(s, Acn, gh, vol, work, d):
+    """Homogeneous increment ``d`` [mol/m3] of one SDIRK stage.
+
+    The stage ``Y = c_n + s + gh f(Y, J)`` with ``f = V^-1 (A c + J b)`` is, for
+    ``Y = c_n + d + J g``, ``M d = V s + gh A c_n`` (``M`` factored by :func:`sdirk_factor`,
+    ``Acn = A c_n`` from :func:`diffusion_flux_apply`); increments keep round-off at the
+    scale of the change.
+    """
+    rhs = work[3]
+    for i in range(vol.size):
+        rhs[i] = vol[i] * s[i] + gh * Acn[i]
+    thomas_apply(work[0], work[5], work[6], rhs, d)
+
+
+@numba.njit(cache=True)
+def run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
+                    c, c_prev, eta, eta_prev, st, fh, eh, th,
+                    cellf, layf, layi, stkf, stki, iff, ifi,
+                    T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method,
+                    dep_rel, on_dep, dep_armed, max_steps,
+                    out_times, record_every, out, o_c, ev):
+    """Integrate one protocol step like :func:`run_step`, with the SDIRK4 method.
+
+    Same arguments, state ``st``, outputs and status codes as :func:`run_step` (``method``
+    is ignored; ``c_prev``, ``eta_prev`` are only kept up to date). The system integrated is
+    the same index-1 DAE: ``V dc/dt = A c + J b`` (linear in c and J), double layers
+    ``C deta/dt = J - jf(eta, c_face)`` (or ``jf = J`` without one) and the algebraic
+    current equation (mode 0 with leakage: ``J + g_e V = target``; mode 1: ``V = target``).
+
+    Method: the 5-stage, stiffly accurate, L-stable SDIRK of order 4 with an embedded
+    third-order solution of Hairer & Wanner (Solving Ordinary Differential Equations II,
+    2nd ed., Springer 1996, §IV.6, Table 6.5; :data:`SD4_A`, gamma = 1/4)::
+
+        Y_i = y_n + sum_{j<=i} a_ij k_j,  k_j = h f(Y_j),  y_{n+1} = Y_5,
+        err = sum_j (b_j - bhat_j) k_j
+
+    Every stage is an implicit-Euler-like solve with step ``gamma h``: the tridiagonal
+    ``V - gamma h A`` is factored once per attempted step and the stage concentrations are
+    affine in the stage current (``Y_i = c_n + d_i + J_i g``), so the current equation of
+    each stage is the scalar Newton iteration of :func:`run_step`; the algebraic variables
+    (J, eta without double layer) use the same stage formula (the epsilon-embedding of
+    Hairer-Wanner §VI.1). The error of the face concentrations (and of double-layer eta) is
+    filtered by ``(V - gamma h A)^-1 V`` (resp. ``1/(1 + gamma h jf'/C)``) as in the code
+    SDIRK4 and controlled in the max norm with ``atol_c c0 + rtol |c_face|``; step sizes
+    ``h_new = h min(5, max(0.2, 0.9 err^(-1/4)))``. Outputs inside a step come from the
+    third-order dense output :data:`SD4_DENSE` (stage increments only, so stiff components
+    stay bounded); events (depletion, limits) are located by repeating the step with the
+    Illinois bracket of :func:`run_step`.
+    """
+    P = layi.shape[1]
+    K = eta.size
+    npart = stkf.size + P + K
+    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
+    status = _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh,
+                              th, cellf[0], cellf[1], cellf[2], layi[0], layi[1], layf[0], layf[1], layf[2], layf[3],
+                              layf[4], layf[5], layf[6], layf[7], stkf, stki, ifi[0], iff[0], iff[1], ifi[1], ifi[2],
+                              iff[2], iff[3], iff[4], T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
+                              dep_rel, on_dep, dep_armed, max_steps, out_times, record_every,
+                              out[0], out[2], out[1], out[3], o_c, out[r_eta:r_eta + K].T,
+                              out[r_parts:r_parts + npart].T, out[r_fl:r_fl + P].T, out[r_fr:r_fr + P].T,
+                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE)
+    st[17] = c.sum() + eta.sum()
+    return status
+
+
+@numba.njit(cache=True)
+def _sdirk4_attempt(mode, target, h, c, eta, J, Acn, KC, KE, JS, c_new, eta_new, s, d, g, work,
+                    fl, fr, fl_h, fr_h, fl_g, fr_g, ebase,
+                    vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
+                    layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl,
+                    T, g_e, kappa_law, floor_rel, parts, A):
+    """One SDIRK4 step of size ``h`` from (c, eta, J): stage increments into ``KC`` (5, N),
+    ``KE`` (5, K), stage currents into ``JS``; the end state into ``c_new``, ``eta_new``,
+    ``fl``, ``fr``. Returns (ok, J_end, V_end)."""
+    N = c.size
+    K = eta.size
+    ns = A.shape[0]
+    gam = A[0, 0]
+    gh = gam * h
+    need_c = kappa_law == 1
+    sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g)
+    layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
+    Jn = J
+    V = 0.0
+    for k in range(K):
+        eta_new[k] = eta[k]  # Newton guess of the first stage
+    for i in range(ns):
+        # explicit part of the stage: s = sum_{j<i} a_ij k_j
+        for q in range(N):
+            s[q] = 0.0
+        for k in range(K):
+            ebase[k] = eta[k]
+        for j in range(i):
+            a = A[i, j]
+            kj = KC[j]
+            for q in range(N):
+                s[q] += a * kj[q]
+            for k in range(K):
+                ebase[k] += a * KE[j, k]
+        sdirk_stage_solve(s, Acn, gh, vol, work, d)
+        for q in range(N):
+            c_new[q] = c[q] + d[q]
+        layer_faces(c_new, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+        ok = True
+        if mode == 0 and g_e == 0.0:
+            Jn = target
+            ok = _state_at(Jn, c, d, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h, fr_h,
+                           fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T, Cdl, 1.0,
+                           gh, ebase, eta_new, eta_new, True)
+            if i == ns - 1:
+                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+        else:
+            conv = False
+            for it in range(60):
+                ok = _state_at(Jn, c, d, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
+                               fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
+                               Cdl, 1.0, gh, ebase, eta_new, eta_new, need_c)
+                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
+                                  kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                if mode == 1:
+                    r = V - target
+                else:
+                    r = Jn + g_e * V - target
+                dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
+                                     chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
+                                     ip, iside, cref, Rs, Cdl, floor_rel, 1.0, gh)
+                dr = dVdJ if mode == 1 else 1.0 + g_e * dVdJ
+                if not (dr > 0.0) or not math.isfinite(dr):
+                    ok = False
+                    break
+                step = -r / dr
+                Jn += step
+                r_tol = 1e-14 * (abs(V) + abs(target)) if mode == 1 else 1e-14 * (abs(Jn) + abs(target))
+                if abs(step) <= 1e-12 * abs(Jn) + 1e-14 or abs(r) <= r_tol:
+                    conv = True
+                    break
+            if not conv:
+                ok = False
+            ok = ok and _state_at(Jn, c, d, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
+                                  fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p,
+                                  T, Cdl, 1.0, gh, ebase, eta_new, eta_new, True)
+            if i == ns - 1:
+                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+        if not ok:
+            return False, Jn, V
+        # stage increments k_i = (Y_i - y_n - s_i) / gamma
+        for q in range(N):
+            KC[i, q] = (d[q] + Jn * g[q] - s[q]) / gam
+        for k in range(K):
+            KE[i, k] = (eta_new[k] - ebase[k]) / gam
+        JS[i] = Jn
+    return math.isfinite(V), Jn, V
+
+
+@numba.njit(cache=True)
+def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
+                     c, c_prev, eta, eta_prev, st, fh, eh, th,
+                     vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
+                     layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl,
+                     T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max,
+                     dep_rel, on_dep, dep_armed, max_steps,
+                     out_times, record_every,
+                     o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr,
+                     ev_kind, ev_t, ev_p, ev_side, A, E, D):
+    """The time loop of :func:`run_step_sdirk4` on unpacked arrays (``st`` as in :func:`_run_step`)."""
+    N = c.size
+    P = off.size
+    K = eta.size
+    nl = layer_R.size
+    npart = nl + P + K
+    ns = A.shape[0]
+    gam = A[0, 0]
+    f = F / (R * T)
+    wN = np.empty((5, N))
+    c_new, s, d, g, Acn = wN[0], wN[1], wN[2], wN[3], wN[4]
+    KC = np.empty((ns, N))
+    KE = np.zeros((ns, K))
+    JS = np.empty(ns)
+    LJ = np.empty(ns)
+    wts = np.empty(ns)
+    eta_new = np.empty(K)
+    ebase = np.empty(K)
+    wP = np.empty((6, P))
+    fl, fr, fl_h, fr_h, fl_g, fr_g = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
+    parts = np.empty(npart)
+    work = np.empty((7, N))
+    cap = o_t.size
+    ev_cap = ev_t.size
+
+    t = st[0]
+    h = st[1]
+    J = st[4]
+    diffusion_flux_apply(c, off, ncell, klo, khi, Acn)
+    while True:
+        if st[11] >= max_steps:
+            return ST_MAXSTEPS
+        remaining = t_end - t
+        if remaining <= 1e-13 * max(abs(t_end), 1.0):
+            st[0] = t
+            st[4] = J
+            return ST_END
+        if h > h_max:
+            h = h_max
+        if h >= remaining or h * 1.25 > remaining:
+            h = remaining
+        ptr = int(st[7])
+        need = 3
+        while ptr < out_times.size and out_times[ptr] <= t + h:
+            need += 1
+            ptr += 1
+        if int(st[6]) + need > cap or int(st[8]) + 2 * P + 1 > ev_cap:
+            st[0] = t
+            st[1] = h
+            st[4] = J
+            st[12] = need
+            return ST_FULL
+        nh = int(st[3])
+        accepted = False
+        event_found = -1
+        h_try = h
+        trk = -1
+        b_lo = 0.0
+        f_lo = 0.0
+        b_hi = 0.0
+        f_hi = 0.0
+        f_start = 0.0
+        f_near = 0.0
+        side = 0
+        jumped = False
+        err = 0.0
+        Jn = J
+        V = 0.0
+        for attempt in range(60):
+            st[16] += 1
+            ok, Jn, V = _sdirk4_attempt(mode, target, h_try, c, eta, J, Acn, KC, KE, JS, c_new, eta_new, s, d, g,
+                                        work, fl, fr, fl_h, fr_h, fl_g, fr_g, ebase, vol, klo, khi, off, ncell,
+                                        Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp, layer_R, layer_poly,
+                                        ikind, i0, alpha, ip, iside, cref, Rs, Cdl, T, g_e, kappa_law,
+                                        floor_rel, parts, A)
+            if not ok:
+                if h_try < 1e-14 * max(t, 1.0):
+                    return ST_NEWTON
+                h_try *= 0.25
+                trk = -1
+                jumped = False
+                continue
+            # ---- embedded error estimate, filtered by (V - gamma h A)^-1 V ----
+            for q in range(N):
+                s[q] = 0.0
+            for j in range(ns):
+                ej = E[j]
+                if ej != 0.0:
+                    kj = KC[j]
+                    for q in range(N):
+                        s[q] += ej * kj[q]
+            for q in range(N):
+                s[q] *= vol[q]
+            thomas_apply(work[0], work[5], work[6], s, d)
+            layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+            err = 0.0
+            for j in range(2 * P):
+                if dep_armed[j] == 0:
+                    continue  # a depleted face (on_depletion = continue) is not controlled
+                p = j if j < P else j - P
+                y = fl[p] if j < P else fr[p]
+                ey = fl_h[p] if j < P else fr_h[p]
+                e = abs(ey) / (atol_c * c0p[p] + rtol * abs(y))
+                if e > err:
+                    err = e
+            for k in range(K):
+                if Cdl[k] == 0.0:
+                    continue
+                ek = 0.0
+                for j in range(ns):
+                    ek += E[j] * KE[j, k]
+                i0k = i0[k]
+                p = ip[k]
+                if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+                    cf = fl[p] if iside[k] == 0 else fr[p]
+                    fmin = floor_rel * c0p[p]
+                    if cf < fmin:
+                        cf = fmin
+                    i0k = i0k * (cf / cref[k]) ** alpha[k]
+                jf, dj = faradaic(ikind[k], eta_new[k], i0k, alpha[k], f)
+                ek = ek / (1.0 + gam * h_try * dj / Cdl[k])
+                e = abs(ek) / (atol_v + rtol * abs(eta_new[k]))
+                if e > err:
+                    err = e
+            if not math.isfinite(err):
+                err = 1e10
+            if err > 1.0 and event_found < 0:
+                fac_h = 0.9 * err ** (-0.25)
+                if fac_h < 0.2:
+                    fac_h = 0.2
+                h_try *= fac_h
+                trk = -1
+                jumped = False
+                if h_try < 1e-15 * max(t, 1.0) + 1e-300:
+                    return ST_SMALL
+                continue
+            # ---- events: depletion, limits (as in _run_step) ----
+            cand = -1
+            cand_val = 0.0
+            cand_old = 0.0
+            for j in range(2 * P):
+                p = j if j < P else j - P
+                if dep_armed[j] == 0:
+                    continue
+                y = fl[p] if j < P else fr[p]
+                thr = dep_rel * c0p[p]
+                if y < thr:
+                    y0 = fh[2, j] - thr
+                    cand = j
+                    cand_val = y - thr
+                    cand_old = y0
+                    break
+            if cand < 0 and limit_kind == 1:
+                dd = st[14]
+                if dd * (V - limit_value) >= 0.0:
+                    cand = 100
+                    cand_val = dd * (V - limit_value)
+                    cand_old = dd * (st[13] - limit_value)
+                    if not (cand_old < 0.0):
+                        cand_old = -1e-300
+            if cand < 0 and limit_kind == 2:
+                Jx = Jn + g_e * V
+                a_old = abs(st[10]) - limit_value
+                if abs(Jx) - limit_value <= 0.0 and a_old > 0.0:
+                    cand = 100
+                    cand_val = abs(Jx) - limit_value
+                    cand_old = a_old
+            if cand >= 0 and cand != trk:
+                trk = cand
+                b_lo, f_lo, f_start, f_near = 0.0, cand_old, cand_old, cand_old
+                b_hi, f_hi = h_try, cand_val
+                side = 0
+            elif cand >= 0:
+                b_hi, f_hi = h_try, cand_val
+                if side == 1:
+                    f_lo *= 0.5
+                side = 1
+            elif trk >= 0 and attempt < 55:
+                f_lo = event_value(trk, fl, fr, P, dep_rel, c0p, limit_kind, limit_value, st[14], V, Jn, g_e)
+                f_near = f_lo
+                b_lo = h_try
+                if side == -1:
+                    f_hi *= 0.5
+                side = -1
+            if cand >= 0 and (abs(cand_val) <= 1e-9 * (abs(f_near) + abs(cand_val)) or attempt >= 55
+                              or h_try < 1e-12 or jumped):
+                event_found = cand
+            elif cand >= 0 and not (f_start * cand_val < 0.0):
+                h_try = stalled_secant_step(h_try, f_start, cand_val, t, attempt)
+                jumped = True
+                continue
+            elif jumped:
+                pass
+            elif trk >= 0 and (cand >= 0 or attempt < 55):
+                h_new = illinois_point(b_lo, f_lo, b_hi, f_hi)
+                if cand >= 0 and abs(h_new - h_try) <= 1e-12 * max(t, 1.0):
+                    event_found = cand
+                elif b_hi - b_lo <= 1e-12 * max(t, 1.0) and cand < 0:
+                    h_try = b_hi
+                    continue
+                else:
+                    h_try = h_new
+                    continue
+            accepted = True
+            break
+        if not accepted:
+            return ST_SMALL
+        # ---- accept: outputs at requested times inside (t_old, t_new] from the dense output ----
+        t_old = t
+        t_new = t + h_try
+        ptr = int(st[7])
+        n_out = int(st[6])
+        fixed_J = mode == 0 and g_e == 0.0
+        if nh >= 2 and not fixed_J:
+            # the current as a stage variable: J_i = J_n + sum_{j<=i} a_ij l_j
+            for i in range(ns):
+                acc = JS[i] - J
+                for j in range(i):
+                    acc -= A[i, j] * LJ[j]
+                LJ[i] = acc / gam
+        while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
+            tq = out_times[ptr]
+            if tq > t_old:
+                theta = (tq - t_old) / h_try
+                if theta > 1.0:
+                    theta = 1.0
+                sdirk4_dense_weights(theta, D, wts)
+                if fixed_J or nh < 2:
+                    Jq = Jn
+                else:
+                    Jq = J
+                    for j in range(ns):
+                        Jq += wts[j] * LJ[j]
+                row = o_c[n_out]
+                for q in range(N):
+                    row[q] = c[q]
+                for j in range(ns):
+                    wj = wts[j]
+                    kj = KC[j]
+                    for q in range(N):
+                        row[q] += wj * kj[q]
+                for k in range(K):
+                    acc = eta[k]
+                    for j in range(ns):
+                        acc += wts[j] * KE[j, k]
+                    o_eta[n_out, k] = acc
+                layer_faces(row, vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
+                Vq = voltage_parts(row, fl_h, fr_h, Jq, o_eta[n_out], T, vol, off, ncell, tminus, chi,
+                                   c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                for q in range(npart):
+                    o_parts[n_out, q] = parts[q]
+                for p in range(P):
+                    o_fl[n_out, p] = fl_h[p]
+                    o_fr[n_out, p] = fr_h[p]
+                o_t[n_out] = tq
+                o_J[n_out] = Jq
+                o_Jext[n_out] = Jq + g_e * Vq
+                o_V[n_out] = Vq
+                n_out += 1
+            ptr += 1
+        for q in range(N):
+            c_prev[q] = c[q]
+            c[q] = c_new[q]
+        for k in range(K):
+            eta_prev[k] = eta[k]
+            eta[k] = eta_new[k]
+        diffusion_flux_apply(c, off, ncell, klo, khi, Acn)
+        for r_ in range(2):
+            th[r_] = th[r_ + 1]
+            for j in range(2 * P):
+                fh[r_, j] = fh[r_ + 1, j]
+            for k in range(K):
+                eh[r_, k] = eh[r_ + 1, k]
+        th[2] = t_new
+        for p in range(P):
+            fh[2, p] = fl[p]
+            fh[2, P + p] = fr[p]
+        for k in range(K):
+            eh[2, k] = eta_new[k]
+        st[9] = t_old
+        st[5] = J if nh >= 2 else Jn
+        J = Jn
+        st[2] = h_try
+        st[3] = min(nh + 1, 3)
+        st[11] += 1
+        st[13] = V
+        st[10] = Jn + g_e * V
+        t = t_new
+        st[0] = t
+        st[4] = J
+        st[7] = ptr
+        for j in range(2 * P):
+            p = j if j < P else j - P
+            y = fl[p] if j < P else fr[p]
+            if dep_armed[j] == 0 and y > 10.0 * dep_rel * c0p[p]:
+                dep_armed[j] = 1
+        if record_every or event_found >= 0 or t_end - t <= 1e-13 * max(abs(t_end), 1.0):
+            if n_out == int(st[15]) or o_t[n_out - 1] < t * (1.0 - 1e-15) - 1e-300:
+                for q in range(N):
+                    o_c[n_out, q] = c[q]
+                for k in range(K):
+                    o_eta[n_out, k] = eta[k]
+                V_end = voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp,
+                                      kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                for q in range(npart):
+                    o_parts[n_out, q] = parts[q]
+                for p in range(P):
+                    o_fl[n_out, p] = fl[p]
+                    o_fr[n_out, p] = fr[p]
+                o_t[n_out] = t
+                o_J[n_out] = J
+                o_Jext[n_out] = st[10]
+                o_V[n_out] = V_end
+                n_out += 1
+        st[6] = n_out
+        # step-size proposal (order of the embedded solution + 1 = 4)
+        if err > 0.0:
+            fac_h = 0.9 * err ** (-0.25)
+        else:
+            fac_h = 5.0
+        if fac_h > 5.0:
+            fac_h = 5.0
+        if fac_h < 0.2:
+            fac_h = 0.2
+        h = h_try * fac_h
+        st[1] = h
+        if event_found >= 0:
+            if event_found < 100:
+                j = event_found
+                ne = int(st[8])
+                ev_kind[ne] = 0
+                ev_t[ne] = t
+                ev_p[ne] = j if j < P else j - P
+                ev_side[ne] = 0 if j < P else 1
+                st[8] = ne + 1
+                dep_armed[j] = 0
+                if on_dep == 0:
+                    return ST_DEPLETION
+            else:
+                return ST_LIMIT

@@ -65,6 +65,10 @@ from .solution import Event, Solution
 _IDEAL, _BV, _LINEAR, _BLOCKING = 0, 1, 2, 3
 
 
+#: time integrators of the general (time-stepped) path, see SolverOptions.method
+METHODS = ("bdf2", "euler", "sdirk4")
+
+
 @dataclass(frozen=True)
 class SolverOptions:
     """Numerical options of :func:`simulate`.
@@ -86,7 +90,12 @@ class SolverOptions:
     max_step : float
         Largest time step [s].
     method : str
-        ``bdf2`` (default) or ``euler`` (implicit Euler throughout).
+        Time integrator of the general (time-stepped) path: ``bdf2`` (default; adaptive
+        variable-step BDF2, first step implicit Euler), ``euler`` (implicit Euler
+        throughout) or ``sdirk4`` (the L-stable, stiffly accurate 5-stage SDIRK of order 4
+        with an embedded third-order error estimate and third-order dense output, Hairer &
+        Wanner, Solving ODEs II, §IV.6, Table 6.5; :func:`._kernels.run_step_sdirk4`).
+        Several times fewer steps than ``bdf2`` at tight tolerances.
     double_layer : bool
         Charge the interfacial capacitances (needed for the current spike of
         potentiostatic steps); blocking electrodes always keep theirs.
@@ -150,8 +159,8 @@ class SolverOptions:
         pos("max_duration", self.max_duration)
         if self.initial_step is not None:
             pos("initial_step", self.initial_step)
-        if self.method not in ("bdf2", "euler"):
-            raise InputError("options.method", self.method, "'bdf2' or 'euler'")
+        if self.method not in METHODS:
+            raise InputError("options.method", self.method, " or ".join(repr(m) for m in METHODS))
         if self.kinetics not in ("butler-volmer", "linear"):
             raise InputError("options.kinetics", self.kinetics, "'butler-volmer' or 'linear'")
         if self.conductivity_law not in ("constant", "nernst-einstein"):
@@ -511,6 +520,7 @@ class TransportProblem:
         stopped = False
         total_steps = 0
         t = 0.0
+        stepper = K.run_step_sdirk4 if opt.method == "sdirk4" else K.run_step
         for s_i, step, mode, target, t_len, limit_kind, limit_value, open_ended, modal, t_plan, times_local, h0 \
                 in plan.steps:
             if t != t_plan:  # an earlier step ended early (a limit): output times move with it
@@ -555,7 +565,7 @@ class TransportProblem:
                         self.layer_R, self.layer_poly, self.iff, self.ifi, self.T, opt.concentration_floor,
                         opt.depletion_threshold, on_dep, opt.depletion_samples, times_local, out, ev, amp)
                 else:
-                    status = K.run_step(
+                    status = stepper(
                         mode, target, t_len, limit_kind, limit_value, c, c_prev, eta, eta_prev, st, fh, eh, th,
                         self.cellf, self.layf, self.layi, self.layer_R, self.layer_poly, self.iff, self.ifi,
                         self.T, self.g_e, kappa_law, opt.concentration_floor, opt.rtol, opt.atol,
