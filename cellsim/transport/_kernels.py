@@ -1587,6 +1587,121 @@ def _sdirk4_attempt(mode, target, h, c, eta, J, Acn, KC, KE, JS, c_new, eta_new,
 
 
 @numba.njit(cache=True)
+def _sdirk4_error(h, KC, KE, E, s, d, work, fl, fr, el, er, eta_new, dep_armed, vol, off, ncell, Dp, betaL,
+                  betaR, c0p, ikind, i0, alpha, ip, iside, cref, Cdl, floor_rel, gam, f, rtol, atol_c, atol_v):
+    """Scaled max-norm error estimate [-] of an SDIRK step (accept when <= 1).
+
+    ``err = sum_j E_j k_j`` (``E = b - bhat``) filtered by ``(V - gamma h A)^-1 V`` (factors in
+    ``work`` from the step), compared at the armed faces with ``atol_c c0 + rtol |c_face|``,
+    and for double-layer overpotentials ``sum_j E_j k_eta_j / (1 + gamma h jf'(eta)/C)``
+    with ``atol_v + rtol |eta|``. ``s``, ``d``, ``el``, ``er`` are scratch.
+    """
+    N = s.size
+    P = off.size
+    K = eta_new.size
+    ns = E.size
+    for q in range(N):
+        s[q] = 0.0
+    for j in range(ns):
+        ej = E[j]
+        if ej != 0.0:
+            kj = KC[j]
+            for q in range(N):
+                s[q] += ej * kj[q]
+    for q in range(N):
+        s[q] *= vol[q]
+    thomas_apply(work[0], work[5], work[6], s, d)
+    layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, el, er)
+    err = 0.0
+    for j in range(2 * P):
+        if dep_armed[j] == 0:
+            continue  # a depleted face (on_depletion = continue) is not controlled
+        p = j if j < P else j - P
+        y = fl[p] if j < P else fr[p]
+        ey = el[p] if j < P else er[p]
+        e = abs(ey) / (atol_c * c0p[p] + rtol * abs(y))
+        if e > err:
+            err = e
+    for k in range(K):
+        if Cdl[k] == 0.0:
+            continue
+        ek = 0.0
+        for j in range(ns):
+            ek += E[j] * KE[j, k]
+        i0k = i0[k]
+        p = ip[k]
+        if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+            cf = fl[p] if iside[k] == 0 else fr[p]
+            fmin = floor_rel * c0p[p]
+            if cf < fmin:
+                cf = fmin
+            i0k = i0k * (cf / cref[k]) ** alpha[k]
+        jf, dj = faradaic(ikind[k], eta_new[k], i0k, alpha[k], f)
+        ek = ek / (1.0 + gam * h * dj / Cdl[k])
+        e = abs(ek) / (atol_v + rtol * abs(eta_new[k]))
+        if e > err:
+            err = e
+    return err
+
+
+@numba.njit(cache=True)
+def _sdirk4_outputs(ptr, n_out, t_old, t_new, h, out_times, hold_J, J, Jn, c, eta, KC, KE, LJ, wts, D,
+                    fl, fr, parts, vol, off, ncell, Dp, betaL, betaR, T, tminus, chi, c0p, kappa0, Lp,
+                    kappa_law, layer_R, layer_poly, Rs, floor_rel, g_e,
+                    o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr):
+    """Write the outputs at the requested times in (t_old, t_new] of an accepted SDIRK step
+    from its dense output (:func:`sdirk4_dense_weights`); the current is ``Jn`` when
+    ``hold_J`` (fixed current, or the first step after a jump), else ``J + sum_j b_j(theta) l_j``.
+    Returns the advanced (output-time pointer, number of outputs)."""
+    N = c.size
+    K = eta.size
+    ns = wts.size
+    P = off.size
+    npart = parts.size
+    while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
+        tq = out_times[ptr]
+        if tq > t_old:
+            theta = (tq - t_old) / h
+            if theta > 1.0:
+                theta = 1.0
+            sdirk4_dense_weights(theta, D, wts)
+            if hold_J:
+                Jq = Jn
+            else:
+                Jq = J
+                for j in range(ns):
+                    Jq += wts[j] * LJ[j]
+            row = o_c[n_out]
+            for q in range(N):
+                row[q] = c[q]
+            for j in range(ns):
+                wj = wts[j]
+                kj = KC[j]
+                for q in range(N):
+                    row[q] += wj * kj[q]
+            for k in range(K):
+                acc = eta[k]
+                for j in range(ns):
+                    acc += wts[j] * KE[j, k]
+                o_eta[n_out, k] = acc
+            layer_faces(row, vol, off, ncell, Dp, betaL, betaR, Jq, fl, fr)
+            Vq = voltage_parts(row, fl, fr, Jq, o_eta[n_out], T, vol, off, ncell, tminus, chi,
+                               c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+            for q in range(npart):
+                o_parts[n_out, q] = parts[q]
+            for p in range(P):
+                o_fl[n_out, p] = fl[p]
+                o_fr[n_out, p] = fr[p]
+            o_t[n_out] = tq
+            o_J[n_out] = Jq
+            o_Jext[n_out] = Jq + g_e * Vq
+            o_V[n_out] = Vq
+            n_out += 1
+        ptr += 1
+    return ptr, n_out
+
+
+@numba.njit(cache=True)
 def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                      c, c_prev, eta, eta_prev, st, fh, eh, th,
                      vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
@@ -1678,48 +1793,9 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 trk = -1
                 jumped = False
                 continue
-            # ---- embedded error estimate, filtered by (V - gamma h A)^-1 V ----
-            for q in range(N):
-                s[q] = 0.0
-            for j in range(ns):
-                ej = E[j]
-                if ej != 0.0:
-                    kj = KC[j]
-                    for q in range(N):
-                        s[q] += ej * kj[q]
-            for q in range(N):
-                s[q] *= vol[q]
-            thomas_apply(work[0], work[5], work[6], s, d)
-            layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
-            err = 0.0
-            for j in range(2 * P):
-                if dep_armed[j] == 0:
-                    continue  # a depleted face (on_depletion = continue) is not controlled
-                p = j if j < P else j - P
-                y = fl[p] if j < P else fr[p]
-                ey = fl_h[p] if j < P else fr_h[p]
-                e = abs(ey) / (atol_c * c0p[p] + rtol * abs(y))
-                if e > err:
-                    err = e
-            for k in range(K):
-                if Cdl[k] == 0.0:
-                    continue
-                ek = 0.0
-                for j in range(ns):
-                    ek += E[j] * KE[j, k]
-                i0k = i0[k]
-                p = ip[k]
-                if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
-                    cf = fl[p] if iside[k] == 0 else fr[p]
-                    fmin = floor_rel * c0p[p]
-                    if cf < fmin:
-                        cf = fmin
-                    i0k = i0k * (cf / cref[k]) ** alpha[k]
-                jf, dj = faradaic(ikind[k], eta_new[k], i0k, alpha[k], f)
-                ek = ek / (1.0 + gam * h_try * dj / Cdl[k])
-                e = abs(ek) / (atol_v + rtol * abs(eta_new[k]))
-                if e > err:
-                    err = e
+            err = _sdirk4_error(h_try, KC, KE, E, s, d, work, fl, fr, fl_h, fr_h, eta_new, dep_armed, vol, off,
+                                ncell, Dp, betaL, betaR, c0p, ikind, i0, alpha, ip, iside, cref, Cdl, floor_rel,
+                                gam, f, rtol, atol_c, atol_v)
             if not math.isfinite(err):
                 err = 1e10
             if err > 1.0 and event_found < 0:
@@ -1816,46 +1892,11 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 for j in range(i):
                     acc -= A[i, j] * LJ[j]
                 LJ[i] = acc / gam
-        while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
-            tq = out_times[ptr]
-            if tq > t_old:
-                theta = (tq - t_old) / h_try
-                if theta > 1.0:
-                    theta = 1.0
-                sdirk4_dense_weights(theta, D, wts)
-                if fixed_J or nh < 2:
-                    Jq = Jn
-                else:
-                    Jq = J
-                    for j in range(ns):
-                        Jq += wts[j] * LJ[j]
-                row = o_c[n_out]
-                for q in range(N):
-                    row[q] = c[q]
-                for j in range(ns):
-                    wj = wts[j]
-                    kj = KC[j]
-                    for q in range(N):
-                        row[q] += wj * kj[q]
-                for k in range(K):
-                    acc = eta[k]
-                    for j in range(ns):
-                        acc += wts[j] * KE[j, k]
-                    o_eta[n_out, k] = acc
-                layer_faces(row, vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
-                Vq = voltage_parts(row, fl_h, fr_h, Jq, o_eta[n_out], T, vol, off, ncell, tminus, chi,
-                                   c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-                for q in range(npart):
-                    o_parts[n_out, q] = parts[q]
-                for p in range(P):
-                    o_fl[n_out, p] = fl_h[p]
-                    o_fr[n_out, p] = fr_h[p]
-                o_t[n_out] = tq
-                o_J[n_out] = Jq
-                o_Jext[n_out] = Jq + g_e * Vq
-                o_V[n_out] = Vq
-                n_out += 1
-            ptr += 1
+        hold_J = fixed_J or nh < 2
+        ptr, n_out = _sdirk4_outputs(ptr, n_out, t_old, t_new, h_try, out_times, hold_J, J, Jn, c, eta,
+                                     KC, KE, LJ, wts, D, fl_h, fr_h, parts, vol, off, ncell, Dp, betaL, betaR,
+                                     T, tminus, chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs,
+                                     floor_rel, g_e, o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr)
         for q in range(N):
             c_prev[q] = c[q]
             c[q] = c_new[q]
