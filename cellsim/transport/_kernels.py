@@ -1378,7 +1378,7 @@ SD4_DENSE = np.array([[539.0 / 160.0, -653.0 / 160.0, 421.0 / 240.0],
                       [-33.0 / 40.0, 81.0 / 40.0, -19.0 / 20.0]])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def sdirk4_dense_weights(theta, D, w):
     """Weights ``w_j = b_j(theta)`` [-] of the dense output ``y(t_n + theta h) = y_n + sum_j w_j k_j``.
 
@@ -1389,7 +1389,7 @@ def sdirk4_dense_weights(theta, D, w):
         w[j] = theta * (D[j, 0] + theta * (D[j, 1] + theta * D[j, 2]))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def diffusion_flux_apply(c, off, ncell, klo, khi, out):
     """``out = A c``: the finite-volume diffusion operator without the interface sources
     [mol/m2/s per m of cell width, i.e. vol dc/dt at J = 0]."""
@@ -1404,44 +1404,109 @@ def diffusion_flux_apply(c, off, ncell, klo, khi, out):
             out[i + 1] -= fx
 
 
-@numba.njit(cache=True)
-def sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g):
-    """Factor ``M = V - gh A`` (``gh = gamma h`` [s]) into ``work`` rows 0..2, 5, 6 and solve
-    ``M g = gh b`` (``b``: betaL at the first, -betaR at the last cell of every layer), the
-    response of a stage to J = 1 A/m2 [mol/m3 per A/m2]. Same for every stage of a step
-    (singly diagonally implicit)."""
+@numba.njit(cache=True, inline='always')
+def tri_factor_lw(lower, diag, upper, cp, inv, lw, off, ncell):
+    """Forward-elimination factors of the block-tridiagonal diffusion matrix for
+    :func:`tri_solve_lw`: ``inv = 1/m``, ``cp = upper/m``, ``lw = lower/m`` (m the
+    eliminated pivots), layer by layer (the layers are uncoupled: ``lower`` vanishes at the
+    first and ``upper`` at the last cell of each). The layers' elimination chains advance
+    together, one cell of each per pass, so that a CPU overlaps their latency (the pivot
+    division is on the chain)."""
+    P = off.size
+    nmax = 0
+    for p in range(P):
+        a = off[p]
+        inv[a] = 1.0 / diag[a]
+        cp[a] = upper[a] * inv[a] if ncell[p] > 1 else 0.0
+        lw[a] = 0.0
+        if ncell[p] > nmax:
+            nmax = ncell[p]
+    for k in range(1, nmax):
+        for p in range(P):
+            if k < ncell[p]:
+                i = off[p] + k
+                m = diag[i] - lower[i] * cp[i - 1]
+                inv[i] = 1.0 / m
+                cp[i] = upper[i] * inv[i] if k < ncell[p] - 1 else 0.0
+                lw[i] = lower[i] * inv[i]
+
+
+@numba.njit(cache=True, inline='always')
+def tri_solve_lw(rhs, lw, cp, inv, off, ncell, out):
+    """Solve with the factors of :func:`tri_factor_lw` (``out`` may be ``rhs``).
+
+    The same elimination as :func:`thomas_apply`, written ``y_i = rhs_i/m_i - (l_i/m_i) y_{i-1}``
+    so that the recurrence carries one fused multiply-add per cell, with the layers' chains
+    interleaved as in :func:`tri_factor_lw` (the solve is latency-bound)."""
+    P = off.size
+    nmax = 0
+    for p in range(P):
+        a = off[p]
+        out[a] = rhs[a] * inv[a]
+        if ncell[p] > nmax:
+            nmax = ncell[p]
+    for k in range(1, nmax):
+        for p in range(P):
+            if k < ncell[p]:
+                i = off[p] + k
+                out[i] = rhs[i] * inv[i] - lw[i] * out[i - 1]
+    for k in range(1, nmax):
+        for p in range(P):
+            if k < ncell[p]:
+                i = off[p] + ncell[p] - 1 - k
+                out[i] = out[i] - cp[i] * out[i + 1]
+    return out
+
+
+@numba.njit(cache=True, inline='always')
+def sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g, need_g):
+    """Factor ``M = V - gh A`` (``gh = gamma h`` [s]) into ``work`` rows 5..7 (rows 0..2, 4:
+    scratch) and, if ``need_g``, solve ``M g = gh b`` (``b``: betaL at the first, -betaR at the
+    last cell of every layer), the response of a stage to J = 1 A/m2 [mol/m3 per A/m2]. Same
+    for every stage of a step (singly diagonally implicit)."""
     n = vol.size
     lower = work[0]
     diag = work[1]
     upper = work[2]
     rg = work[4]
-    cp = work[5]
-    inv = work[6]
     for i in range(n):
-        rg[i] = 0.0
         lower[i] = -gh * klo[i]
         upper[i] = -gh * khi[i]
         diag[i] = vol[i] + gh * (klo[i] + khi[i])
-    for p in range(off.size):
-        rg[off[p]] += gh * betaL[p]
-        rg[off[p] + ncell[p] - 1] -= gh * betaR[p]
-    thomas_factor(lower, diag, upper, cp, inv)
-    thomas_apply(lower, cp, inv, rg, g)
+    tri_factor_lw(lower, diag, upper, work[5], work[6], work[7], off, ncell)
+    if need_g:
+        for i in range(n):
+            rg[i] = 0.0
+        for p in range(off.size):
+            rg[off[p]] += gh * betaL[p]
+            rg[off[p] + ncell[p] - 1] -= gh * betaR[p]
+        tri_solve_lw(rg, work[7], work[5], work[6], off, ncell, g)
 
 
-@numba.njit(cache=True)
-def sdirk_stage_solve(s, Acn, gh, vol, work, d):
+@numba.njit(cache=True, inline='always')
+def sdirk_stage_solve(s, src, gh, vol, off, ncell, work, d):
     """Homogeneous increment ``d`` [mol/m3] of one SDIRK stage.
 
     The stage ``Y = c_n + s + gh f(Y, J)`` with ``f = V^-1 (A c + J b)`` is, for
     ``Y = c_n + d + J g``, ``M d = V s + gh A c_n`` (``M`` factored by :func:`sdirk_factor`,
-    ``Acn = A c_n`` from :func:`diffusion_flux_apply`); increments keep round-off at the
-    scale of the change.
+    ``src = A c_n`` from :func:`diffusion_flux_apply`; at a fixed current ``src = A c_n + J b``
+    and g = 0); increments keep round-off at the scale of the change.
     """
     rhs = work[3]
     for i in range(vol.size):
-        rhs[i] = vol[i] * s[i] + gh * Acn[i]
-    thomas_apply(work[0], work[5], work[6], rhs, d)
+        rhs[i] = vol[i] * s[i] + gh * src[i]
+    tri_solve_lw(rhs, work[7], work[5], work[6], off, ncell, d)
+
+
+@numba.njit(cache=True, inline='always')
+def sdirk_source(c, J, off, ncell, klo, khi, betaL, betaR, out):
+    """``out = A c + J b`` [mol/m2/s]: :func:`diffusion_flux_apply` plus the interface sources
+    of a fixed current J (J = 0 when the current is an unknown of the stages)."""
+    diffusion_flux_apply(c, off, ncell, klo, khi, out)
+    if J != 0.0:
+        for p in range(off.size):
+            out[off[p]] += J * betaL[p]
+            out[off[p] + ncell[p] - 1] -= J * betaR[p]
 
 
 @numba.njit(cache=True)
@@ -1490,27 +1555,72 @@ def run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                               dep_rel, on_dep, dep_armed, max_steps, out_times, record_every,
                               out[0], out[2], out[1], out[3], o_c, out[r_eta:r_eta + K].T,
                               out[r_parts:r_parts + npart].T, out[r_fl:r_fl + P].T, out[r_fr:r_fr + P].T,
-                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE)
+                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE,
+                              cellf, layf, layi, iff, ifi, out)
     st[17] = c.sum() + eta.sum()
     return status
 
 
-@numba.njit(cache=True)
-def _sdirk4_attempt(mode, target, h, c, eta, J, Acn, KC, KE, JS, c_new, eta_new, s, d, g, work,
-                    fl, fr, fl_h, fr_h, fl_g, fr_g, ebase,
-                    vol, klo, khi, off, ncell, Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp,
-                    layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl,
-                    T, g_e, kappa_law, floor_rel, parts, A):
+@numba.njit(cache=True, inline='always')
+def _sd_state(J, c, d, g, c_new, need_c, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref,
+              c0p, Cdl, floor_rel, T, gh, ebase, eta):
+    """:func:`_state_at` for an SDIRK stage (a0 = 1, step ``gh``, the Newton guess in ``eta``),
+    with at most 30 arguments so that numba inlines it: a call of a compiled function costs an
+    atomic reference-count pair per array argument, which at five stages per step was most
+    of a step's cost on small grids."""
+    f = F / (R * T)
+    P = fl.size
+    if need_c:
+        for i in range(c.size):
+            c_new[i] = c[i] + (d[i] + J * g[i])
+    for p in range(P):
+        fl[p] = fl_h[p] + J * fl_g[p]
+        fr[p] = fr_h[p] + J * fr_g[p]
+    ok = True
+    for k in range(ikind.size):
+        i0k = i0[k]
+        p = ip[k]
+        if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+            cf = fl[p] if iside[k] == 0 else fr[p]
+            fmin = floor_rel * c0p[p]
+            if cf < fmin:
+                cf = fmin
+            i0k = i0k * (cf / cref[k]) ** alpha[k]
+        e, good = interface_eta(ikind[k], J, i0k, alpha[k], f, Cdl[k], 1.0, gh, ebase[k], eta[k])
+        eta[k] = e
+        ok = ok and good
+    return ok
+
+
+@numba.njit(cache=True, inline='always')
+def _sdirk4_attempt(mode, target, h, c, eta, J, KC, KE, JS, wN, wP, wK, work,
+                    cellf, layf, layi, stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, parts, A):
     """One SDIRK4 step of size ``h`` from (c, eta, J): stage increments into ``KC`` (5, N),
-    ``KE`` (5, K), stage currents into ``JS``; the end state into ``c_new``, ``eta_new``,
-    ``fl``, ``fr``. Returns (ok, J_end, V_end)."""
+    ``KE`` (5, K), stage currents into ``JS``; the end state into ``c_new`` (``wN[0]``),
+    ``eta_new`` (``wK[0]``), ``fl``, ``fr`` (``wP[0]``, ``wP[1]``). Scratch: ``wN`` rows s, d,
+    g (zero at a fixed current), ``A c_n (+ J b)`` in row 4; ``wP`` rows 2..5; ``wK[1]``.
+    Packed problem arrays as in :func:`run_step` (at most 30 arguments: numba inlines it,
+    which saves an atomic reference-count pair per array argument and call). Returns
+    (ok, J_end, V_end)."""
+    vol, klo, khi = cellf[0], cellf[1], cellf[2]
+    Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp = (layf[0], layf[1], layf[2], layf[3], layf[4], layf[5],
+                                                      layf[6], layf[7])
+    off, ncell = layi[0], layi[1]
+    layer_R, layer_poly = stkf, stki
+    i0, alpha, cref, Rs, Cdl = iff[0], iff[1], iff[2], iff[3], iff[4]
+    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
+    c_new, s, d, g, Acn = wN[0], wN[1], wN[2], wN[3], wN[4]
+    fl, fr, fl_h, fr_h, fl_g, fr_g = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
+    eta_new, ebase = wK[0], wK[1]
     N = c.size
     K = eta.size
     ns = A.shape[0]
     gam = A[0, 0]
     gh = gam * h
     need_c = kappa_law == 1
-    sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g)
+    fixed_J = mode == 0 and g_e == 0.0
+    # at a fixed current J b is in Acn and g = 0 (set by the caller): one solve per step less
+    sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g, not fixed_J)
     layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
     Jn = J
     V = 0.0
@@ -1529,25 +1639,23 @@ def _sdirk4_attempt(mode, target, h, c, eta, J, Acn, KC, KE, JS, c_new, eta_new,
                 s[q] += a * kj[q]
             for k in range(K):
                 ebase[k] += a * KE[j, k]
-        sdirk_stage_solve(s, Acn, gh, vol, work, d)
+        sdirk_stage_solve(s, Acn, gh, vol, off, ncell, work, d)
         for q in range(N):
             c_new[q] = c[q] + d[q]
         layer_faces(c_new, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
         ok = True
-        if mode == 0 and g_e == 0.0:
+        if fixed_J:
             Jn = target
-            ok = _state_at(Jn, c, d, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h, fr_h,
-                           fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T, Cdl, 1.0,
-                           gh, ebase, eta_new, eta_new, True)
+            ok = _sd_state(Jn, c, d, g, c_new, True, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
+                           iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
             if i == ns - 1:
                 V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
                                   Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
         else:
             conv = False
             for it in range(60):
-                ok = _state_at(Jn, c, d, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
-                               fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
-                               Cdl, 1.0, gh, ebase, eta_new, eta_new, need_c)
+                ok = _sd_state(Jn, c, d, g, c_new, need_c, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha,
+                               ip, iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
                 V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
                                   kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
                 if mode == 1:
@@ -1569,9 +1677,9 @@ def _sdirk4_attempt(mode, target, h, c, eta, J, Acn, KC, KE, JS, c_new, eta_new,
                     break
             if not conv:
                 ok = False
-            ok = ok and _state_at(Jn, c, d, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
-                                  fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p,
-                                  T, Cdl, 1.0, gh, ebase, eta_new, eta_new, True)
+            ok_end = _sd_state(Jn, c, d, g, c_new, True, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
+                               iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
+            ok = ok and ok_end
             if i == ns - 1:
                 V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
                                   Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
@@ -1586,16 +1694,24 @@ def _sdirk4_attempt(mode, target, h, c, eta, J, Acn, KC, KE, JS, c_new, eta_new,
     return math.isfinite(V), Jn, V
 
 
-@numba.njit(cache=True)
-def _sdirk4_error(h, KC, KE, E, s, d, work, fl, fr, el, er, eta_new, dep_armed, vol, off, ncell, Dp, betaL,
-                  betaR, c0p, ikind, i0, alpha, ip, iside, cref, Cdl, floor_rel, gam, f, rtol, atol_c, atol_v):
+@numba.njit(cache=True, inline='always')
+def _sdirk4_error(h, KC, KE, E, wN, wP, eta_new, work, dep_armed, cellf, layf, layi, iff, ifi, floor_rel, gam, f,
+                  rtol, atol_c, atol_v):
     """Scaled max-norm error estimate [-] of an SDIRK step (accept when <= 1).
 
     ``err = sum_j E_j k_j`` (``E = b - bhat``) filtered by ``(V - gamma h A)^-1 V`` (factors in
-    ``work`` from the step), compared at the armed faces with ``atol_c c0 + rtol |c_face|``,
-    and for double-layer overpotentials ``sum_j E_j k_eta_j / (1 + gamma h jf'(eta)/C)``
-    with ``atol_v + rtol |eta|``. ``s``, ``d``, ``el``, ``er`` are scratch.
+    ``work`` from the step), compared at the armed faces (``fl``, ``fr`` = ``wP[0]``,
+    ``wP[1]``) with ``atol_c c0 + rtol |c_face|``, and for double-layer overpotentials
+    ``sum_j E_j k_eta_j / (1 + gamma h jf'(eta)/C)`` with ``atol_v + rtol |eta|``. Scratch:
+    ``wN`` rows 1, 2 and ``wP`` rows 2, 3.
     """
+    vol = cellf[0]
+    Dp, betaL, betaR, c0p = layf[0], layf[1], layf[2], layf[5]
+    off, ncell = layi[0], layi[1]
+    i0, alpha, cref, Cdl = iff[0], iff[1], iff[2], iff[4]
+    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
+    s, d = wN[1], wN[2]
+    fl, fr, el, er = wP[0], wP[1], wP[2], wP[3]
     N = s.size
     P = off.size
     K = eta_new.size
@@ -1610,7 +1726,7 @@ def _sdirk4_error(h, KC, KE, E, s, d, work, fl, fr, el, er, eta_new, dep_armed, 
                 s[q] += ej * kj[q]
     for q in range(N):
         s[q] *= vol[q]
-    thomas_apply(work[0], work[5], work[6], s, d)
+    tri_solve_lw(s, work[7], work[5], work[6], off, ncell, d)
     layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, el, er)
     err = 0.0
     for j in range(2 * P):
@@ -1644,20 +1760,33 @@ def _sdirk4_error(h, KC, KE, E, s, d, work, fl, fr, el, er, eta_new, dep_armed, 
     return err
 
 
-@numba.njit(cache=True)
-def _sdirk4_outputs(ptr, n_out, t_old, t_new, h, out_times, hold_J, J, Jn, c, eta, KC, KE, LJ, wts, D,
-                    fl, fr, parts, vol, off, ncell, Dp, betaL, betaR, T, tminus, chi, c0p, kappa0, Lp,
-                    kappa_law, layer_R, layer_poly, Rs, floor_rel, g_e,
-                    o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr):
-    """Write the outputs at the requested times in (t_old, t_new] of an accepted SDIRK step
-    from its dense output (:func:`sdirk4_dense_weights`); the current is ``Jn`` when
-    ``hold_J`` (fixed current, or the first step after a jump), else ``J + sum_j b_j(theta) l_j``.
-    Returns the advanced (output-time pointer, number of outputs)."""
-    N = c.size
-    K = eta.size
-    ns = wts.size
+@numba.njit(cache=True, inline='always')
+def _sdirk4_outputs(ptr, n_out, t_old, h, out_times, hold_J, J, Jn, c, eta, KC, KE, LW, D, wP, parts,
+                    cellf, layf, layi, stkf, stki, iff, T, kappa_law, floor_rel, g_e, out, o_c):
+    """Write the outputs at the requested times in (t_old, t_old + h] of an accepted SDIRK step
+    from its dense output (:func:`sdirk4_dense_weights`) into ``out`` and ``o_c`` (layout of
+    :func:`run_step`); the current is ``Jn`` when ``hold_J`` (fixed current, or the first step
+    after a jump), else ``J + sum_j b_j(theta) l_j`` (``l = LW[0]``; ``LW[1]`` scratch for the
+    weights; ``wP`` rows 2, 3 scratch). Returns the advanced (output-time pointer, number of
+    outputs)."""
+    vol = cellf[0]
+    Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp = (layf[0], layf[1], layf[2], layf[3], layf[4], layf[5],
+                                                      layf[6], layf[7])
+    off, ncell = layi[0], layi[1]
+    layer_R, layer_poly = stkf, stki
+    Rs = iff[3]
+    LJ, wts = LW[0], LW[1]
+    fl, fr = wP[2], wP[3]
+    t_new = t_old + h
     P = off.size
+    K = eta.size
     npart = parts.size
+    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
+    o_t, o_J, o_Jext, o_V = out[0], out[1], out[2], out[3]
+    o_eta, o_parts, o_fl, o_fr = out[r_eta:r_eta + K].T, out[r_parts:r_parts + npart].T, out[r_fl:r_fl + P].T, \
+        out[r_fr:r_fr + P].T
+    N = c.size
+    ns = wts.size
     while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
         tq = out_times[ptr]
         if tq > t_old:
@@ -1710,8 +1839,9 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                      dep_rel, on_dep, dep_armed, max_steps,
                      out_times, record_every,
                      o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr,
-                     ev_kind, ev_t, ev_p, ev_side, A, E, D):
-    """The time loop of :func:`run_step_sdirk4` on unpacked arrays (``st`` as in :func:`_run_step`)."""
+                     ev_kind, ev_t, ev_p, ev_side, A, E, D, cellf, layf, layi, iff, ifi, out):
+    """The time loop of :func:`run_step_sdirk4` on unpacked arrays (and the packed ones, for the
+    inlined helpers) (``st`` as in :func:`_run_step`)."""
     N = c.size
     P = off.size
     K = eta.size
@@ -1725,21 +1855,24 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     KC = np.empty((ns, N))
     KE = np.zeros((ns, K))
     JS = np.empty(ns)
-    LJ = np.empty(ns)
-    wts = np.empty(ns)
-    eta_new = np.empty(K)
-    ebase = np.empty(K)
+    LW = np.empty((2, ns))
+    LJ = LW[0]
+    wK = np.empty((2, K))
+    eta_new = wK[0]
     wP = np.empty((6, P))
     fl, fr, fl_h, fr_h, fl_g, fr_g = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
     parts = np.empty(npart)
-    work = np.empty((7, N))
+    work = np.empty((8, N))
     cap = o_t.size
     ev_cap = ev_t.size
+    J_src = target if mode == 0 and g_e == 0.0 else 0.0  # a fixed current goes into the source
+    for q in range(N):
+        g[q] = 0.0
 
     t = st[0]
     h = st[1]
     J = st[4]
-    diffusion_flux_apply(c, off, ncell, klo, khi, Acn)
+    sdirk_source(c, J_src, off, ncell, klo, khi, betaL, betaR, Acn)
     while True:
         if st[11] >= max_steps:
             return ST_MAXSTEPS
@@ -1781,11 +1914,8 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
         V = 0.0
         for attempt in range(60):
             st[16] += 1
-            ok, Jn, V = _sdirk4_attempt(mode, target, h_try, c, eta, J, Acn, KC, KE, JS, c_new, eta_new, s, d, g,
-                                        work, fl, fr, fl_h, fr_h, fl_g, fr_g, ebase, vol, klo, khi, off, ncell,
-                                        Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp, layer_R, layer_poly,
-                                        ikind, i0, alpha, ip, iside, cref, Rs, Cdl, T, g_e, kappa_law,
-                                        floor_rel, parts, A)
+            ok, Jn, V = _sdirk4_attempt(mode, target, h_try, c, eta, J, KC, KE, JS, wN, wP, wK, work, cellf, layf,
+                                        layi, layer_R, layer_poly, iff, ifi, T, g_e, kappa_law, floor_rel, parts, A)
             if not ok:
                 if h_try < 1e-14 * max(t, 1.0):
                     return ST_NEWTON
@@ -1793,9 +1923,8 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 trk = -1
                 jumped = False
                 continue
-            err = _sdirk4_error(h_try, KC, KE, E, s, d, work, fl, fr, fl_h, fr_h, eta_new, dep_armed, vol, off,
-                                ncell, Dp, betaL, betaR, c0p, ikind, i0, alpha, ip, iside, cref, Cdl, floor_rel,
-                                gam, f, rtol, atol_c, atol_v)
+            err = _sdirk4_error(h_try, KC, KE, E, wN, wP, eta_new, work, dep_armed, cellf, layf, layi, iff, ifi,
+                                floor_rel, gam, f, rtol, atol_c, atol_v)
             if not math.isfinite(err):
                 err = 1e10
             if err > 1.0 and event_found < 0:
@@ -1893,17 +2022,16 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                     acc -= A[i, j] * LJ[j]
                 LJ[i] = acc / gam
         hold_J = fixed_J or nh < 2
-        ptr, n_out = _sdirk4_outputs(ptr, n_out, t_old, t_new, h_try, out_times, hold_J, J, Jn, c, eta,
-                                     KC, KE, LJ, wts, D, fl_h, fr_h, parts, vol, off, ncell, Dp, betaL, betaR,
-                                     T, tminus, chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs,
-                                     floor_rel, g_e, o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr)
+        ptr, n_out = _sdirk4_outputs(ptr, n_out, t_old, h_try, out_times, hold_J, J, Jn, c, eta, KC, KE, LW, D, wP,
+                                     parts, cellf, layf, layi, layer_R, layer_poly, iff, T, kappa_law, floor_rel,
+                                     g_e, out, o_c)
         for q in range(N):
             c_prev[q] = c[q]
             c[q] = c_new[q]
         for k in range(K):
             eta_prev[k] = eta[k]
             eta[k] = eta_new[k]
-        diffusion_flux_apply(c, off, ncell, klo, khi, Acn)
+        sdirk_source(c, J_src, off, ncell, klo, khi, betaL, betaR, Acn)
         for r_ in range(2):
             th[r_] = th[r_ + 1]
             for j in range(2 * P):
