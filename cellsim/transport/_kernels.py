@@ -1512,32 +1512,28 @@ def tri_solve_lw(rhs, lw, cp, inv, off, ncell, out):
 
 
 @numba.njit(cache=True, inline='always')
-def sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g, need_g):
-    """Factor ``M = V - gh A`` (``gh = gamma h`` [s]) into ``work`` rows 5..7 (rows 0..2, 4:
-    scratch) and, if ``need_g``, solve ``M g = gh b`` (``b``: betaL at the first, -betaR at the
+def sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, lower, diag, upper, rg, cp, inv, lw, g, need_g):
+    """Factor ``M = V - gh A`` (``gh = gamma h`` [s]) into ``cp``, ``inv``, ``lw``
+    (:func:`tri_factor_lw`; ``lower``, ``diag``, ``upper``, ``rg`` scratch) and, if ``need_g``, solve ``M g = gh b`` (``b``: betaL at the first, -betaR at the
     last cell of every layer), the response of a stage to J = 1 A/m2 [mol/m3 per A/m2]. Same
     for every stage of a step (singly diagonally implicit)."""
     n = vol.size
-    lower = work[0]
-    diag = work[1]
-    upper = work[2]
-    rg = work[4]
     for i in range(n):
         lower[i] = -gh * klo[i]
         upper[i] = -gh * khi[i]
         diag[i] = vol[i] + gh * (klo[i] + khi[i])
-    tri_factor_lw(lower, diag, upper, work[5], work[6], work[7], off, ncell)
+    tri_factor_lw(lower, diag, upper, cp, inv, lw, off, ncell)
     if need_g:
         for i in range(n):
             rg[i] = 0.0
         for p in range(off.size):
             rg[off[p]] += gh * betaL[p]
             rg[off[p] + ncell[p] - 1] -= gh * betaR[p]
-        tri_solve_lw(rg, work[7], work[5], work[6], off, ncell, g)
+        tri_solve_lw(rg, lw, cp, inv, off, ncell, g)
 
 
 @numba.njit(cache=True, inline='always')
-def sdirk_stage_solve(s, src, gh, vol, off, ncell, work, d):
+def sdirk_stage_solve(s, src, gh, vol, off, ncell, rhs, lw, cp, inv, d):
     """Homogeneous increment ``d`` [mol/m3] of one SDIRK stage.
 
     The stage ``Y = c_n + s + gh f(Y, J)`` with ``f = V^-1 (A c + J b)`` is, for
@@ -1545,10 +1541,9 @@ def sdirk_stage_solve(s, src, gh, vol, off, ncell, work, d):
     ``src = A c_n`` from :func:`diffusion_flux_apply`; at a fixed current ``src = A c_n + J b``
     and g = 0); increments keep round-off at the scale of the change.
     """
-    rhs = work[3]
     for i in range(vol.size):
         rhs[i] = vol[i] * s[i] + gh * src[i]
-    tri_solve_lw(rhs, work[7], work[5], work[6], off, ncell, d)
+    tri_solve_lw(rhs, lw, cp, inv, off, ncell, d)
 
 
 @numba.njit(cache=True, inline='always')
@@ -1608,8 +1603,7 @@ def run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                               dep_rel, on_dep, dep_armed, max_steps, out_times, record_every,
                               out[0], out[2], out[1], out[3], o_c, out[r_eta:r_eta + K].T,
                               out[r_parts:r_parts + npart].T, out[r_fl:r_fl + P].T, out[r_fr:r_fr + P].T,
-                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE,
-                              cellf, layf, layi, iff, ifi, out)
+                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE)
     st[17] = c.sum() + eta.sum()
     return status
 
@@ -1645,243 +1639,6 @@ def _sd_state(J, c, d, g, c_new, need_c, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, 
     return ok
 
 
-@numba.njit(cache=True, inline='always')
-def _sdirk4_attempt(mode, target, h, c, eta, J, KC, KE, JS, wN, wP, wK, work,
-                    cellf, layf, layi, stkf, stki, iff, ifi, T, g_e, kappa_law, floor_rel, parts, A):
-    """One SDIRK4 step of size ``h`` from (c, eta, J): stage increments into ``KC`` (5, N),
-    ``KE`` (5, K), stage currents into ``JS``; the end state into ``c_new`` (``wN[0]``),
-    ``eta_new`` (``wK[0]``), ``fl``, ``fr`` (``wP[0]``, ``wP[1]``). Scratch: ``wN`` rows s, d,
-    g (zero at a fixed current), ``A c_n (+ J b)`` in row 4; ``wP`` rows 2..5; ``wK[1]``.
-    Packed problem arrays as in :func:`run_step` (at most 30 arguments: numba inlines it,
-    which saves an atomic reference-count pair per array argument and call). Returns
-    (ok, J_end, V_end)."""
-    vol, klo, khi = cellf[0], cellf[1], cellf[2]
-    Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp = (layf[0], layf[1], layf[2], layf[3], layf[4], layf[5],
-                                                      layf[6], layf[7])
-    off, ncell = layi[0], layi[1]
-    layer_R, layer_poly = stkf, stki
-    i0, alpha, cref, Rs, Cdl = iff[0], iff[1], iff[2], iff[3], iff[4]
-    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
-    c_new, s, d, g, Acn = wN[0], wN[1], wN[2], wN[3], wN[4]
-    fl, fr, fl_h, fr_h, fl_g, fr_g = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
-    eta_new, ebase = wK[0], wK[1]
-    N = c.size
-    K = eta.size
-    ns = A.shape[0]
-    gam = A[0, 0]
-    rgam = 1.0 / gam
-    gh = gam * h
-    need_c = kappa_law == 1
-    fixed_J = mode == 0 and g_e == 0.0
-    # at a fixed current J b is in Acn and g = 0 (set by the caller): one solve per step less
-    sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, work, g, not fixed_J)
-    layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
-    Jn = J
-    V = 0.0
-    for k in range(K):
-        eta_new[k] = eta[k]  # Newton guess of the first stage
-    for i in range(ns):
-        # explicit part of the stage: s = sum_{j<i} a_ij k_j
-        for q in range(N):
-            s[q] = 0.0
-        for k in range(K):
-            ebase[k] = eta[k]
-        for j in range(i):
-            a = A[i, j]
-            for q in range(N):
-                s[q] += a * KC[j, q]
-            for k in range(K):
-                ebase[k] += a * KE[j, k]
-        sdirk_stage_solve(s, Acn, gh, vol, off, ncell, work, d)
-        for q in range(N):
-            c_new[q] = c[q] + d[q]
-        layer_faces(c_new, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
-        ok = True
-        if fixed_J:
-            Jn = target
-            # (g = 0 here: c_new = c + d is the stage already)
-            ok = _sd_state(Jn, c, d, g, c_new, False, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
-                           iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
-            if i == ns - 1:
-                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
-                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-        else:
-            conv = False
-            for it in range(60):
-                ok = _sd_state(Jn, c, d, g, c_new, need_c, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha,
-                               ip, iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
-                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
-                                  kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-                if mode == 1:
-                    r = V - target
-                else:
-                    r = Jn + g_e * V - target
-                dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
-                                     chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
-                                     ip, iside, cref, Rs, Cdl, floor_rel, 1.0, gh)
-                dr = dVdJ if mode == 1 else 1.0 + g_e * dVdJ
-                if not (dr > 0.0) or not math.isfinite(dr):
-                    ok = False
-                    break
-                step = -r / dr
-                Jn += step
-                r_tol = 1e-14 * (abs(V) + abs(target)) if mode == 1 else 1e-14 * (abs(Jn) + abs(target))
-                if abs(step) <= 1e-12 * abs(Jn) + 1e-14 or abs(r) <= r_tol:
-                    conv = True
-                    break
-            if not conv:
-                ok = False
-            ok_end = _sd_state(Jn, c, d, g, c_new, True, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
-                               iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
-            ok = ok and ok_end
-            if i == ns - 1:
-                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
-                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-        if not ok:
-            return False, Jn, V
-        # stage increments k_i = (Y_i - y_n - s_i) / gamma
-        for q in range(N):
-            KC[i, q] = (d[q] + Jn * g[q] - s[q]) * rgam
-        for k in range(K):
-            KE[i, k] = (eta_new[k] - ebase[k]) / gam
-        JS[i] = Jn
-    return math.isfinite(V), Jn, V
-
-
-@numba.njit(cache=True, inline='always')
-def _sdirk4_error(h, KC, KE, E, wN, wP, eta_new, work, dep_armed, cellf, layf, layi, iff, ifi, floor_rel, gam, f,
-                  rtol, atol_c, atol_v):
-    """Scaled max-norm error estimate [-] of an SDIRK step (accept when <= 1).
-
-    ``err = sum_j E_j k_j`` (``E = b - bhat``) filtered by ``(V - gamma h A)^-1 V`` (factors in
-    ``work`` from the step), compared at the armed faces (``fl``, ``fr`` = ``wP[0]``,
-    ``wP[1]``) with ``atol_c c0 + rtol |c_face|``, and for double-layer overpotentials
-    ``sum_j E_j k_eta_j / (1 + gamma h jf'(eta)/C)`` with ``atol_v + rtol |eta|``. Scratch:
-    ``wN`` rows 1, 2 and ``wP`` rows 2, 3.
-    """
-    vol = cellf[0]
-    Dp, betaL, betaR, c0p = layf[0], layf[1], layf[2], layf[5]
-    off, ncell = layi[0], layi[1]
-    i0, alpha, cref, Cdl = iff[0], iff[1], iff[2], iff[4]
-    ikind, ip, iside = ifi[0], ifi[1], ifi[2]
-    s, d = wN[1], wN[2]
-    fl, fr, el, er = wP[0], wP[1], wP[2], wP[3]
-    N = s.size
-    P = off.size
-    K = eta_new.size
-    ns = E.size
-    for q in range(N):
-        s[q] = 0.0
-    for j in range(ns):
-        ej = E[j]
-        if ej != 0.0:
-            for q in range(N):
-                s[q] += ej * KC[j, q]
-    for q in range(N):
-        s[q] *= vol[q]
-    tri_solve_lw(s, work[7], work[5], work[6], off, ncell, d)
-    layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, el, er)
-    err = 0.0
-    for j in range(2 * P):
-        if dep_armed[j] == 0:
-            continue  # a depleted face (on_depletion = continue) is not controlled
-        p = j if j < P else j - P
-        y = fl[p] if j < P else fr[p]
-        ey = el[p] if j < P else er[p]
-        e = abs(ey) / (atol_c * c0p[p] + rtol * abs(y))
-        if e > err:
-            err = e
-    for k in range(K):
-        if Cdl[k] == 0.0:
-            continue
-        ek = 0.0
-        for j in range(ns):
-            ek += E[j] * KE[j, k]
-        i0k = i0[k]
-        p = ip[k]
-        if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
-            cf = fl[p] if iside[k] == 0 else fr[p]
-            fmin = floor_rel * c0p[p]
-            if cf < fmin:
-                cf = fmin
-            i0k = i0k * (cf / cref[k]) ** alpha[k]
-        jf, dj = faradaic(ikind[k], eta_new[k], i0k, alpha[k], f)
-        ek = ek / (1.0 + gam * h * dj / Cdl[k])
-        e = abs(ek) / (atol_v + rtol * abs(eta_new[k]))
-        if e > err:
-            err = e
-    return err
-
-
-@numba.njit(cache=True, inline='always')
-def _sdirk4_outputs(ptr, n_out, t_old, h, out_times, J, c, eta, KC, KE, LW, D, wN, wP, wK, parts,
-                    cellf, layf, layi, stkf, stki, iff, T, kappa_law, floor_rel, g_e, out, o_c):
-    """Write the outputs at the requested times in (t_old, t_old + h] of an accepted SDIRK step
-    from its dense output (:func:`sdirk4_dense_weights`) into ``out`` and ``o_c`` (layout of
-    :func:`run_step`); the current is ``J + sum_j b_j(theta) l_j`` (``l = LW[0]``, zero for a
-    held current; ``LW[1]`` scratch for the weights; scratch ``wN[5]``, ``wP`` rows 2, 3,
-    ``wK[2]``). No array views inside the loops (each costs an atomic reference-count pair).
-    Returns the advanced (output-time pointer, number of outputs)."""
-    vol = cellf[0]
-    Dp, betaL, betaR, tminus, chi, c0p, kappa0, Lp = (layf[0], layf[1], layf[2], layf[3], layf[4], layf[5],
-                                                      layf[6], layf[7])
-    off, ncell = layi[0], layi[1]
-    layer_R, layer_poly = stkf, stki
-    Rs = iff[3]
-    LJ, wts = LW[0], LW[1]
-    fl, fr = wP[2], wP[3]
-    cq, eq = wN[5], wK[2]
-    t_new = t_old + h
-    P = off.size
-    K = eta.size
-    npart = parts.size
-    r_fl, r_fr, r_eta, r_parts = 4, 4 + P, 4 + 2 * P, 4 + 2 * P + K
-    o_t, o_J, o_Jext, o_V = out[0], out[1], out[2], out[3]
-    o_eta, o_parts, o_fl, o_fr = out[r_eta:r_eta + K].T, out[r_parts:r_parts + npart].T, out[r_fl:r_fl + P].T, \
-        out[r_fr:r_fr + P].T
-    N = c.size
-    ns = wts.size
-    while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
-        tq = out_times[ptr]
-        if tq > t_old:
-            theta = (tq - t_old) / h
-            if theta > 1.0:
-                theta = 1.0
-            sdirk4_dense_weights(theta, D, wts)
-            Jq = J
-            for j in range(ns):
-                Jq += wts[j] * LJ[j]
-            for q in range(N):
-                cq[q] = c[q]
-            for j in range(ns):
-                wj = wts[j]
-                for q in range(N):
-                    cq[q] += wj * KC[j, q]
-            for q in range(N):
-                o_c[n_out, q] = cq[q]
-            for k in range(K):
-                acc = eta[k]
-                for j in range(ns):
-                    acc += wts[j] * KE[j, k]
-                eq[k] = acc
-                o_eta[n_out, k] = acc
-            layer_faces(cq, vol, off, ncell, Dp, betaL, betaR, Jq, fl, fr)
-            Vq = voltage_parts(cq, fl, fr, Jq, eq, T, vol, off, ncell, tminus, chi,
-                               c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-            for q in range(npart):
-                o_parts[n_out, q] = parts[q]
-            for p in range(P):
-                o_fl[n_out, p] = fl[p]
-                o_fr[n_out, p] = fr[p]
-            o_t[n_out] = tq
-            o_J[n_out] = Jq
-            o_Jext[n_out] = Jq + g_e * Vq
-            o_V[n_out] = Vq
-            n_out += 1
-        ptr += 1
-    return ptr, n_out
-
-
 @numba.njit(cache=True)
 def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                      c, c_prev, eta, eta_prev, st, fh, eh, th,
@@ -1891,9 +1648,12 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                      dep_rel, on_dep, dep_armed, max_steps,
                      out_times, record_every,
                      o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr,
-                     ev_kind, ev_t, ev_p, ev_side, A, E, D, cellf, layf, layi, iff, ifi, out):
-    """The time loop of :func:`run_step_sdirk4` on unpacked arrays (and the packed ones, for the
-    inlined helpers) (``st`` as in :func:`_run_step`)."""
+                     ev_kind, ev_t, ev_p, ev_side, A, E, D):
+    """The time loop of :func:`run_step_sdirk4` on unpacked arrays (``st`` as in :func:`_run_step`).
+
+    One function on purpose: every array view made inside the step loop (a row of a packed
+    array, an argument of a helper numba does not inline) costs an atomic reference-count
+    pair, which was a quarter of a step's time; the views are made once here."""
     N = c.size
     P = off.size
     K = eta.size
@@ -1915,6 +1675,14 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     fl, fr, fl_h, fr_h, fl_g, fr_g = wP[0], wP[1], wP[2], wP[3], wP[4], wP[5]
     parts = np.empty(npart)
     work = np.empty((8, N))
+    w_low, w_diag, w_up, w_rhs, w_rg, w_cp, w_inv, w_lw = (work[0], work[1], work[2], work[3], work[4], work[5],
+                                                           work[6], work[7])
+    ebase = wK[1]
+    cq, eq = wN[5], wK[2]
+    wts = LW[1]
+    need_c = kappa_law == 1
+    fixed_J = mode == 0 and g_e == 0.0
+    rgam = 1.0 / gam
     cap = o_t.size
     ev_cap = ev_t.size
     J_src = target if mode == 0 and g_e == 0.0 else 0.0  # a fixed current goes into the source
@@ -1966,8 +1734,82 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
         V = 0.0
         for attempt in range(60):
             st[16] += 1
-            ok, Jn, V = _sdirk4_attempt(mode, target, h_try, c, eta, J, KC, KE, JS, wN, wP, wK, work, cellf, layf,
-                                        layi, layer_R, layer_poly, iff, ifi, T, g_e, kappa_law, floor_rel, parts, A)
+            # ---- one SDIRK4 step of size h_try: stages, end state (c_new, eta_new, fl, fr), J, V ----
+            gh = gam * h_try
+            # at a fixed current J b is in Acn and g = 0 (set by the caller): one solve per step less
+            sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, w_low, w_diag, w_up, w_rg, w_cp, w_inv, w_lw, g,
+                         not fixed_J)
+            layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
+            Jn = J
+            V = 0.0
+            for k in range(K):
+                eta_new[k] = eta[k]  # Newton guess of the first stage
+            for i in range(ns):
+                # explicit part of the stage: s = sum_{j<i} a_ij k_j
+                for q in range(N):
+                    s[q] = 0.0
+                for k in range(K):
+                    ebase[k] = eta[k]
+                for j in range(i):
+                    aij = A[i, j]
+                    for q in range(N):
+                        s[q] += aij * KC[j, q]
+                    for k in range(K):
+                        ebase[k] += aij * KE[j, k]
+                sdirk_stage_solve(s, Acn, gh, vol, off, ncell, w_rhs, w_lw, w_cp, w_inv, d)
+                for q in range(N):
+                    c_new[q] = c[q] + d[q]
+                layer_faces(c_new, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+                ok = True
+                if fixed_J:
+                    Jn = target
+                    # (g = 0 here: c_new = c + d is the stage already)
+                    ok = _sd_state(Jn, c, d, g, c_new, False, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
+                                   iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
+                    if i == ns - 1:
+                        V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                          Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                else:
+                    conv = False
+                    for it in range(60):
+                        ok = _sd_state(Jn, c, d, g, c_new, need_c, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha,
+                                       ip, iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
+                        V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
+                                          kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                        if mode == 1:
+                            r = V - target
+                        else:
+                            r = Jn + g_e * V - target
+                        dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
+                                             chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
+                                             ip, iside, cref, Rs, Cdl, floor_rel, 1.0, gh)
+                        dr = dVdJ if mode == 1 else 1.0 + g_e * dVdJ
+                        if not (dr > 0.0) or not math.isfinite(dr):
+                            ok = False
+                            break
+                        step = -r / dr
+                        Jn += step
+                        r_tol = 1e-14 * (abs(V) + abs(target)) if mode == 1 else 1e-14 * (abs(Jn) + abs(target))
+                        if abs(step) <= 1e-12 * abs(Jn) + 1e-14 or abs(r) <= r_tol:
+                            conv = True
+                            break
+                    if not conv:
+                        ok = False
+                    ok_end = _sd_state(Jn, c, d, g, c_new, True, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
+                                       iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
+                    ok = ok and ok_end
+                    if i == ns - 1:
+                        V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                          Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                if not ok:
+                    break
+                # stage increments k_i = (Y_i - y_n - s_i) / gamma
+                for q in range(N):
+                    KC[i, q] = (d[q] + Jn * g[q] - s[q]) * rgam
+                for k in range(K):
+                    KE[i, k] = (eta_new[k] - ebase[k]) / gam
+                JS[i] = Jn
+            ok = ok and math.isfinite(V)
             if not ok:
                 if h_try < 1e-14 * max(t, 1.0):
                     return ST_NEWTON
@@ -1975,8 +1817,47 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 trk = -1
                 jumped = False
                 continue
-            err = _sdirk4_error(h_try, KC, KE, E, wN, wP, eta_new, work, dep_armed, cellf, layf, layi, iff, ifi,
-                                floor_rel, gam, f, rtol, atol_c, atol_v)
+            # ---- embedded error estimate, filtered by (V - gamma h A)^-1 V (faces, double layers) ----
+            for q in range(N):
+                s[q] = 0.0
+            for j in range(ns):
+                ej = E[j]
+                if ej != 0.0:
+                    for q in range(N):
+                        s[q] += ej * KC[j, q]
+            for q in range(N):
+                s[q] *= vol[q]
+            tri_solve_lw(s, w_lw, w_cp, w_inv, off, ncell, d)
+            layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+            err = 0.0
+            for j in range(2 * P):
+                if dep_armed[j] == 0:
+                    continue  # a depleted face (on_depletion = continue) is not controlled
+                p = j if j < P else j - P
+                y = fl[p] if j < P else fr[p]
+                ey = fl_h[p] if j < P else fr_h[p]
+                e = abs(ey) / (atol_c * c0p[p] + rtol * abs(y))
+                if e > err:
+                    err = e
+            for k in range(K):
+                if Cdl[k] == 0.0:
+                    continue
+                ek = 0.0
+                for j in range(ns):
+                    ek += E[j] * KE[j, k]
+                i0k = i0[k]
+                p = ip[k]
+                if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+                    cf = fl[p] if iside[k] == 0 else fr[p]
+                    fmin = floor_rel * c0p[p]
+                    if cf < fmin:
+                        cf = fmin
+                    i0k = i0k * (cf / cref[k]) ** alpha[k]
+                jf, dj = faradaic(ikind[k], eta_new[k], i0k, alpha[k], f)
+                ek = ek / (1.0 + gam * h_try * dj / Cdl[k])
+                e = abs(ek) / (atol_v + rtol * abs(eta_new[k]))
+                if e > err:
+                    err = e
             if not math.isfinite(err):
                 err = 1e10
             if err > 1.0 and event_found < 0:
@@ -2065,7 +1946,6 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
         t_new = t + h_try
         ptr = int(st[7])
         n_out = int(st[6])
-        fixed_J = mode == 0 and g_e == 0.0
         if nh >= 2 and not fixed_J:
             # the current as a stage variable: J_i = J_n + sum_{j<=i} a_ij l_j
             for i in range(ns):
@@ -2078,9 +1958,45 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
             J_out = Jn
             for i in range(ns):
                 LJ[i] = 0.0
-        ptr, n_out = _sdirk4_outputs(ptr, n_out, t_old, h_try, out_times, J_out, c, eta, KC, KE, LW, D, wN, wP, wK,
-                                     parts, cellf, layf, layi, layer_R, layer_poly, iff, T, kappa_law, floor_rel,
-                                     g_e, out, o_c)
+        # outputs at the requested times in (t_old, t_new] from the dense output
+        while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
+            tq = out_times[ptr]
+            if tq > t_old:
+                theta = (tq - t_old) / h_try
+                if theta > 1.0:
+                    theta = 1.0
+                sdirk4_dense_weights(theta, D, wts)
+                Jq = J_out
+                for j in range(ns):
+                    Jq += wts[j] * LJ[j]
+                for q in range(N):
+                    cq[q] = c[q]
+                for j in range(ns):
+                    wj = wts[j]
+                    for q in range(N):
+                        cq[q] += wj * KC[j, q]
+                for q in range(N):
+                    o_c[n_out, q] = cq[q]
+                for k in range(K):
+                    acc = eta[k]
+                    for j in range(ns):
+                        acc += wts[j] * KE[j, k]
+                    eq[k] = acc
+                    o_eta[n_out, k] = acc
+                layer_faces(cq, vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
+                Vq = voltage_parts(cq, fl_h, fr_h, Jq, eq, T, vol, off, ncell, tminus, chi,
+                                   c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                for q in range(npart):
+                    o_parts[n_out, q] = parts[q]
+                for p in range(P):
+                    o_fl[n_out, p] = fl_h[p]
+                    o_fr[n_out, p] = fr_h[p]
+                o_t[n_out] = tq
+                o_J[n_out] = Jq
+                o_Jext[n_out] = Jq + g_e * Vq
+                o_V[n_out] = Vq
+                n_out += 1
+            ptr += 1
         for q in range(N):
             c_prev[q] = c[q]
             c[q] = c_new[q]
