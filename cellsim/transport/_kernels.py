@@ -1756,16 +1756,38 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                         s[q] += aij * KC[j, q]
                     for k in range(K):
                         ebase[k] += aij * KE[j, k]
-                sdirk_stage_solve(s, Acn, gh, vol, off, ncell, w_rhs, w_lw, w_cp, w_inv, d)
+                # the stage solve (sdirk_stage_solve) and its J = 0 faces (layer_faces), written out:
+                # an inlined helper's array arguments cost atomic reference counts in this loop
+                for q in range(N):
+                    w_rhs[q] = vol[q] * s[q] + gh * Acn[q]
+                tri_solve_lw(w_rhs, w_lw, w_cp, w_inv, off, ncell, d)
                 for q in range(N):
                     c_new[q] = c[q] + d[q]
-                layer_faces(c_new, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+                for p in range(P):
+                    a_ = off[p]
+                    b_ = a_ + ncell[p] - 1
+                    fl_h[p] = face_value(c_new[a_], c_new[a_ + 1], vol[a_], vol[a_ + 1], 0.0)
+                    fr_h[p] = face_value(c_new[b_], c_new[b_ - 1], vol[b_], vol[b_ - 1], 0.0)
                 ok = True
                 if fixed_J:
                     Jn = target
-                    # (g = 0 here: c_new = c + d is the stage already)
-                    ok = _sd_state(Jn, c, d, g, c_new, False, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, i0, alpha, ip,
-                                   iside, cref, c0p, Cdl, floor_rel, T, gh, ebase, eta_new)
+                    # _sd_state written out (g = 0 here: c_new = c + d is the stage already)
+                    for p in range(P):
+                        fl[p] = fl_h[p] + Jn * fl_g[p]
+                        fr[p] = fr_h[p] + Jn * fr_g[p]
+                    for k in range(K):
+                        i0k = i0[k]
+                        p = ip[k]
+                        if p >= 0 and (ikind[k] == 1 or ikind[k] == 2):
+                            cf = fl[p] if iside[k] == 0 else fr[p]
+                            fmin = floor_rel * c0p[p]
+                            if cf < fmin:
+                                cf = fmin
+                            i0k = i0k * (cf / cref[k]) ** alpha[k]
+                        e_k, good = interface_eta(ikind[k], Jn, i0k, alpha[k], f, Cdl[k], 1.0, gh, ebase[k],
+                                                  eta_new[k])
+                        eta_new[k] = e_k
+                        ok = ok and good
                     if i == ns - 1:
                         V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
                                           Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
@@ -1983,7 +2005,11 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                         acc += wts[j] * KE[j, k]
                     eq[k] = acc
                     o_eta[n_out, k] = acc
-                layer_faces(cq, vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
+                for p in range(P):  # layer_faces, written out (see the stage loop)
+                    a_ = off[p]
+                    b_ = a_ + ncell[p] - 1
+                    fl_h[p] = face_value(cq[a_], cq[a_ + 1], vol[a_], vol[a_ + 1], -betaL[p] * Jq / Dp[p])
+                    fr_h[p] = face_value(cq[b_], cq[b_ - 1], vol[b_], vol[b_ - 1], betaR[p] * Jq / Dp[p])
                 Vq = voltage_parts(cq, fl_h, fr_h, Jq, eq, T, vol, off, ncell, tminus, chi,
                                    c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
                 for q in range(npart):
