@@ -1662,7 +1662,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     ns = A.shape[0]
     gam = A[0, 0]
     f = F / (R * T)
-    wN = np.empty((6, N))
+    wN = np.empty((9, N))
     c_new, s, d, g, Acn = wN[0], wN[1], wN[2], wN[3], wN[4]
     KC = np.empty((ns, N))
     KE = np.zeros((ns, K))
@@ -1679,6 +1679,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                                                            work[6], work[7])
     ebase = wK[1]
     cq, eq = wN[5], wK[2]
+    H0, H1, H2 = wN[6], wN[7], wN[8]
     wts = LW[1]
     need_c = kappa_law == 1
     fixed_J = mode == 0 and g_e == 0.0
@@ -1980,7 +1981,20 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
             J_out = Jn
             for i in range(ns):
                 LJ[i] = 0.0
-        # outputs at the requested times in (t_old, t_new] from the dense output
+        # outputs at the requested times in (t_old, t_new] from the dense output, in Horner form
+        # c(theta) = c_n + theta (H0 + theta (H1 + theta H2)), H_m = sum_j D[j, m] k_j
+        if ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
+            for q in range(N):
+                H0[q] = 0.0
+                H1[q] = 0.0
+                H2[q] = 0.0
+            for j in range(ns):
+                d0, d1, d2 = D[j, 0], D[j, 1], D[j, 2]
+                for q in range(N):
+                    kq = KC[j, q]
+                    H0[q] += d0 * kq
+                    H1[q] += d1 * kq
+                    H2[q] += d2 * kq
         while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
             tq = out_times[ptr]
             if tq > t_old:
@@ -1992,13 +2006,9 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 for j in range(ns):
                     Jq += wts[j] * LJ[j]
                 for q in range(N):
-                    cq[q] = c[q]
-                for j in range(ns):
-                    wj = wts[j]
-                    for q in range(N):
-                        cq[q] += wj * KC[j, q]
-                for q in range(N):
-                    o_c[n_out, q] = cq[q]
+                    v = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
+                    cq[q] = v
+                    o_c[n_out, q] = v
                 for k in range(K):
                     acc = eta[k]
                     for j in range(ns):
@@ -2010,10 +2020,34 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                     b_ = a_ + ncell[p] - 1
                     fl_h[p] = face_value(cq[a_], cq[a_ + 1], vol[a_], vol[a_ + 1], -betaL[p] * Jq / Dp[p])
                     fr_h[p] = face_value(cq[b_], cq[b_ - 1], vol[b_], vol[b_ - 1], betaR[p] * Jq / Dp[p])
-                Vq = voltage_parts(cq, fl_h, fr_h, Jq, eq, T, vol, off, ncell, tminus, chi,
-                                   c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-                for q in range(npart):
-                    o_parts[n_out, q] = parts[q]
+                # voltage_parts, written out into the output row (see the stage loop)
+                Vq = 0.0
+                for l_ in range(nl):
+                    p = layer_poly[l_]
+                    if p < 0:
+                        v = Jq * layer_R[l_]
+                    elif kappa_law == 0:
+                        v = Jq * Lp[p] / kappa0[p]
+                    else:
+                        sk = 0.0
+                        flo = floor_rel * c0p[p]
+                        for q in range(off[p], off[p] + ncell[p]):
+                            ci = cq[q] if cq[q] > flo else flo
+                            sk += vol[q] * c0p[p] / ci
+                        v = Jq * sk / kappa0[p]
+                    o_parts[n_out, l_] = v
+                    Vq += v
+                for p in range(P):
+                    flo = floor_rel * c0p[p]
+                    av = fl_h[p] if fl_h[p] > flo else flo
+                    bv = fr_h[p] if fr_h[p] > flo else flo
+                    v = 2.0 * R * T / F * tminus[p] * chi[p] * math.log(av / bv)
+                    o_parts[n_out, nl + p] = v
+                    Vq += v
+                for k in range(K):
+                    v = eq[k] + Jq * Rs[k]
+                    o_parts[n_out, nl + P + k] = v
+                    Vq += v
                 for p in range(P):
                     o_fl[n_out, p] = fl_h[p]
                     o_fr[n_out, p] = fr_h[p]
