@@ -198,3 +198,23 @@ def test_depletion_event_located_like_bdf2():
 def test_bad_method_is_named():
     with pytest.raises(InputError, match="sdirk4"):
         SolverOptions(method="sdirk5")
+
+
+@pytest.mark.parametrize("ncells", [[4], [5], [6, 6], [7, 7], [9, 6], [64, 64], [48, 48, 48], [5, 8, 5]])
+def test_twisted_tridiagonal_solve_vs_thomas(ncells):
+    """tri_factor_babe / tri_solve_babe (both ends of every layer toward its middle) solve the
+    block-tridiagonal system like the Thomas algorithm, to round-off."""
+    rng = np.random.default_rng(len(ncells) * 100 + sum(ncells))
+    N = sum(ncells)
+    off = np.cumsum([0] + ncells[:-1]).astype(np.int64)
+    ncell = np.array(ncells, dtype=np.int64)
+    lower, upper = -rng.uniform(0.1, 1.0, N), -rng.uniform(0.1, 1.0, N)
+    for a, n in zip(off, ncells):
+        lower[a], upper[a + n - 1] = 0.0, 0.0
+    diag = 2.2 + rng.uniform(0.0, 1.0, N)
+    rhs = rng.normal(size=N)
+    ref = K.thomas(lower, diag, upper, rhs, np.empty(N))
+    cp, inv, lw, out = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
+    K.tri_factor_babe(lower, diag, upper, cp, inv, lw, off, ncell)
+    K.tri_solve_babe(rhs, lower, upper, lw, cp, inv, off, ncell, out)
+    np.testing.assert_allclose(out, ref, rtol=1e-13, atol=1e-14)
