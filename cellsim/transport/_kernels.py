@@ -1752,7 +1752,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     w_low, w_diag, w_up, w_rhs, w_rg, w_cp, w_inv, w_lw = (work[0], work[1], work[2], work[3], work[4], work[5],
                                                            work[6], work[7])
     ebase = wK[1]
-    cq, eq = wN[5], wK[2]
+    eq = wK[2]
     H0, H1, H2 = wN[6], wN[7], wN[8]
     wts = LW[1]
     need_c = kappa_law == 1
@@ -2080,9 +2080,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 for j in range(ns):
                     Jq += wts[j] * LJ[j]
                 for q in range(N):
-                    v = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
-                    cq[q] = v
-                    o_c[n_out, q] = v
+                    o_c[n_out, q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
                 for k in range(K):
                     acc = eta[k]
                     for j in range(ns):
@@ -2092,8 +2090,10 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 for p in range(P):  # layer_faces, written out (see the stage loop)
                     a_ = off[p]
                     b_ = a_ + ncell[p] - 1
-                    fl_h[p] = face_value(cq[a_], cq[a_ + 1], vol[a_], vol[a_ + 1], -betaL[p] * Jq / Dp[p])
-                    fr_h[p] = face_value(cq[b_], cq[b_ - 1], vol[b_], vol[b_ - 1], betaR[p] * Jq / Dp[p])
+                    fl_h[p] = face_value(o_c[n_out, a_], o_c[n_out, a_ + 1], vol[a_], vol[a_ + 1],
+                                         -betaL[p] * Jq / Dp[p])
+                    fr_h[p] = face_value(o_c[n_out, b_], o_c[n_out, b_ - 1], vol[b_], vol[b_ - 1],
+                                         betaR[p] * Jq / Dp[p])
                 # voltage_parts, written out into the output row (see the stage loop)
                 Vq = 0.0
                 for l_ in range(nl):
@@ -2106,7 +2106,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                         sk = 0.0
                         flo = floor_rel * c0p[p]
                         for q in range(off[p], off[p] + ncell[p]):
-                            ci = cq[q] if cq[q] > flo else flo
+                            ci = o_c[n_out, q] if o_c[n_out, q] > flo else flo
                             sk += vol[q] * c0p[p] / ci
                         v = Jq * sk / kappa0[p]
                     o_parts[n_out, l_] = v
