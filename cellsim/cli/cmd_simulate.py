@@ -12,6 +12,8 @@ def register(sub):
                    help="steps separated by ';', e.g. \"Plate at 0.5 mA/cm2 for 1 h; Rest for 10 min; Hold at 10 mV for 2 h\"")
     p.add_argument("--dt", default=None, help="output interval, e.g. '10 s' (default: every time step)")
     p.add_argument("--cells", type=int, default=None, help="cells per polymer layer (default 40)")
+    p.add_argument("--method", default=None,
+                   help="time integrator of time-stepped steps: bdf2 (default), euler or sdirk4 (4th-order SDIRK)")
     p.add_argument("--continue-after-depletion", action="store_true",
                    help="record salt depletion events and go on (default: stop at the first)")
     p.add_argument("--out", metavar="FILE.csv", help="write time_s, voltage_V, current_density_A_m2 and the voltage parts")
@@ -35,6 +37,11 @@ def run(args) -> int:
         if not 4 <= args.cells <= 100_000:
             raise InputError("--cells", args.cells, "a number of cells from 4 to 100000")
         kw["n_cells"] = args.cells
+    if args.method is not None:
+        from ..transport.solver import METHODS
+        if args.method not in METHODS:
+            raise InputError("--method", args.method, " or ".join(METHODS))
+        kw["method"] = args.method
     if args.continue_after_depletion:
         kw["on_depletion"] = "continue"
     sol = simulate(stack, args.protocol, options=SolverOptions(**kw), output_dt=dt)
