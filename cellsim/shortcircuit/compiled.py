@@ -36,6 +36,8 @@ from .mechanisms import OMEGA_LI
 from .tracker import LEAK_RTOL, _Layers, _no_short_text, _Tracker
 
 MA_CM2 = 10.0
+#: time integrators (``SolverOptions.method``) the compiled step-up kernel carries
+KERNEL_METHODS = ("bdf2", "euler")
 
 
 def _layer_rows(layers, problem) -> np.ndarray:
@@ -236,8 +238,9 @@ def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_m
     dict or None
         The fields of the run's ``CCDResult``, plus ``"kernel"``: the kernel's counters
         (``runs``: solver runs, ``sampled``: half cycles run sample by sample). None when the
-        run needs the Python engine: a stack the solver integrates exactly on eigenmodes (no
-        leak, no double layers: ``TransportProblem.modal_ok``), or a run in which the fronts
+        run needs the Python engine: a time integrator the kernel does not carry
+        (``opt.method`` not in :data:`KERNEL_METHODS`), a stack the solver integrates exactly on
+        eigenmodes (no leak, no double layers: ``TransportProblem.modal_ok``), or a run in which the fronts
         leave a leak of 0 S/m2 on such a problem (the kernel stops there: ``RS_FALLBACK``).
 
     Raises
@@ -247,6 +250,8 @@ def simulate_compiled(stack, protocol, prm, opt, samples_per_half, transparent_m
     """
     from ..transport import TransportProblem
 
+    if opt.method not in KERNEL_METHODS:   # (SDIRK4: the Python engine calls its kernel per half cycle)
+        return None
     problem = TransportProblem(stack, opt)
     if problem.modal_ok:
         return None

@@ -228,3 +228,18 @@ def test_a_solver_failure_is_raised_as_in_the_python_engine():
         msgs.append(str(exc.value))
     head = [m.split(": ")[0] for m in msgs]
     assert head[0] == head[1] and "protocol step 1 (Plate at 0.2 mA/cm2)" in head[0], msgs
+
+
+def test_a_method_the_kernel_does_not_carry_runs_in_the_python_engine():
+    """options.method = "sdirk4": the compiled kernel integrates with BDF2 or Euler only, so the
+    run goes to the Python engine (which calls the SDIRK4 kernel), never silently to another method."""
+    from cellsim.shortcircuit.ccd import ccd_solver_options
+
+    stack = load_model("li-uvea-li")
+    p = StepUpProtocol.parse(start="1 mA/cm2", increment="1 mA/cm2", stop="8 mA/cm2", step_time="0.5 h")
+    opt = replace(ccd_solver_options(), method="sdirk4")
+    r = run_ccd(stack, p, options=opt, explain=False)
+    assert r.engine == {"engine": "python"}
+    _same(r, run_ccd(stack, p, options=opt, explain=False, engine="python"))
+    bdf2 = run_ccd(stack, p, explain=False)
+    assert bdf2.engine["engine"] == "compiled" and r.ccd == bdf2.ccd   # same physics, another integrator
