@@ -500,6 +500,39 @@ def event_value(trk, fl, fr, P, dep_rel, c0p, limit_kind, limit_value, direction
     return abs(Jn + g_e * V) - limit_value
 
 
+@numba.njit(cache=True, inline="always")
+def event_candidate(fl, fr, fh, dep_armed, P, dep_rel, c0p, limit_kind, limit_value, st, V, Jn, g_e):
+    """The event a trial step crossed, if any: ``(cand, value, value at the step start)``.
+
+    ``cand`` is the first armed face ``j`` (0..P-1 left, P..2P-1 right) whose concentration fell
+    below ``dep_rel c0``, else 100 for a voltage limit (``st[14] (V - limit) >= 0``) or a
+    current limit (``|J_ion + g_e V|`` down to the limit), else -1; the values are those of
+    :func:`event_value` (the start value of a voltage limit kept strictly negative). ``fh[2]``
+    holds the faces at the step start, ``st[13]`` / ``st[10]`` its voltage / current. Shared
+    by the BDF2 and SDIRK4 time loops (inlined into both).
+    """
+    for j in range(2 * P):
+        p = j if j < P else j - P
+        if dep_armed[j] == 0:
+            continue
+        y = fl[p] if j < P else fr[p]
+        thr = dep_rel * c0p[p]
+        if y < thr:
+            return j, y - thr, fh[2, j] - thr
+    if limit_kind == 1:
+        d = st[14]
+        if d * (V - limit_value) >= 0.0:
+            old = d * (st[13] - limit_value)
+            if not (old < 0.0):
+                old = -1e-300
+            return 100, d * (V - limit_value), old
+    if limit_kind == 2:
+        a_old = abs(st[10]) - limit_value
+        if abs(Jn + g_e * V) - limit_value <= 0.0 and a_old > 0.0:
+            return 100, abs(Jn + g_e * V) - limit_value, a_old
+    return -1, 0.0, 0.0
+
+
 @numba.njit(cache=True)
 def illinois_point(b_lo, f_lo, b_hi, f_hi):
     """Next trial step size [s] inside the bracket [b_lo, b_hi] of a sign change (regula falsi).
@@ -754,36 +787,8 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                     return ST_SMALL
                 continue
             # ---- events: depletion, limits (refine the step to land on them) ----
-            cand = -1
-            cand_val = 0.0
-            cand_old = 0.0
-            for j in range(2 * P):
-                p = j if j < P else j - P
-                if dep_armed[j] == 0:
-                    continue
-                y = fl[p] if j < P else fr[p]
-                thr = dep_rel * c0p[p]
-                if y < thr:
-                    y0 = fh[2, j] - thr
-                    cand = j
-                    cand_val = y - thr
-                    cand_old = y0
-                    break
-            if cand < 0 and limit_kind == 1:
-                d = st[14]
-                if d * (V - limit_value) >= 0.0:
-                    cand = 100
-                    cand_val = d * (V - limit_value)
-                    cand_old = d * (st[13] - limit_value)
-                    if not (cand_old < 0.0):
-                        cand_old = -1e-300
-            if cand < 0 and limit_kind == 2:
-                Jx = Jn + g_e * V
-                a_old = abs(st[10]) - limit_value
-                if abs(Jx) - limit_value <= 0.0 and a_old > 0.0:
-                    cand = 100
-                    cand_val = abs(Jx) - limit_value
-                    cand_old = a_old
+            cand, cand_val, cand_old = event_candidate(fl, fr, fh, dep_armed, P, dep_rel, c0p, limit_kind, limit_value,
+                                                       st, V, Jn, g_e)
             if cand >= 0 and cand != trk:
                 # a new crossing: bracket [0, h_try] from the step start
                 trk = cand
@@ -2073,36 +2078,8 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                     return ST_SMALL
                 continue
             # ---- events: depletion, limits (as in _run_step) ----
-            cand = -1
-            cand_val = 0.0
-            cand_old = 0.0
-            for j in range(2 * P):
-                p = j if j < P else j - P
-                if dep_armed[j] == 0:
-                    continue
-                y = fl[p] if j < P else fr[p]
-                thr = dep_rel * c0p[p]
-                if y < thr:
-                    y0 = fh[2, j] - thr
-                    cand = j
-                    cand_val = y - thr
-                    cand_old = y0
-                    break
-            if cand < 0 and limit_kind == 1:
-                dd = st[14]
-                if dd * (V - limit_value) >= 0.0:
-                    cand = 100
-                    cand_val = dd * (V - limit_value)
-                    cand_old = dd * (st[13] - limit_value)
-                    if not (cand_old < 0.0):
-                        cand_old = -1e-300
-            if cand < 0 and limit_kind == 2:
-                Jx = Jn + g_e * V
-                a_old = abs(st[10]) - limit_value
-                if abs(Jx) - limit_value <= 0.0 and a_old > 0.0:
-                    cand = 100
-                    cand_val = abs(Jx) - limit_value
-                    cand_old = a_old
+            cand, cand_val, cand_old = event_candidate(fl, fr, fh, dep_armed, P, dep_rel, c0p, limit_kind, limit_value,
+                                                       st, V, Jn, g_e)
             if cand >= 0 and cand != trk:
                 trk = cand
                 b_lo, f_lo, f_start, f_near = 0.0, cand_old, cand_old, cand_old
