@@ -469,7 +469,9 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
         Also compute each mechanism's margin (:func:`~cellsim.shortcircuit.margins.mechanism_margins`)
         and whether the outcome depends on the middle layer (a second run in which every
         non-polymer layer is transparent to electrons; skipped for stacks without a polymer
-        layer, whose short can only form through the middle layer).
+        layer, whose short can only form through the middle layer). With the compiled engine
+        that second run goes on a thread of its own while the first runs, when the process may
+        use another core (:func:`cellsim.threads.run_beside`: not in a sweep worker).
     engine : str
         ``compiled``: the whole protocol, the fronts' feedback on the solver included, in one
         numba call per run (:mod:`cellsim.shortcircuit.compiled`; stacks on the solver's exact
@@ -488,9 +490,15 @@ def run_ccd(stack, protocol: StepUpProtocol, parameters: ShortCircuitParameters 
         raise InputError("samples_per_half", samples_per_half, "an integer >= 4")
     if engine not in ("compiled", "python"):
         raise InputError("engine", engine, "'compiled' or 'python'")
+    alt = None
+    if explain and engine == "compiled" and _needs_counterfactual(stack):
+        from ..threads import run_beside
+
+        # the counterfactual run on a second core while this one runs (None: no core free)
+        alt = run_beside(_run_engine, engine, stack, protocol, prm, options, samples_per_half, True)
     res = _run_engine(engine, stack, protocol, prm, options, samples_per_half, transparent_middle=False)
     if explain:
-        _explain(res, stack, protocol, prm, options, samples_per_half, engine)
+        _explain(res, stack, protocol, prm, options, samples_per_half, engine, alt)
     return res
 
 
@@ -576,19 +584,26 @@ def _run_engine(engine, stack, protocol, prm, options, samples_per_half, transpa
     return res
 
 
-def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half, engine="compiled"):
-    """Fill in margins, notes and ``depends_on_middle_layer`` of a result."""
+def _needs_counterfactual(stack) -> bool:
+    """Does ``depends_on_middle_layer`` need the transparent-middle run? Only with both a polymer
+    and a non-polymer layer: without a middle layer the outcome cannot depend on it, without a
+    polymer the short can only form through it."""
+    kinds = [l.kind == "polymer" for l in stack.layers]
+    return any(kinds) and not all(kinds)
+
+
+def _explain(res: "CCDResult", stack, protocol, prm, options, samples_per_half, engine="compiled", running=None):
+    """Fill in margins, notes and ``depends_on_middle_layer`` of a result (``running``: the
+    transparent-middle run already started on another thread, :func:`cellsim.threads.run_beside`)."""
     m = mechanism_margins(stack, protocol, prm)
     res.margins, res.onsets, res.notes, res.details = m.margins, m.onset, list(m.notes), m.details
-    has_polymer = any(l.kind == "polymer" for l in stack.layers)
-    has_middle = any(l.kind != "polymer" for l in stack.layers)
-    if not has_middle:
-        res.depends_on_middle_layer = False
+    if not _needs_counterfactual(stack):
+        res.depends_on_middle_layer = not any(l.kind == "polymer" for l in stack.layers)
         return
-    if not has_polymer:
-        res.depends_on_middle_layer = True
-        return
-    alt = _run_engine(engine, stack, protocol, prm, options, samples_per_half, transparent_middle=True)
+    if running is not None:
+        alt = running.result()
+    else:
+        alt = _run_engine(engine, stack, protocol, prm, options, samples_per_half, transparent_middle=True)
     res.ccd_transparent_middle = alt.ccd
     res.depends_on_middle_layer = not (alt.ccd == res.ccd and alt.kind == res.kind)
     if not res.depends_on_middle_layer:

@@ -92,7 +92,7 @@ def thomas(lower, diag, upper, rhs, out):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def thomas_factor(lower, diag, upper, cp, inv):
     """Forward-elimination factors of a tridiagonal matrix (for several right-hand sides)."""
     n = diag.size
@@ -104,7 +104,7 @@ def thomas_factor(lower, diag, upper, cp, inv):
         cp[i] = upper[i] * inv[i] if i < n - 1 else 0.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def thomas_apply(lower, cp, inv, rhs, out):
     """Solve with factors from :func:`thomas_factor` (``out`` may be ``rhs``)."""
     n = cp.size
@@ -147,7 +147,7 @@ def implicit_step(c_n, c_nm1, h, a0, b1, b2, vol, klo, khi, off, ncell, betaL, b
     implicit_step_work(c_n, c_nm1, h, a0, b1, b2, vol, klo, khi, off, ncell, betaL, betaR, c_hom, g, work)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def implicit_step_work(c_n, c_nm1, h, a0, b1, b2, vol, klo, khi, off, ncell, betaL, betaR, c_hom, g, work):
     """One implicit (Euler or BDF2) diffusion step as an affine function of J.
 
@@ -342,13 +342,16 @@ def voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa
     return tot
 
 
-@numba.njit(cache=True)
-def _state_at(J, c_base, c_hom, g, c, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h, fr_h, fl_g, fr_g,
+@numba.njit(cache=True, inline='always')
+def _state_at(J, c_base, c_hom, g, c, fl, fr, fl_h, fr_h, fl_g, fr_g,
               ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T, Cdl, a0, h, ehist, eta_guess,
               eta, need_c):
-    """Given J: concentrations c = c_base + c_hom + J g, face values and overpotentials."""
+    """Given J: concentrations c = c_base + c_hom + J g, face values and overpotentials.
+
+    Inlined into the time loop (at most 30 arguments: numba inlines no more), so that the
+    Newton iteration on J pays no per-array reference counting per call."""
     f = F / (R * T)
-    P = off.size
+    P = fl.size
     if need_c:
         for i in range(c.size):
             c[i] = c_base[i] + (c_hom[i] + J * g[i])
@@ -396,12 +399,13 @@ def interface_slope(kind, J, eta, i0k, di0k, alpha, f, C, a0, h):
     return (1.0 - phi * di0k) / (k + i0k * dphi)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline='always')
 def voltage_slope(J, c, g, fl, fr, fl_g, fr_g, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp, kappa_law,
-                  layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl, floor_rel, a0, h):
+                  layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl, floor_rel, rate):
     """Analytic dV/dJ [ohm m2] of the cell voltage of one implicit step (:func:`voltage_parts`
     after :func:`_state_at`), where c = c_base + c_hom + J g and the faces are affine in J
-    (slopes ``fl_g``, ``fr_g``).
+    (slopes ``fl_g``, ``fr_g``); ``rate = a0 / h`` [1/s] of the step (the double layer's
+    ``C a0 / h``). Inlined (at most 30 arguments).
 
     Sum of: the ohmic parts (``L/kappa``, or ``sum vol/kappa(c)`` with its derivative through
     ``g`` under Nernst-Einstein), ``(2RT/F) t- chi (fl_g/fl - fr_g/fr)`` per polymer layer
@@ -448,7 +452,7 @@ def voltage_slope(J, c, g, fl, fr, fl_g, fr_g, eta, T, vol, off, ncell, tminus, 
             else:
                 i0k = i0k * (cf / cref[k]) ** alpha[k]
                 di0k = alpha[k] * i0k * dcf / cf
-        tot += interface_slope(ikind[k], J, eta[k], i0k, di0k, alpha[k], f, Cdl[k], a0, h) + Rs[k]
+        tot += interface_slope(ikind[k], J, eta[k], i0k, di0k, alpha[k], f, Cdl[k], rate, 1.0) + Rs[k]
     return tot
 
 
@@ -685,28 +689,36 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
             ok = True
             if mode == 0 and g_e == 0.0:
                 Jn = target
-                ok = _state_at(Jn, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h, fr_h,
+                ok = _state_at(Jn, c, c_hom, g, c_new, fl, fr, fl_h, fr_h,
                                fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T, Cdl, a0,
                                h_try, ehist, eta, eta_new, True)
                 V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
                                   Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
             else:
-                Jn = J
+                # with leakage, start from J_ext - g_e V of the last step: the leak moves little per
+                # step, so the second residual is usually at round-off and ends the iteration
+                Jn = target - g_e * st[13] if mode == 0 else J
                 V = 0.0
                 conv = False
+                at_jn = False   # the state (c_new, faces, eta_new, V) is that of Jn
                 for it in range(60):
-                    ok = _state_at(Jn, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
+                    ok = _state_at(Jn, c, c_hom, g, c_new, fl, fr, fl_h,
                                    fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
                                    Cdl, a0, h_try, ehist, eta, eta_new, need_c)
                     V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
                                       kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
                     if mode == 1:
                         r = V - target
+                        r_tol = 1e-14 * (abs(V) + abs(target))
                     else:
                         r = Jn + g_e * V - target
+                        r_tol = 1e-14 * (abs(Jn) + abs(target))
+                    if it > 0 and abs(r) <= r_tol:
+                        conv = at_jn = True
+                        break
                     dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
                                          chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
-                                         ip, iside, cref, Rs, Cdl, floor_rel, a0, h_try)
+                                         ip, iside, cref, Rs, Cdl, floor_rel, a0 / h_try)
                     if mode == 1:
                         dr = dVdJ
                     else:
@@ -723,11 +735,16 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                         break
                 if not conv:
                     ok = False
-                ok = ok and _state_at(Jn, c, c_hom, g, c_new, vol, off, ncell, Dp, betaL, betaR, fl, fr, fl_h,
-                                      fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p,
-                                      T, Cdl, a0, h_try, ehist, eta, eta_new, True)
-                V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
-                                  Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                if at_jn:
+                    if not need_c:
+                        for i in range(N):
+                            c_new[i] = c[i] + (c_hom[i] + Jn * g[i])
+                else:
+                    ok = ok and _state_at(Jn, c, c_hom, g, c_new, fl, fr, fl_h,
+                                          fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p,
+                                          T, Cdl, a0, h_try, ehist, eta, eta_new, True)
+                    V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
+                                      Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
             if not ok or not math.isfinite(V):
                 if h_try < 1e-14 * max(t, 1.0):
                     return ST_NEWTON
@@ -1989,7 +2006,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                             r = Jn + g_e * V - target
                         dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
                                              chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
-                                             ip, iside, cref, Rs, Cdl, floor_rel, 1.0, gh)
+                                             ip, iside, cref, Rs, Cdl, floor_rel, 1.0 / gh)
                         dr = dVdJ if mode == 1 else 1.0 + g_e * dVdJ
                         if not (dr > 0.0) or not math.isfinite(dr):
                             ok = False

@@ -200,7 +200,7 @@ def test_voltage_slope_vs_central_difference(law, double_layer, J):
 
     def state(j):
         c_new, fl, fr, eta = np.empty(vol.size), np.empty(2), np.empty(2), np.empty(4)
-        ok = K._state_at(j, c, c_hom, g, c_new, vol, off, ncell, D, bL, bR, fl, fr, fl_h, fr_h, fl_g, fr_g,
+        ok = K._state_at(j, c, c_hom, g, c_new, fl, fr, fl_h, fr_h, fl_g, fr_g,
                          ikind, i0, alpha, ip, iside, cref, floor, c0, T, Cdl, a0, h, ehist, np.zeros(4), eta, True)
         assert ok
         v = K.voltage_parts(c_new, fl, fr, j, eta, T, vol, off, ncell, tminus, chi, c0, kappa0, Lp, law, layer_R,
@@ -209,7 +209,7 @@ def test_voltage_slope_vs_central_difference(law, double_layer, J):
 
     _, c_new, fl, fr, eta = state(J)
     slope = K.voltage_slope(J, c_new, g, fl, fr, fl_g, fr_g, eta, T, vol, off, ncell, tminus, chi, c0, kappa0, Lp,
-                            law, layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl, floor, a0, h)
+                            law, layer_R, layer_poly, ikind, i0, alpha, ip, iside, cref, Rs, Cdl, floor, a0 / h)
     d = 1e-4
     fd = (state(J + d)[0] - state(J - d)[0]) / (2 * d)
     assert slope == pytest.approx(fd, rel=1e-7)
