@@ -168,3 +168,26 @@ def test_layer_electronic_asr_kernel(args):
     from cellsim.shortcircuit.interphase import layer_electronic_asr
 
     assert K.layer_electronic_asr(*args) == layer_electronic_asr(*args)
+
+
+def test_a_leaky_half_cycle_starts_its_current_iteration_from_the_ionic_current():
+    """Regression (sweep point found by benchmarks/sweep.py --full-ccd): at the start of a half cycle the
+    last voltage belongs to the previous current; a Newton start J_ext - g_e V from it diverged with the
+    large leak of spanned dendrites ("Newton iteration did not converge" at 4.1 mA/cm2). The kernel
+    starts a protocol step from J and uses the predictor only within it."""
+    from cellsim.shortcircuit.ccd import StepUpProtocol, run_ccd
+    from cellsim.sweeps import load_spec, point_stack
+
+    spec = load_spec({"sweep": {"name": "regression", "base_model": "li-uvea-latp-uvea-li", "outputs": ["ccd"]},
+                      "axes": [{"name": "lic", "target": "middle.material", "values": ["latp"], "form": "dense"},
+                               {"name": "uvea", "target": ["layers.UVEA-1.thickness", "layers.UVEA-2.thickness"],
+                                "values": ["140 um"]},
+                               {"name": "pellet", "target": "middle.thickness", "values": ["100 um"]},
+                               {"name": "temperature", "target": "temperature", "values": ["290.927777777778 K"]}],
+                      "protocol": {"start": "0.1 mA/cm2", "increment": "0.1 mA/cm2", "stop": "15 mA/cm2",
+                                   "step_time": "0.5 h"}},
+                     where="test")
+    stack = point_stack(spec, next(iter(spec.points()))[1])
+    p = StepUpProtocol.parse(start="0.1 mA/cm2", increment="0.1 mA/cm2", stop="15 mA/cm2", step_time="0.5 h")
+    a, b = run_ccd(stack, p, explain=False), run_ccd(stack, p, explain=False, engine="python")
+    assert a.engine["engine"] == "compiled" and a.ccd == b.ccd and a.ccd is not None
