@@ -83,6 +83,12 @@ MATERIAL_PROPERTIES: dict[str, PropertySpec] = {
     "poisson_ratio": _p("dimensionless", "-", -1, 0.5, d="Poisson's ratio"),
     "fracture_toughness": _p("toughness", "Pa m0.5", 0, low_open=True, d="mode-I fracture toughness K_IC"),
     "yield_strength": _p("pressure", "Pa", 0, low_open=True, d="yield strength"),
+    "li_void_reference_current": _p("current_density", "A/m2", 0,
+                                    d="creep resupply J_ref (1 MPa, 22 degC) of a Li foil pressed on this ceramic "
+                                      "(stripping limit; default: parameters/shortcircuit.toml)"),
+    "li_void_spacing": _p("length", "m", 0, low_open=True,
+                          d="spacing of the voids Li self-diffusion refills at a Li foil pressed on this ceramic "
+                            "(stripping limit; default: parameters/shortcircuit.toml)"),
     "reduction_potential": _p("voltage", "V", d="lower end of the stability window vs Li+/Li"),
     "oxidation_potential": _p("voltage", "V", d="upper end of the stability window vs Li+/Li"),
     "lithiation_potential": _p("voltage", "V", d="potential vs Li+/Li at which Li inserts (MIEC formation)"),

@@ -293,13 +293,41 @@ class ShortCircuitParameters:
         chk("hard_share", self.soft_share < self.hard_share < 1)
         chk("voltage_limit", self.voltage_limit > 0)
 
-    def stripping_limit(self, pressure: float, temperature: float) -> float:
+    def stripping_limit(self, pressure: float, temperature: float, material=None) -> float:
         """Critical stripping current of a Li foil pressed on a ceramic at ``pressure`` [Pa] and
         ``temperature`` [K], with these parameters [A/m2]
-        (:func:`~cellsim.shortcircuit.contact.void_critical_current`)."""
-        return void_critical_current(pressure, temperature, self.void_reference_current, self.void_pressure_exponent,
+        (:func:`~cellsim.shortcircuit.contact.void_critical_current`).
+
+        ``material``: the ceramic (:class:`~cellsim.materials.Material`); its own
+        ``li_void_reference_current`` and ``li_void_spacing``, where it has them, replace this
+        file's ``void_reference_current`` and ``void_spacing`` (:meth:`void_terms`).
+        """
+        j_ref, spacing = self.void_terms(material)
+        return void_critical_current(pressure, temperature, j_ref, self.void_pressure_exponent,
                                      self.creep_activation_energy, self.li_self_diffusivity,
-                                     self.li_diffusion_activation_energy, self.void_spacing)
+                                     self.li_diffusion_activation_energy, spacing)
+
+    def void_terms(self, material=None) -> tuple[float, float]:
+        """``(J_ref [A/m2], void spacing [m])`` of the stripping limit at a Li foil pressed on
+        ``material``: the material's ``li_void_reference_current`` / ``li_void_spacing`` where it
+        defines them (an interface calibrated on its own data), else this file's values (the
+        Li | LLZO calibration)."""
+        if material is None:
+            return self.void_reference_current, self.void_spacing
+        return (material.get("li_void_reference_current", default=self.void_reference_current),
+                material.get("li_void_spacing", default=self.void_spacing))
+
+    def pressed_stripping_limit(self, stack) -> float:
+        """Stripping limit [A/m2] of the electrode contacts of ``stack`` that are a Li foil pressed
+        on a ceramic (first or last layer not a polymer), at the stack's pressure and temperature:
+        the lowest of them (one limit per cell in the time simulation); this file's value when
+        no electrode touches a ceramic (no void can open there)."""
+        ends = {0, len(stack.layers) - 1}
+        pressed = [stack.layers[i].material for i in sorted(ends) if stack.layers[i].kind != "polymer"]
+        T, p = stack.temperature, stack.pressure
+        if not pressed:
+            return self.stripping_limit(p, T)
+        return min(self.stripping_limit(p, T, m) for m in pressed)
 
     def with_values(self, **values) -> "ShortCircuitParameters":
         """A copy with some values replaced (their source becomes 'set by the user')."""

@@ -225,7 +225,7 @@ def mechanism_margins(stack, protocol, prm) -> Margins:
     onset: dict = {k: None for k in MECHANISMS}
     out["polymer_dendrite"] = _polymer_dendrite(stack, protocol, prm, levels, halves, notes, details)
     _ceramics(stack, prm, levels, halves, cumulative_end, out, onset, details)
-    jv = prm.stripping_limit(stack.pressure, T)
+    jv = prm.pressed_stripping_limit(stack)
     details["void_critical_current_A_m2"] = jv
     pressed = [i for i in sorted({0, len(stack.layers) - 1}) if stack.layers[i].kind != "polymer"]
     if pressed:   # an electrode foil pressed on a ceramic (dendrite tips in a polymer do not open voids)

@@ -62,7 +62,7 @@ class _Layers:
         # Li | ceramic contact (stack pressure, creep, voids) and the flaw population
         self.a_max = largest_flaw(stack.area, prm.flaw_size, prm.flaw_weibull_modulus)
         self.a_rest = contact_fraction(stack.pressure, prm.li_hardness, prm.contact_floor)
-        self.j_void = prm.stripping_limit(stack.pressure, T)
+        self.j_void = prm.pressed_stripping_limit(stack)
         self.rc_tip = resistance_at(prm.contact_resistance, prm.contact_activation_energy, T)
         self.rc_left = electrode_contact_resistance(stack.interfaces[0], prm, T)
         self.rc_right = electrode_contact_resistance(stack.interfaces[-1], prm, T)

@@ -43,18 +43,20 @@ def test_tables_are_cited_and_label_their_roles():
 
 
 def test_pressure_calibration_points_are_reproduced_exactly():
-    # the two calibrated numbers (void_spacing, void_reference_current) were fitted to these two points
+    # the Li|LLZO numbers (void_spacing, void_reference_current) were fitted to W19's two points, Li6PS5Cl's
+    # li_void_reference_current to K19 (values stored to 4 digits: 1e-4 relative)
     t = pressure_trend()
     cal = [r for r in t.rows if r["role"] == "calibration"]
-    assert len(cal) == 2
+    assert sorted(r["source"] for r in cal) == ["K19", "W19", "W19"]
     for r in cal:
-        assert r["predicted"] == pytest.approx(r["measured"], rel=5e-3)
+        assert r["predicted"] == pytest.approx(r["measured"], rel=1e-4)
 
 
 def test_pressure_predictions_within_the_interlab_factor():
+    # F20 here; the Li6PS5Cl predictions (60 and 80 degC, 1 and 5 MPa) are the temperature table's
     t = pressure_trend()
     preds = t.predictions()
-    assert len(preds) >= 2
+    assert len(preds) >= 1
     for r in preds:
         assert 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR, r
     # and the stripping limit rises with pressure
@@ -78,20 +80,26 @@ def test_interfacial_resistance_same_paper_pair_direction():
     assert "same way as measured" in t.verdict
 
 
-def test_interfacial_resistance_pressures_that_would_reproduce_the_clean_cells():
-    prm = load_parameters()
+def test_interfacial_resistance_is_the_simulated_step_up_ccd():
+    """The prediction is the CCD of a simulated step-up test (the quantity the papers report), within
+    INTERLAB_FACTOR of every point; the ASR's effect on it is weaker than measured and said so; the
+    first onset (cracks, voids) comes before the short; the protocol's weight is reported."""
+    from cellsim.shortcircuit.ccd import StepUpProtocol, run_ccd
+    from cellsim.shortcircuit.trends import GARNET_CELL, _llzo_cell
+
     t = interfacial_resistance_trend()
+    c = GARNET_CELL
+    proto = StepUpProtocol(start=c["start_A_m2"], increment=c["increment_A_m2"], stop=c["stop_A_m2"],
+                           step_time=c["step_time_s"])
     for r in t.rows:
-        if r["pressure_needed_MPa"] is None:
-            # the contaminated interface: the crack limit (Porz with the full ASR) is below the measured CCD
-            assert r["crack_initiation"] <= r["measured"]
-            continue
-        # at that pressure the model's stripping limit is the measured CCD, and cracks come later
-        assert prm.stripping_limit(r["pressure_needed_MPa"] * 1e6, 295.15) / 10 == pytest.approx(r["measured"],
-                                                                                               rel=1e-12)
-        assert r["crack_initiation"] > r["measured"]
-    assert {r["x"] for r in t.rows if r["pressure_needed_MPa"] is None} == {5542.0}
-    assert "pressed at" in t.verdict and "uniform, ionically resistive film" in t.verdict
+        assert r["predicted"] == run_ccd(_llzo_cell(r["x"] * 1e-4), proto, explain=False).ccd / 10
+        assert 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR, r
+        assert min(r["crack_initiation"], r["stripping_limit"]) < r["predicted"]
+        assert r["predicted_half_step"] is not None
+    pair = sorted((r for r in t.rows if r["pair"] == "same_paper"), key=lambda r: r["x"])
+    measured, simulated = pair[0]["measured"] / pair[1]["measured"], pair[0]["predicted"] / pair[1]["predicted"]
+    assert 1 < simulated < measured
+    assert "DISAGREES on the slope" in t.verdict and "ASSUMED" in t.verdict and "half the current step" in t.verdict
 
 
 def test_disagreements_are_stated_not_hidden():
@@ -128,23 +136,34 @@ def test_temperature_trend_direction_and_creep_slope(temperature):
     lo, hi = at1[1], at1[2]
     e = apparent_activation_energy(lo["creep_supply"], lo["x"] + 273.15, hi["creep_supply"], hi["x"] + 273.15)
     assert e == pytest.approx(prm.creep_activation_energy, rel=1e-12)
-    # the measured 60 -> 80 degC rise (0.25 -> 0.5 mA/cm2) is nearer the creep law than the model's sum
+    # Li|Li6PS5Cl has no diffusion supply (li6ps5cl.toml): the model's rise is the creep law's, and the
+    # measured 60 -> 80 degC rise (0.25 -> 0.5 mA/cm2, 34 kJ/mol on a coarse grid) is nearer it than the
+    # Li|LLZO law's (creep plus self-diffusion)
     e_meas = apparent_activation_energy(lo["measured"], lo["x"] + 273.15, hi["measured"], hi["x"] + 273.15)
     e_model = apparent_activation_energy(lo["predicted"], lo["x"] + 273.15, hi["predicted"], hi["x"] + 273.15)
-    assert abs(e_meas - prm.creep_activation_energy) < abs(e_meas - e_model)
+    e_shared = apparent_activation_energy(lo["shared_law"], lo["x"] + 273.15, hi["shared_law"], hi["x"] + 273.15)
+    assert e_model == pytest.approx(prm.creep_activation_energy, rel=1e-3)
+    assert abs(e_meas - e_model) < abs(e_meas - e_shared)
 
 
-def test_temperature_trend_bounds_and_stated_disagreement(temperature):
+def test_temperature_trend_is_predicted_within_the_interlab_factor(temperature):
+    """Li|Li6PS5Cl with its own interface numbers (creep reference from K19 at room temperature, no
+    diffusion supply): every value within INTERLAB_FACTOR, every published bound met; the Li|LLZO law
+    would miss by more than the factor, and the verdict says so."""
     rows = {(r["x"], r["pressure_MPa"]): r for r in temperature.rows}
     # 5 MPa, 80 degC: stable cycling at 2.5 mA/cm2 - the model's limit and its simulated CCD are above it
     assert rows[(80.0, 5.0)]["bound_met"] is True and rows[(80.0, 5.0)]["simulated_bound_met"] is True
-    # 25 degC, 1 MPa: "<0.25" - the model's 0.30 is above the published upper bound
-    assert rows[(25.0, 1.0)]["bound_met"] is False
-    outside = [r for r in temperature.rows if r["ratio"] is not None
-               and not 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR]
-    assert outside   # 8.5x and 12x at 60 and 80 degC
-    assert ("Magnitudes disagree" in temperature.verdict) == bool(outside)
-    assert "Disagreement, stated" in temperature.verdict and "ASSUMED" in temperature.verdict
+    # 25 degC, 1 MPa: "<0.25"
+    assert rows[(25.0, 1.0)]["bound_met"] is True
+    values = [r for r in temperature.rows if r["ratio"] is not None]
+    assert len(values) == 2
+    for r in values:
+        assert 1 / INTERLAB_FACTOR <= r["ratio"] <= INTERLAB_FACTOR, r
+        assert r["shared_law"] / r["measured"] > INTERLAB_FACTOR      # 8.5x and 12x with the Li|LLZO numbers
+    assert "All values within the inter-laboratory factor" in temperature.verdict
+    assert "With the Li|LLZO law instead" in temperature.verdict and "ASSUMED" in temperature.verdict
+    # the simulated step-up test: voids open before the short, as the paper observed
+    assert "voids open first" in temperature.verdict
 
 
 def test_temperature_trend_simulated_ccd_rises_with_temperature(temperature):
@@ -230,3 +249,27 @@ def test_polymer_thickness_verdict_states_what_is_not_compared(polymer_thickness
     monotonic = all(b >= a for a, b in zip(js, js[1:])) or all(b <= a for a, b in zip(js, js[1:]))
     assert ("NOT monotonic" in v) == (not monotonic)
     assert "Stolz" in v and "not compared" in v
+
+
+def test_an_electrolyte_with_its_own_interface_numbers():
+    """ShortCircuitParameters.void_terms: a material's li_void_* replace the Li|LLZO numbers; others keep them;
+    pressed_stripping_limit takes the electrode contacts of a stack only."""
+    from cellsim.library import load_material
+    from cellsim.models import load_model
+    from cellsim.shortcircuit.contact import void_critical_current
+
+    prm = load_parameters()
+    llzo, lpscl = load_material("LLZO"), load_material("Li6PS5Cl")
+    assert prm.void_terms(llzo) == prm.void_terms() == (prm.void_reference_current, prm.void_spacing)
+    j_ref, spacing = prm.void_terms(lpscl)
+    assert (j_ref, spacing) == (lpscl.get("li_void_reference_current"), lpscl.get("li_void_spacing"))
+    for p, T in ((0.0, 295.15), (3e6, 295.15), (5e6, 353.15)):
+        assert prm.stripping_limit(p, T, lpscl) == void_critical_current(
+            p, T, j_ref, prm.void_pressure_exponent, prm.creep_activation_energy, prm.li_self_diffusivity,
+            prm.li_diffusion_activation_energy, spacing)
+        assert prm.stripping_limit(p, T, llzo) == prm.stripping_limit(p, T)
+    # K19's point (3 MPa, 22 degC) is what the Li6PS5Cl creep reference was calibrated on
+    assert prm.stripping_limit(3e6, 295.15, lpscl) == pytest.approx(2.0, rel=1e-4)
+    # a sandwich's electrodes touch the polymer: the Li|LLZO numbers (no void can open there)
+    sandwich = load_model("li-uvea-latp-uvea-li")
+    assert prm.pressed_stripping_limit(sandwich) == prm.stripping_limit(sandwich.pressure, sandwich.temperature)
