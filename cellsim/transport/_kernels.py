@@ -218,6 +218,15 @@ def layer_faces(c, vol, off, ncell, Dp, betaL, betaR, J, fl, fr):
 # --------------------------------------------------------------------------------------
 # interfacial kinetics
 # --------------------------------------------------------------------------------------
+@numba.njit(cache=True, inline='always')
+def concentration_factor(ratio, alpha):
+    """``(c_face / c_ref)^alpha`` of the exchange current density [-]; ``sqrt`` for the symmetric
+    alpha = 1/2 (a fraction of ``pow``'s cost; both within one rounding of the exact value)."""
+    if alpha == 0.5:
+        return math.sqrt(ratio)
+    return ratio ** alpha
+
+
 @numba.njit(cache=True)
 def bv_current(eta, i0, alpha, f):
     """Butler-Volmer current density i0 [exp(alpha f eta) - exp(-(1-alpha) f eta)] [A/m2]."""
@@ -367,7 +376,7 @@ def _state_at(J, c_base, c_hom, g, c, fl, fr, fl_h, fr_h, fl_g, fr_g,
             fmin = floor_rel * c0p[p]
             if cf < fmin:
                 cf = fmin
-            i0k = i0k * (cf / cref[k]) ** alpha[k]
+            i0k = i0k * concentration_factor(cf / cref[k], alpha[k])
         e, good = interface_eta(ikind[k], J, i0k, alpha[k], f, Cdl[k], a0, h, ehist[k], eta_guess[k])
         eta[k] = e
         ok = ok and good
@@ -393,7 +402,7 @@ def interface_slope(kind, J, eta, i0k, di0k, alpha, f, C, a0, h):
         dphi = f
     else:
         ea = math.exp(alpha * f * eta)
-        ec = math.exp(-(1.0 - alpha) * f * eta)
+        ec = 1.0 / ea if alpha == 0.5 else math.exp(-(1.0 - alpha) * f * eta)
         phi = ea - ec
         dphi = f * (alpha * ea + (1.0 - alpha) * ec)
     return (1.0 - phi * di0k) / (k + i0k * dphi)
@@ -448,9 +457,9 @@ def voltage_slope(J, c, g, fl, fr, fl_g, fr_g, eta, T, vol, off, ncell, tminus, 
             dcf = fl_g[p] if iside[k] == 0 else fr_g[p]
             fmin = floor_rel * c0p[p]
             if cf < fmin:
-                i0k = i0k * (fmin / cref[k]) ** alpha[k]
+                i0k = i0k * concentration_factor(fmin / cref[k], alpha[k])
             else:
-                i0k = i0k * (cf / cref[k]) ** alpha[k]
+                i0k = i0k * concentration_factor(cf / cref[k], alpha[k])
                 di0k = alpha[k] * i0k * dcf / cf
         tot += interface_slope(ikind[k], J, eta[k], i0k, di0k, alpha[k], f, Cdl[k], rate, 1.0) + Rs[k]
     return tot
@@ -1841,7 +1850,7 @@ def _sd_state(J, c, d, g, c_new, need_c, fl, fr, fl_h, fr_h, fl_g, fr_g, ikind, 
             fmin = floor_rel * c0p[p]
             if cf < fmin:
                 cf = fmin
-            i0k = i0k * (cf / cref[k]) ** alpha[k]
+            i0k = i0k * concentration_factor(cf / cref[k], alpha[k])
         e, good = interface_eta(ikind[k], J, i0k, alpha[k], f, Cdl[k], 1.0, gh, ebase[k], eta[k])
         eta[k] = e
         ok = ok and good
@@ -1993,7 +2002,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                             fmin = floor_rel * c0p[p]
                             if cf < fmin:
                                 cf = fmin
-                            i0k = i0k * (cf / cref[k]) ** alpha[k]
+                            i0k = i0k * concentration_factor(cf / cref[k], alpha[k])
                         e_k, good = interface_eta(ikind[k], Jn, i0k, alpha[k], f, Cdl[k], 1.0, gh, ebase[k],
                                                   eta_new[k])
                         eta_new[k] = e_k
@@ -2084,7 +2093,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                     fmin = floor_rel * c0p[p]
                     if cf < fmin:
                         cf = fmin
-                    i0k = i0k * (cf / cref[k]) ** alpha[k]
+                    i0k = i0k * concentration_factor(cf / cref[k], alpha[k])
                 jf, dj = faradaic(ikind[k], eta_new[k], i0k, alpha[k], f)
                 ek = ek / (1.0 + gam * h_try * dj / Cdl[k])
                 e = abs(ek) / (atol_v + rtol * abs(eta_new[k]))

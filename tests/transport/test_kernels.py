@@ -431,3 +431,16 @@ def test_modal_step_outputs_vs_numpy():
     assert np.allclose(parts[:nl], np.array(ohmic)[:, None], rtol=1e-15, atol=0)
     assert np.allclose(out[3], parts.sum(axis=0), rtol=1e-13, atol=1e-15)
     assert np.array_equal(out[1], np.full(tau.size, J)) and np.array_equal(out[2], out[1])
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.3, 0.7])
+def test_concentration_factor_is_the_power_law(alpha):
+    """(c/c_ref)^alpha of the exchange current: sqrt at alpha = 1/2 (within one rounding of pow), pow
+    otherwise (bit for bit)."""
+    ratios = np.array([1e-6, 0.013, 0.5, 1.0, 1.7, 123.4])
+    for r in ratios:
+        got = K.concentration_factor(r, alpha)
+        if alpha == 0.5:
+            assert got == pytest.approx(r ** 0.5, rel=2.3e-16)
+        else:
+            assert got == r ** alpha
