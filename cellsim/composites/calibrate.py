@@ -150,7 +150,10 @@ def solve_porosity(model: str, sigma_target: float, sigma_polymer: float, sigma_
     grid = np.linspace(0.0, 1.0, 4001)
     vals = g(grid)
     roots = []
-    exact = grid[vals == 0.0]
+    # grid points where the rule equals the target to round-off (a target reached only at eps = 0 or 1,
+    # computed there with a rounding error of either sign, has no sign change to refine)
+    scale = max(abs(target), sp, sc)
+    exact = grid[np.abs(vals) <= 8.0 * np.finfo(float).eps * scale]
     roots.extend(float(x) for x in exact)
     sign = np.sign(vals)
     idx = np.nonzero(sign[:-1] * sign[1:] < 0)[0]

@@ -192,3 +192,12 @@ def test_unknown_model_in_calibration():
         cal.calibrate_sandwich(0.0649, 0.0773, 0.00358, plausible_porosity=(0.5, 0.1))
     with pytest.raises(InputError):
         cal.calibrate_seed_sandwiches()["uvea-latp-uvea"].model("nope")
+
+
+def test_solve_porosity_target_reached_at_the_end_of_the_range():
+    """Regression (hypothesis): a target computed at eps = 1 - 1 ulp equals the pure polymer to
+    round-off, with no sign change on the grid; the root at eps = 1 is still found."""
+    model, sp, sc, eps = "maxwell-garnett-polymer-matrix", 1.0, 0.999, 0.9999999999999999
+    target = mixing.effective_conductivity(model, sp, sc, eps)
+    got = cal.solve_porosity(model, target, sp, sc)
+    assert got is not None and got == pytest.approx(eps, abs=1e-12)
