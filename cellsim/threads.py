@@ -103,36 +103,20 @@ class parallel_slot:
             _PARALLEL_LOCK.release()
 
 
-class Beside:
-    """``fn(*args)`` running on a thread of its own beside the caller (a compiled simulation
-    releases the GIL, so two of them use two cores); :meth:`result` waits for it and returns
-    its value or raises its exception. Start it with :func:`run_beside`."""
-
-    __slots__ = ("_thread", "_value", "_error")
-
-    def __init__(self, fn, args):
-        self._value = None
-        self._error = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args):
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:   # handed to the caller by result()
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+_BESIDE: list = []   # the thread pool of run_beside, made at its first use
+_BESIDE_LOCK = threading.Lock()
 
 
-def run_beside(fn, *args) -> "Beside | None":
-    """Start ``fn(*args)`` on a second thread when this process may use another core
-    (:func:`batch_threads`: not in a sweep worker, more than one core), else return None (the
-    caller then runs it itself)."""
+def run_beside(fn, *args):
+    """Start ``fn(*args)`` on another thread when this process may use another core
+    (:func:`batch_threads`: not in a sweep worker, more than one core) and return its
+    :class:`concurrent.futures.Future` (a compiled simulation releases the GIL, so two of them use
+    two cores); else return None (the caller then runs it itself)."""
     if batch_threads(2) < 2:
         return None
-    return Beside(fn, args)
+    with _BESIDE_LOCK:
+        if not _BESIDE:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _BESIDE.append(ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="cellsim-beside"))
+    return _BESIDE[0].submit(fn, *args)

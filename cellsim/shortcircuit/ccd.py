@@ -72,7 +72,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .contact import void_critical_current
+from .contact import pressed_layers, void_critical_current
 from .interphase import leak_conductance
 from .margins import mechanism_margins
 from .tracker import LEAK_RTOL, _Layers, _no_short_text, _Tracker
@@ -322,12 +322,11 @@ class ShortCircuitParameters:
         on a ceramic (first or last layer not a polymer), at the stack's pressure and temperature:
         the lowest of them (one limit per cell in the time simulation); this file's value when
         no electrode touches a ceramic (no void can open there)."""
-        ends = {0, len(stack.layers) - 1}
-        pressed = [stack.layers[i].material for i in sorted(ends) if stack.layers[i].kind != "polymer"]
         T, p = stack.temperature, stack.pressure
+        pressed = pressed_layers(stack)
         if not pressed:
             return self.stripping_limit(p, T)
-        return min(self.stripping_limit(p, T, m) for m in pressed)
+        return min(self.stripping_limit(p, T, stack.layers[i].material) for i in pressed)
 
     def with_values(self, **values) -> "ShortCircuitParameters":
         """A copy with some values replaced (their source becomes 'set by the user')."""

@@ -48,7 +48,7 @@ from .mechanisms import OMEGA_LI
 
 __all__ = ["P_REF", "T_REF", "contact_fraction", "li_creep_rate", "void_critical_current", "creep_supply_current",
            "diffusion_supply_current", "pressure_for_stripping_current", "void_contact", "arrhenius_factor",
-           "resistance_at"]
+           "resistance_at", "pressed_layers"]
 
 #: Reference stack pressure of the creep-supply term [Pa].
 P_REF = 1.0e6
@@ -221,3 +221,11 @@ def void_contact(contact_at_rest: float, void_depth: float, asperity_height: flo
     d = _pos("void_depth", void_depth, allow_zero=True)
     h = _pos("asperity_height", asperity_height)
     return a * math.exp(-d / h)
+
+
+def pressed_layers(stack) -> list[int]:
+    """Indices of the layers a Li electrode foil is pressed on that are not polymers (the first
+    and/or last layer): the contacts where voids can open on stripping (a dendrite tip that reached
+    a ceramic through a polymer does not open voids)."""
+    ends = sorted({0, len(stack.layers) - 1})
+    return [i for i in ends if stack.layers[i].kind != "polymer"]

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import F, R
-from .contact import contact_fraction, resistance_at
+from .contact import contact_fraction, pressed_layers, resistance_at
 from .fracture import (initiation_current, largest_flaw, propagation_time, tip_contact_resistance,
                        tip_current_share)
 from .mechanisms import (MONROE_NEWMAN_RATIO, griffith_overpotential, interphase_time, layer_shear_modulus,
@@ -227,8 +227,7 @@ def mechanism_margins(stack, protocol, prm) -> Margins:
     _ceramics(stack, prm, levels, halves, cumulative_end, out, onset, details)
     jv = prm.pressed_stripping_limit(stack)
     details["void_critical_current_A_m2"] = jv
-    pressed = [i for i in sorted({0, len(stack.layers) - 1}) if stack.layers[i].kind != "polymer"]
-    if pressed:   # an electrode foil pressed on a ceramic (dendrite tips in a polymer do not open voids)
+    if pressed_layers(stack):   # an electrode foil pressed on a ceramic
         onset["void_formation"] = jv
         out["void_formation"] = _first(levels, levels > jv)
     volts = np.array(_stack_voltages(stack, levels))

@@ -704,52 +704,44 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                 V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p, kappa0,
                                   Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
             else:
-                # with leakage, start from J_ext - g_e V of the last step of this protocol step (the
-                # leak moves little per step, so the second residual is usually at round-off and ends
-                # the iteration); at a step's start (the voltage of another current) from J
-                pred = mode == 0 and nh >= 2
-                Jn = target - g_e * st[13] if pred else J
+                # from the last step's J (within a protocol step it is J_ext - g_e V of that step); the
+                # residual is checked before the slope, so Newton usually stops at its second evaluation
+                Jn = J
                 V = 0.0
                 conv = False
                 at_jn = False   # the state (c_new, faces, eta_new, V) is that of Jn
-                for start in range(2):   # from the predictor, then (if that fails) from J
-                    for it in range(60):
-                        ok = _state_at(Jn, c, c_hom, g, c_new, fl, fr, fl_h,
-                                       fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
-                                       Cdl, a0, h_try, ehist, eta, eta_new, need_c)
-                        V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
-                                          kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
-                        if mode == 1:
-                            r = V - target
-                            r_tol = 1e-14 * (abs(V) + abs(target))
-                        else:
-                            r = Jn + g_e * V - target
-                            r_tol = 1e-14 * (abs(Jn) + abs(target))
-                        if it > 0 and abs(r) <= r_tol:
-                            conv = at_jn = True
-                            break
-                        dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
-                                             chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
-                                             ip, iside, cref, Rs, Cdl, floor_rel, a0 / h_try)
-                        if mode == 1:
-                            dr = dVdJ
-                        else:
-                            dr = 1.0 + g_e * dVdJ
-                        if not (dr > 0.0) or not math.isfinite(dr):
-                            ok = False
-                            break
-                        step = -r / dr
-                        Jn += step
-                        # converged: relative step, or the residual at round-off of the voltage
-                        r_tol = 1e-14 * (abs(V) + abs(target)) if mode == 1 else 1e-14 * (abs(Jn) + abs(target))
-                        if abs(step) <= 1e-12 * abs(Jn) + 1e-14 or abs(r) <= r_tol:
-                            conv = True
-                            break
-                    if conv or not pred:
+                for it in range(60):
+                    ok = _state_at(Jn, c, c_hom, g, c_new, fl, fr, fl_h,
+                                   fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
+                                   Cdl, a0, h_try, ehist, eta, eta_new, need_c)
+                    V = voltage_parts(c_new, fl, fr, Jn, eta_new, T, vol, off, ncell, tminus, chi, c0p,
+                                      kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
+                    if mode == 1:
+                        r = V - target
+                        r_tol = 1e-14 * (abs(V) + abs(target))
+                    else:
+                        r = Jn + g_e * V - target
+                        r_tol = 1e-14 * (abs(Jn) + abs(target))
+                    if it > 0 and abs(r) <= r_tol:
+                        conv = at_jn = True
                         break
-                    pred = False
-                    Jn = J
-                    ok = True
+                    dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
+                                         chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
+                                         ip, iside, cref, Rs, Cdl, floor_rel, a0 / h_try)
+                    if mode == 1:
+                        dr = dVdJ
+                    else:
+                        dr = 1.0 + g_e * dVdJ
+                    if not (dr > 0.0) or not math.isfinite(dr):
+                        ok = False
+                        break
+                    step = -r / dr
+                    Jn += step
+                    # converged: relative step, or the residual at round-off of the voltage
+                    r_tol = 1e-14 * (abs(V) + abs(target)) if mode == 1 else 1e-14 * (abs(Jn) + abs(target))
+                    if abs(step) <= 1e-12 * abs(Jn) + 1e-14 or abs(r) <= r_tol:
+                        conv = True
+                        break
                 if not conv:
                     ok = False
                 if at_jn:

@@ -173,8 +173,8 @@ def test_layer_electronic_asr_kernel(args):
 def test_a_leaky_half_cycle_starts_its_current_iteration_from_the_ionic_current():
     """Regression (sweep point found by benchmarks/sweep.py --full-ccd): at the start of a half cycle the
     last voltage belongs to the previous current; a Newton start J_ext - g_e V from it diverged with the
-    large leak of spanned dendrites ("Newton iteration did not converge" at 4.1 mA/cm2). The kernel
-    starts a protocol step from J and uses the predictor only within it."""
+    large leak of spanned dendrites ("Newton iteration did not converge" at 4.1 mA/cm2). The kernel starts
+    from the last step's J."""
     from cellsim.shortcircuit.ccd import StepUpProtocol, run_ccd
     from cellsim.sweeps import load_spec, point_stack
 
