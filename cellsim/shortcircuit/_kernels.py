@@ -691,7 +691,7 @@ def _initial_column(first, c, eta, out, cellf, layf, layi, stkf, stki, iff, T, g
 @numba.njit(cache=True)
 def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi, stkf, stki, iff, ifi, T, g_e,
                 kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method, dep_rel, max_steps, fast_scale,
-                initial_step, n_rows, dep_t, dep_p, dep_side, info):
+                initial_step, n_rows, dep_t, dep_p, dep_side, info, mem):
     """One half cycle (current ``target`` [A/m2] for ``half`` [s], then ``rest`` [s] at zero
     current) from the state (c, eta), updated in place; the output array (rows of
     :mod:`cellsim.transport._kernels`) and the number of samples. What
@@ -701,7 +701,9 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
     index), ``dep_side`` (0 left face), returned (grown when full); ``info[:4]`` returns [number
     of events, solver status, time [s] and step index of a failure]. A run from a state (not
     ``first``) does not report a face that starts depleted under ``target`` until it has
-    recovered (``TransportProblem.run``: the kernels' re-arm rule).
+    recovered (``TransportProblem.run``: the kernels' re-arm rule). ``mem``: the solver's step
+    memory (:func:`cellsim.transport._kernels.save_memory`) of the run this one continues at the
+    same current (``mem[MEM_H] > 0``; ``TransportProblem.run(memory=)``), replaced by this run's.
     """
     N = c.size
     P = layi.shape[1]
@@ -746,13 +748,18 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
         st[0] = 0.0
         st[1] = h0
         st[3] = 1
+        st[TK.ST_CARRIED] = 0.0
         st[7] = 0
         st[8] = 0
         st[11] = 0
         st[15] = st[6]
         c_prev[:] = c
         eta_prev[:] = eta
-        TK.layer_faces(c, cellf[0], layi[0], layi[1], layf[0], layf[1], layf[2], st[4], flc, frc)
+        j_faces = st[4]
+        if s_i == 0 and mem[TK.MEM_H] > 0.0:
+            TK.load_memory(mem, method == 1, st, th, fh, eh)
+            j_faces = mem[TK.MEM_J]
+        TK.layer_faces(c, cellf[0], layi[0], layi[1], layf[0], layf[1], layf[2], j_faces, flc, frc)
         fh[2, :P] = flc
         fh[2, P:] = frc
         eh[2] = eta
@@ -785,6 +792,7 @@ def _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi,
             info[2] = t
             info[3] = s_i
             break
+    TK.save_memory(st, th, fh, eh, mem)
     info[0] = n_dep
     return out, int(st[6]), dep_t, dep_p, dep_side
 
@@ -934,7 +942,10 @@ def _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, 
     through what the fronts left (the stack's own while no front has left its electrode,
     unchanged once they met) and, from a state (not ``first``: the rest state before the first
     half cycle), the polymer layers shortened to the part ahead of the dendrites
-    (:func:`set_fronts`, the fastest time scale recomputed)."""
+    (:func:`set_fronts`, the fastest time scale recomputed). Returns what changed: 0 nothing,
+    1 the leak conductance, 2 a polymer layer (its grid and state remapped; the leak may have
+    changed too)."""
+    g0 = pb[PB_G_E]
     if _met(fs, lyf, met_time):
         pass
     elif touched(fs):
@@ -943,23 +954,27 @@ def _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, 
             _set_leakage(pb, so, g)
     else:
         _set_leakage(pb, so, pb[PB_G_STACK])
+    leak = 1 if pb[PB_G_E] != g0 else 0
     if first:
-        return
+        return leak
     polymer_fronts(fs, stki, x)
     if set_fronts(x, fronts, L0, int(so[SO_N_CELLS]), so[SO_STRETCH], c, eta, cellf, layf, layi, iff, ifi):
         pb[PB_FAST_SCALE] = fast_scale(cellf, layf, stkf, iff, ifi, so[SO_T], so[SO_TWO])
+        return 2
+    return leak
 
 
 @numba.njit(cache=True)
 def _run(first, target, half, rest, output_dt, c, eta, cellf, layf, layi, stkf, stki, iff, ifi, so, pb, dep_t, dep_p,
-         dep_side, info):
+         dep_side, info, mem):
     """:func:`_half_cycle` with the solver options ``so`` and the problem's present leak and
-    time scale ``pb`` (``TransportProblem.run`` of a one- or two-step protocol)."""
+    time scale ``pb`` (``TransportProblem.run`` of a one- or two-step protocol; ``mem`` its
+    ``memory``, replaced by the run's ``step_memory``)."""
     pb[PB_RUNS] += 1.0
     return _half_cycle(first, target, half, rest, output_dt, c, eta, cellf, layf, layi, stkf, stki, iff, ifi,
                        so[SO_T], pb[PB_G_E], int(so[SO_KAPPA_LAW]), so[SO_FLOOR], so[SO_RTOL], so[SO_ATOL_C],
                        so[SO_ATOL_V], so[SO_H_MAX], int(so[SO_METHOD]), so[SO_DEP_REL], int(so[SO_MAX_STEPS]),
-                       pb[PB_FAST_SCALE], so[SO_INITIAL_STEP], int(so[SO_N_ROWS]), dep_t, dep_p, dep_side, info)
+                       pb[PB_FAST_SCALE], so[SO_INITIAL_STEP], int(so[SO_N_ROWS]), dep_t, dep_p, dep_side, info, mem)
 
 
 @numba.njit(cache=True)
@@ -998,7 +1013,8 @@ def _fb_half_cycle(first, j, half, rest, samples, t_off, c, eta, fs, span_i, spa
         nev0 = nev[0]
         met0 = met_time[0]
         out, nt, dep_t, dep_p, dep_side = _run(first, j, half, rest, dt, c, eta, cellf, layf, layi, stkf, stki,
-                                               iff, ifi, so, pb, dep_t, dep_p, dep_side, info)
+                                               iff, ifi, so, pb, dep_t, dep_p, dep_side, info,
+                                               np.zeros(TK.memory_size(P, eta.size)))
         if info[1] != 0.0:
             info[4] = 0.0
             return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side
@@ -1051,19 +1067,24 @@ def _sampled_half_cycle(first, j, half, rest, dt, t_off, c, eta, fs, span_i, spa
     ntr = 0
     met_at = -1
     t_loc = t_off
+    mem = np.empty(TK.memory_size(P, eta.size))
+    double_layers = np.any(iff[4] > 0.0)
     for piece in range(2 if rest > 0 else 1):
         jp = j if piece == 0 else 0.0
         d = half if piece == 0 else rest
         m = m0 if piece == 0 else m1
+        mem[TK.MEM_H] = 0.0  # the samples of a piece continue its current: the solver goes on with its step size
         for _ in range(m):
-            _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, layi, stkf, stki, iff, ifi,
-                       so, pb, fronts, L0, x)
+            changed = _feed_back(first, fs, span_i, span_how, met_time, lyf, c, eta, cellf, layf, layi, stkf, stki,
+                                 iff, ifi, so, pb, fronts, L0, x)
+            if changed == 2 or (changed == 1 and double_layers):
+                mem[TK.MEM_H] = 0.0  # (ccd._half_cycle: the solver starts afresh)
             if pb[PB_FALLBACK] > 0.0:
                 return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side
             if nev[0] + 8 * n + 16 > evl.shape[0]:
                 evl = _grow_first(evl[:nev[0]], 2 * evl.shape[0])
             out, nt, dep_t, dep_p, dep_side = _run(first, jp, d / m, 0.0, d / m, c, eta, cellf, layf, layi, stkf,
-                                                   stki, iff, ifi, so, pb, dep_t, dep_p, dep_side, info)
+                                                   stki, iff, ifi, so, pb, dep_t, dep_p, dep_side, info, mem)
             if info[1] != 0.0:
                 info[4] = float(piece)
                 return e1, e1, e1, e1, e2, e2, -1, evl, dep_t, dep_p, dep_side

@@ -769,7 +769,11 @@ def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, tex
     ``LEAK_RTOL``) the transport problem stays what it is for the whole half cycle, which then
     runs in one piece. Otherwise (or when a dendrite nucleates, a filament or an interphase starts
     during it: the half cycle is then run again from its start) it runs sample by sample, the
-    problem updated from the fronts before each sample (:func:`_feed_back`).
+    problem updated from the fronts before each sample (:func:`_feed_back`); the solver carries
+    its step size and face-value history from one sample to the next of the same current
+    (``TransportProblem.run(memory=)``), the first step of each sample error-controlled
+    against that history, unless the fronts regridded a layer in between or a new leak meets
+    charged double layers.
     """
     from ..transport.protocol import Protocol, Step
 
@@ -790,10 +794,18 @@ def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, tex
     met_at, n, t_loc = None, 0, t_off
     for jp, d, tx in pieces:
         m = max(1, int(round(d / dt)))
+        memory = None  # the samples of a piece continue its current: the solver goes on with its step size
         for _ in range(m):
+            fronts, g_e = problem.fronts, problem.g_e  # (fronts: a copy)
             state = _feed_back(problem, tr, state)
-            sol = problem.run(Protocol([Step("current", jp, duration=d / m, text=tx)]), output_dt=d / m, state=state)
-            state = sol.final_state
+            if not np.array_equal(problem.fronts, fronts) or (problem.g_e != g_e and np.any(problem.Cdl > 0)):
+                # a layer regridded (its face values moved), or a new leak on double layers (their
+                # millisecond transient): the solver starts afresh. A new leak alone makes the face
+                # values jump by their flux-slope term, which the kernel's error estimate allows for.
+                memory = None
+            sol = problem.run(Protocol([Step("current", jp, duration=d / m, text=tx)]), output_dt=d / m, state=state,
+                              memory=memory)
+            state, memory = sol.final_state, sol.step_memory
             jion = sol.ionic_current_density
             met, dl, dr = tr.process(sol, t_loc, first_current=jion[1] if jion.size > 1 else None)
             # the sample's end (and the half cycle's start): points the solver adds at depletion

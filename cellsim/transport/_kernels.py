@@ -66,6 +66,70 @@ ST_NEWTON = -1     # Newton iteration failed
 ST_SMALL = -2      # time step underflow / non-finite state
 ST_MAXSTEPS = -3   # too many steps
 
+#: ``st[ST_CARRIED]`` = 1: the face-value history (``th``, ``fh``, ``eh``, ``st[3]`` points) was
+#: carried over from the end of an earlier run (:func:`load_memory`), but ``c_prev`` is not the
+#: state before: the next step is implicit Euler, error-controlled against that history, its
+#: outputs interpolated linearly. The first accepted step clears it.
+ST_CARRIED = 18
+#: ``st[ST_J_CARRIED]``: the ionic current density [A/m2] of that history (its face values')
+ST_J_CARRIED = 19
+
+#: the step memory of a run's end (:func:`save_memory`, :func:`load_memory`): the next step
+#: size [s], the ionic current density [A/m2], the number of history points (1-3), the times of
+#: the two older history points relative to the end [s] (2), their face concentrations
+#: [mol/m3] (2 x 2P: left faces, then right faces) and overpotentials [V] (2 x K). A memory
+#: with ``mem[MEM_H] <= 0`` is empty.
+MEM_H, MEM_J, MEM_NH, MEM_TH = 0, 1, 2, 3
+MEM_FH = 5
+
+
+@numba.njit(cache=True)
+def memory_size(P, K):
+    """Length of the step memory of a problem with P polymer layers and K interfaces."""
+    return MEM_FH + 4 * P + 2 * K
+
+
+@numba.njit(cache=True)
+def save_memory(st, th, fh, eh, mem):
+    """Keep in ``mem`` what a run of the same current continuing from this run's end needs
+    to go on with the step size and error estimate it had (:data:`MEM_H` ...)."""
+    P2 = fh.shape[1]
+    K = eh.shape[1]
+    mem[MEM_H] = st[1]
+    mem[MEM_J] = st[4]
+    mem[MEM_NH] = st[3]
+    mem[MEM_TH] = th[0] - th[2]
+    mem[MEM_TH + 1] = th[1] - th[2]
+    for r in range(2):
+        for j in range(P2):
+            mem[MEM_FH + r * P2 + j] = fh[r, j]
+        for k in range(K):
+            mem[MEM_FH + 2 * P2 + r * K + k] = eh[r, k]
+
+
+@numba.njit(cache=True)
+def load_memory(mem, history, st, th, fh, eh):
+    """Start a protocol step from the memory of an earlier run of the same current: its next
+    step size; with ``history`` (BDF2) also its face-value history, the present point
+    (``th[2] = 0``, ``fh[2]`` at the current ``mem[MEM_J]``, ``eh[2]``) being left to the
+    caller, ``st[ST_CARRIED]`` and ``st[ST_J_CARRIED]`` set. The iteration on the current
+    starts where a new run's does (``st[4]``). ``st[0]`` must be the step's start (0)."""
+    P2 = fh.shape[1]
+    K = eh.shape[1]
+    st[1] = mem[MEM_H]
+    if not history:
+        return
+    st[3] = mem[MEM_NH]
+    st[ST_CARRIED] = 1.0
+    st[ST_J_CARRIED] = mem[MEM_J]
+    th[0] = mem[MEM_TH]
+    th[1] = mem[MEM_TH + 1]
+    for r in range(2):
+        for j in range(P2):
+            fh[r, j] = mem[MEM_FH + r * P2 + j]
+        for k in range(K):
+            eh[r, k] = mem[MEM_FH + 2 * P2 + r * K + k]
+
 
 # --------------------------------------------------------------------------------------
 # linear algebra
@@ -607,7 +671,7 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
     14 direction of a voltage limit (+1: stop when V >= limit, -1: when V <= limit),
     15 n_out at the start of the protocol step (times before it are not step-local),
     16 step attempts (accepted + rejected + event refinements), 17 sum(c) + sum(eta) (set by
-    :func:`run_step` on return).
+    :func:`run_step` on return), 18 history carried over (:data:`ST_CARRIED`), 19 its current.
     Returns a status code (ST_*).
     """
     N = c.size
@@ -660,7 +724,8 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
             st[12] = need
             return ST_FULL
         nh = int(st[3])
-        bdf2 = method == 1 and nh >= 2
+        carried = st[ST_CARRIED] != 0.0  # face history from an earlier run, no c_prev
+        bdf2 = method == 1 and nh >= 2 and not carried
         # ---- attempt one step, with event refinement ----
         accepted = False
         event_found = -1  # 0.. 2P-1 depletion face, 100 limit
@@ -795,6 +860,18 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                     if j < 2 * P:
                         p = j if j < P else j - P
                         sc = atol_c * c0p[p] + rtol * abs(y)
+                        if carried and Jn != st[ST_J_CARRIED]:
+                            # the current jumped where the carried history ends (a new leak): the
+                            # face values jump with it by their flux-slope term (face_value is
+                            # linear in the slope); the history is shifted as if Jn had flowed
+                            if j < P:
+                                a_ = off[p]
+                                yp += (Jn - st[ST_J_CARRIED]) * face_value(0.0, 0.0, vol[a_], vol[a_ + 1],
+                                                                          -betaL[p] / Dp[p])
+                            else:
+                                b_ = off[p] + ncell[p] - 1
+                                yp += (Jn - st[ST_J_CARRIED]) * face_value(0.0, 0.0, vol[b_], vol[b_ - 1],
+                                                                          betaR[p] / Dp[p])
                     else:
                         sc = atol_v + rtol * abs(y)
                     e = fac * abs(y - yp) / sc
@@ -869,7 +946,7 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
             tq = out_times[ptr]
             if tq > t_old:
                 # quadratic (or linear) interpolation of the state between steps
-                if nh >= 2:
+                if nh >= 2 and not carried:
                     ta, tb, tc = st[9], t_old, t_new
                     la = (tq - tb) * (tq - tc) / ((ta - tb) * (ta - tc))
                     lb = (tq - ta) * (tq - tc) / ((tb - ta) * (tb - tc))
@@ -879,7 +956,7 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                     lc = (tq - t_old) / h_try
                     lb = 1.0 - lc
                 # J jumps at the start of a protocol step: no interpolation across the jump
-                Jq = la * st[5] + lb * J + lc * Jn if nh >= 2 else Jn
+                Jq = la * st[5] + lb * J + lc * Jn if nh >= 2 and not carried else Jn
                 if mode == 0 and g_e == 0.0:
                     Jq = Jn
                 for i in range(N):
@@ -921,10 +998,11 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
         for k in range(K):
             eh[2, k] = eta_new[k]
         st[9] = t_old
-        st[5] = J if nh >= 2 else Jn  # J(t0) of a new step is its value after the jump
+        st[5] = J if nh >= 2 and not carried else Jn  # J(t0) of a new step is its value after the jump
         J = Jn
         st[2] = h_try
         st[3] = min(nh + 1, 3)
+        st[ST_CARRIED] = 0.0
         st[11] += 1
         st[13] = V
         st[10] = Jn + g_e * V

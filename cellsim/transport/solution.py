@@ -79,6 +79,10 @@ class Solution:
         ``time_steps`` (accepted steps; 1 per exactly integrated step) and ``attempts``.
     final_state : tuple
         ``(c, eta)`` at the end, to start another run from (``TransportProblem.run(state=)``).
+    step_memory : numpy.ndarray or None
+        The time stepper's step size, current and face-value history at the end (None when the
+        last step was integrated exactly): a run that continues the same current from
+        ``final_state`` goes on with them (``TransportProblem.run(memory=)``).
 
     Notes
     -----
@@ -103,6 +107,7 @@ class Solution:
         self._offsets = offsets
         self._widths = widths
         self._final = None       # (c, eta, z or None, (Qf, sq, off, ncell)); see final_state
+        self.step_memory = None  # the time stepper's memory at the end (TransportProblem.run(memory=))
 
     @property
     def final_state(self) -> tuple:

@@ -466,7 +466,8 @@ class TransportProblem:
         """Uniform salt c0 in each polymer layer, discharged double layers (fresh arrays)."""
         return self._c_rest.copy(), self._eta_rest.copy()
 
-    def run(self, protocol, output_times=None, output_dt: float | None = None, state=None) -> Solution:
+    def run(self, protocol, output_times=None, output_dt: float | None = None, state=None,
+            memory=None) -> Solution:
         """Simulate ``protocol`` (a :class:`Protocol` or its text) from rest (or ``state``).
 
         Parameters
@@ -479,6 +480,12 @@ class TransportProblem:
         state : tuple, optional
             ``(c, eta)``: cell averages [mol/m3] (N,) and interface overpotentials [V] (K,)
             to start from, e.g. ``Solution.final_state`` of an earlier run.
+        memory : numpy.ndarray, optional
+            ``Solution.step_memory`` of the earlier run that ended in ``state``, when the first
+            protocol step continues its current: that step then starts with the step size the
+            earlier run had reached (instead of a small first step) and, with BDF2, controls the
+            error of its first step against the earlier run's face values (see
+            :func:`._kernels.load_memory`). Ignored when the first step is integrated exactly.
         """
         plan = self._plan(protocol, output_times, output_dt)
         if state is None and plan.all_modal:
@@ -547,6 +554,7 @@ class TransportProblem:
             if not modal:  # (the BDF2 kernel's step size and order; the exact kernel has neither)
                 st[1] = h0
                 st[3] = 1
+                st[K.ST_CARRIED] = 0.0
             st[7] = 0
             st[8] = 0
             st[11] = 0
@@ -569,7 +577,11 @@ class TransportProblem:
                     flc, frc = np.empty(P), np.empty(P)
                 c_prev[:] = c
                 eta_prev[:] = eta
-                K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, st[4], flc, frc)
+                j_faces = st[4]
+                if memory is not None and s_i == 0:
+                    K.load_memory(self._check_memory(memory), opt.method == "bdf2", st, th, fh, eh)
+                    j_faces = memory[K.MEM_J]
+                K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j_faces, flc, frc)
                 fh[2, :P], fh[2, P:] = flc, frc
                 eh[2] = eta
                 th[2] = 0.0
@@ -624,7 +636,20 @@ class TransportProblem:
                        self.offsets, self.widths)
         # private to this run; from the mode amplitudes (if the last step was exact) on first use
         sol._final = (c, eta, z, (self.Qf, self.sq, self.off, self.ncell))
+        if z is None and c_prev is not None:  # the last step was time-stepped
+            sol.step_memory = np.empty(K.memory_size(P, nK))
+            K.save_memory(st, th, fh, eh, sol.step_memory)
         return sol
+
+    def _check_memory(self, memory) -> np.ndarray:
+        """``memory`` as :func:`._kernels.load_memory` takes it, or InputError."""
+        P, nK = self._sizes[1], self._sizes[2]
+        mem = np.asarray(memory, dtype=float)
+        if mem.shape != (K.memory_size(P, nK),) or not np.all(np.isfinite(mem)) or not mem[K.MEM_H] > 0:
+            raise InputError("memory", f"array of shape {mem.shape}",
+                             f"the step_memory of a Solution of this problem ({K.memory_size(P, nK)} finite values, "
+                             f"a step size > 0)")
+        return mem
 
     def _depletions(self, st, ev, t, s_i, step, events):
         """Append the ``st[8]`` depletion events the kernel wrote to ``ev`` in protocol step ``s_i``
