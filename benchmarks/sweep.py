@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import platform
 import sys
@@ -117,15 +116,14 @@ def timed(spec, path, label, **kw):
 
 def dask_runs(spec, tmp, tag, vectorise=False):
     """Time ``spec`` on LocalClusters of 1 and 2 worker processes (start-up timed apart)."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from cellsim.sweeps.runner import compute_chunk
+    from cellsim.sweeps.runner import compute_chunk, local_cluster
 
     times, startup, frames = {}, {}, {}
     for n in (1, 2):
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        cluster = local_cluster(n)  # the cluster `cellsim sweep --dask-workers N` starts
         client = Client(cluster)
         # workers import cellsim, load the model and the three LICs (and numba kernels) before timing
         client.run(compute_chunk, spec, [0, spec.n_points // 3, 2 * spec.n_points // 3], False)

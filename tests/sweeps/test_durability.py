@@ -101,16 +101,18 @@ def test_sigkill_mid_run_then_resume_holds_every_point_once(write_spec, tmp_path
 
 
 def test_dask_local_cluster_losing_a_worker_mid_run_completes(write_spec, tmp_path, monkeypatch):
-    import logging
-
+    import dask
     import distributed
+
+    from cellsim.sweeps.runner import local_cluster
 
     monkeypatch.setenv("CELLSIM_TEST_SLEEP_S", "0.03")  # inherited by the spawned worker processes
     spec = load_spec(write_spec(SLOW.format(num=16)))
     out = tmp_path / "r.sqlite"
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       silence_logs=logging.CRITICAL)
+    cluster = local_cluster(2)  # the cluster run_sweep starts
     client = distributed.Client(cluster)
+    # the workers' statistical profiler is off in the worker processes (LOCAL_CLUSTER_CONFIG)
+    assert set(client.run(lambda: dask.config.get("distributed.worker.profile.enabled")).values()) == {False}
     killed = {}
 
     def kill_one_worker(done, total):
