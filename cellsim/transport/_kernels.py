@@ -542,7 +542,7 @@ def run_step(mode, target, t_end, limit_kind, limit_value,
     """Integrate one protocol step from ``st[0]`` to ``t_end`` or an end condition (BDF2).
 
     The problem's arrays come packed and the outputs in the rows of ``out`` (module
-    docstring, "Packed arrays"), the profiles in ``o_c`` (capacity, N). ``st`` as in
+    docstring, "Packed arrays"), the profiles in ``o_c`` (capacity, N; (0, N): none kept). ``st`` as in
     :func:`_run_step`. Returns a status code (ST_*).
     """
     P = layi.shape[1]
@@ -695,6 +695,8 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
     cap = o_t.size
     ev_cap = ev_t.size
     need_c = kappa_law == 1
+    keep_c = o_c.shape[0] > 0  # (0, N): no profile rows kept (SolverOptions.profiles = False)
+    c_out = np.empty(N)        # the output state then
 
     t = st[0]
     h = st[1]
@@ -775,7 +777,10 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                 V = 0.0
                 conv = False
                 at_jn = False   # the state (c_new, faces, eta_new, V) is that of Jn
-                for it in range(60):
+                # the residual rises with J: iterates on either side of the root bracket it
+                j_lo = -math.inf
+                j_hi = math.inf
+                for it in range(100):
                     ok = _state_at(Jn, c, c_hom, g, c_new, fl, fr, fl_h,
                                    fr_h, fl_g, fr_g, ikind, i0, alpha, ip, iside, cref, floor_rel, c0p, T,
                                    Cdl, a0, h_try, ehist, eta, eta_new, need_c)
@@ -790,6 +795,19 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                     if it > 0 and abs(r) <= r_tol:
                         conv = at_jn = True
                         break
+                    if ok and math.isfinite(r):
+                        if r < 0.0 and Jn > j_lo:
+                            j_lo = Jn
+                        elif r > 0.0 and Jn < j_hi:
+                            j_hi = Jn
+                    if it >= 30 and math.isfinite(j_lo) and math.isfinite(j_hi):
+                        # Newton cycles (a kink where a face reaches the concentration floor):
+                        # bisection of the bracket from here on
+                        if j_hi - j_lo <= 1e-12 * max(abs(j_lo), abs(j_hi)) + 1e-14:
+                            conv = True
+                            break
+                        Jn = 0.5 * (j_lo + j_hi)
+                        continue
                     dVdJ = voltage_slope(Jn, c_new, g, fl, fr, fl_g, fr_g, eta_new, T, vol, off, ncell, tminus,
                                          chi, c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, ikind, i0, alpha,
                                          ip, iside, cref, Rs, Cdl, floor_rel, a0 / h_try)
@@ -959,13 +977,26 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                 Jq = la * st[5] + lb * J + lc * Jn if nh >= 2 and not carried else Jn
                 if mode == 0 and g_e == 0.0:
                     Jq = Jn
-                for i in range(N):
-                    o_c[n_out, i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
+                if keep_c:
+                    orow = o_c[n_out]
+                    for i in range(N):
+                        orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
+                else:  # no profile kept: the cells the faces (and a c-dependent kappa) read
+                    orow = c_out
+                    if need_c:
+                        for i in range(N):
+                            orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
+                    else:
+                        for p in range(P):
+                            a_ = off[p]
+                            b_ = a_ + ncell[p] - 1
+                            for i in (a_, a_ + 1, b_ - 1, b_):
+                                orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
                 for k in range(K):
                     eta_new_k = la * eta_prev[k] + lb * eta[k] + lc * eta_new[k]
                     o_eta[n_out, k] = eta_new_k
-                layer_faces(o_c[n_out], vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
-                Vq = voltage_parts(o_c[n_out], fl_h, fr_h, Jq, o_eta[n_out], T, vol, off, ncell, tminus, chi,
+                layer_faces(orow, vol, off, ncell, Dp, betaL, betaR, Jq, fl_h, fr_h)
+                Vq = voltage_parts(orow, fl_h, fr_h, Jq, o_eta[n_out], T, vol, off, ncell, tminus, chi,
                                    c0p, kappa0, Lp, kappa_law, layer_R, layer_poly, Rs, floor_rel, parts)
                 for q in range(npart):
                     o_parts[n_out, q] = parts[q]
@@ -1019,8 +1050,9 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
         if record_every or event_found >= 0 or t_end - t <= 1e-13 * max(abs(t_end), 1.0):
             # record the step end unless an output time coincides with it
             if n_out == int(st[15]) or o_t[n_out - 1] < t * (1.0 - 1e-15) - 1e-300:
-                for i in range(N):
-                    o_c[n_out, i] = c[i]
+                if keep_c:
+                    for i in range(N):
+                        o_c[n_out, i] = c[i]
                 for k in range(K):
                     o_eta[n_out, k] = eta[k]
                 V_end = voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp,
@@ -1970,6 +2002,9 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     H0, H1, H2 = wN[6], wN[7], wN[8]
     wts = LW[1]
     need_c = kappa_law == 1
+    keep_c = o_c.shape[0] > 0  # (0, N): no profile rows kept (SolverOptions.profiles = False)
+    all_cells = keep_c or need_c  # else the dense output is evaluated at the face cells only
+    c_out = np.empty(N)        # the output state when no row is kept
     fixed_J = mode == 0 and g_e == 0.0
     rgam = 1.0 / gam
     cap = o_t.size
@@ -2244,17 +2279,31 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
         # outputs at the requested times in (t_old, t_new] from the dense output, in Horner form
         # c(theta) = c_n + theta (H0 + theta (H1 + theta H2)), H_m = sum_j D[j, m] k_j
         if ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
-            for q in range(N):
-                H0[q] = 0.0
-                H1[q] = 0.0
-                H2[q] = 0.0
-            for j in range(ns):
-                d0, d1, d2 = D[j, 0], D[j, 1], D[j, 2]
+            if all_cells:
                 for q in range(N):
-                    kq = KC[j, q]
-                    H0[q] += d0 * kq
-                    H1[q] += d1 * kq
-                    H2[q] += d2 * kq
+                    H0[q] = 0.0
+                    H1[q] = 0.0
+                    H2[q] = 0.0
+                for j in range(ns):
+                    d0, d1, d2 = D[j, 0], D[j, 1], D[j, 2]
+                    for q in range(N):
+                        kq = KC[j, q]
+                        H0[q] += d0 * kq
+                        H1[q] += d1 * kq
+                        H2[q] += d2 * kq
+            else:  # no profile kept: the cells the faces read
+                for p in range(P):
+                    a_ = off[p]
+                    b_ = a_ + ncell[p] - 1
+                    for q in (a_, a_ + 1, b_ - 1, b_):
+                        H0[q] = 0.0
+                        H1[q] = 0.0
+                        H2[q] = 0.0
+                        for j in range(ns):
+                            kq = KC[j, q]
+                            H0[q] += D[j, 0] * kq
+                            H1[q] += D[j, 1] * kq
+                            H2[q] += D[j, 2] * kq
         while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
             tq = out_times[ptr]
             if tq > t_old:
@@ -2265,8 +2314,19 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 Jq = J_out
                 for j in range(ns):
                     Jq += wts[j] * LJ[j]
-                for q in range(N):
-                    o_c[n_out, q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
+                if keep_c:
+                    orow = o_c[n_out]
+                else:
+                    orow = c_out
+                if all_cells:
+                    for q in range(N):
+                        orow[q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
+                else:
+                    for p in range(P):
+                        a_ = off[p]
+                        b_ = a_ + ncell[p] - 1
+                        for q in (a_, a_ + 1, b_ - 1, b_):
+                            orow[q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
                 for k in range(K):
                     acc = eta[k]
                     for j in range(ns):
@@ -2276,10 +2336,8 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 for p in range(P):  # layer_faces, written out (see the stage loop)
                     a_ = off[p]
                     b_ = a_ + ncell[p] - 1
-                    fl_h[p] = face_value(o_c[n_out, a_], o_c[n_out, a_ + 1], vol[a_], vol[a_ + 1],
-                                         -betaL[p] * Jq / Dp[p])
-                    fr_h[p] = face_value(o_c[n_out, b_], o_c[n_out, b_ - 1], vol[b_], vol[b_ - 1],
-                                         betaR[p] * Jq / Dp[p])
+                    fl_h[p] = face_value(orow[a_], orow[a_ + 1], vol[a_], vol[a_ + 1], -betaL[p] * Jq / Dp[p])
+                    fr_h[p] = face_value(orow[b_], orow[b_ - 1], vol[b_], vol[b_ - 1], betaR[p] * Jq / Dp[p])
                 # voltage_parts, written out into the output row (see the stage loop)
                 Vq = 0.0
                 for l_ in range(nl):
@@ -2292,7 +2350,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                         sk = 0.0
                         flo = floor_rel * c0p[p]
                         for q in range(off[p], off[p] + ncell[p]):
-                            ci = o_c[n_out, q] if o_c[n_out, q] > flo else flo
+                            ci = orow[q] if orow[q] > flo else flo
                             sk += vol[q] * c0p[p] / ci
                         v = Jq * sk / kappa0[p]
                     o_parts[n_out, l_] = v
@@ -2355,8 +2413,9 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 dep_armed[j] = 1
         if record_every or event_found >= 0 or t_end - t <= 1e-13 * max(abs(t_end), 1.0):
             if n_out == int(st[15]) or o_t[n_out - 1] < t * (1.0 - 1e-15) - 1e-300:
-                for q in range(N):
-                    o_c[n_out, q] = c[q]
+                if keep_c:
+                    for q in range(N):
+                        o_c[n_out, q] = c[q]
                 for k in range(K):
                     o_eta[n_out, k] = eta[k]
                 V_end = voltage_parts(c, fl, fr, J, eta, T, vol, off, ncell, tminus, chi, c0p, kappa0, Lp,

@@ -92,7 +92,7 @@ class Solution:
     """
 
     def __init__(self, out, n, layout, steps, events, layer_names, area, stats=None, c=None, c_init=None,
-                 modal=None, offsets=None, widths=None):
+                 modal=None, offsets=None, widths=None, profiles=True):
         self._out = out[:, :n]   # the kernels' output rows (rows, n_t), a view
         self._n = n              # points
         self._layout = layout    # (P, K, part names, interface names, {(layer, side): output row})
@@ -108,6 +108,7 @@ class Solution:
         self._widths = widths
         self._final = None       # (c, eta, z or None, (Qf, sq, off, ncell)); see final_state
         self.step_memory = None  # the time stepper's memory at the end (TransportProblem.run(memory=))
+        self._kept = profiles    # False: SolverOptions(profiles=False), no concentration profiles
 
     @property
     def final_state(self) -> tuple:
@@ -168,6 +169,9 @@ class Solution:
         rebuilt here on first use from their mode amplitudes: z = A e^(lam tau) + B + Bt tau,
         c = V^(-1/2) Q z (physics unchanged; it only defers the work to when it is asked for).
         When every step was exact, the array itself is made here (row 0: ``_c_init``)."""
+        if not self._kept:
+            raise InputError("concentration", "not kept", "a Solution of SolverOptions(profiles=True) (the "
+                             "default); this one keeps only the time series and face concentrations")
         if self._c is None:
             self._c = np.empty((self._n, self._c_init.size))
             self._c[0] = self._c_init

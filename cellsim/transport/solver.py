@@ -130,6 +130,12 @@ class SolverOptions:
     depletion_samples : int
         Log-spaced sample times per exactly integrated step at which faces are checked for
         depletion (the crossing is then located by bisection).
+    profiles : bool
+        Keep the concentration profiles at the output times (``Solution.concentration``).
+        False: only the time series (voltage and its parts, currents, face concentrations,
+        overpotentials) are made, as PyBaMM's ``output_variables`` does; the time stepper
+        then evaluates its interpolant at the face cells only (and at every cell only for
+        the ``nernst-einstein`` conductivity), and ``concentration`` raises.
     """
 
     n_cells: int = 40
@@ -150,6 +156,7 @@ class SolverOptions:
     max_steps: int = 10_000_000
     exact_galvanostatic: bool = True
     depletion_samples: int = 64
+    profiles: bool = True
 
     def __post_init__(self):
         def pos(name, v, allow_inf=False):
@@ -174,6 +181,8 @@ class SolverOptions:
             raise InputError("options.conductivity_law", self.conductivity_law, "'constant' or 'nernst-einstein'")
         if self.on_depletion not in ("stop", "continue"):
             raise InputError("options.on_depletion", self.on_depletion, "'stop' or 'continue'")
+        if not isinstance(self.profiles, bool):
+            raise InputError("options.profiles", self.profiles, "True or False")
         if not self.depletion_threshold < 1:
             raise InputError("options.depletion_threshold", self.depletion_threshold, "a fraction of c0 in (0, 1)")
         # hashed on every simulate() call (the problem cache): computed once
@@ -505,7 +514,8 @@ class TransportProblem:
         out = np.empty((self.n_rows, cap))
         # profiles: written by the BDF2 kernel; exactly integrated rows are rebuilt on demand
         # by the Solution from their mode amplitudes (no array at all when every step is exact)
-        o_c = None if plan.all_modal else np.empty((cap, N))
+        # (0, N): the kernels then keep no profile rows (SolverOptions.profiles = False)
+        o_c = None if plan.all_modal else np.empty((cap if opt.profiles else 0, N))
         # the initial point
         if state is None:  # rest: uniform c0, no current, discharged double layers -> V = 0
             out[:, 0] = self._rest_col
@@ -526,7 +536,7 @@ class TransportProblem:
             j0 = first[3] if first is not None and first[2] == 0 else 0.0
             K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j0, fl0, fr0)
             dep_armed[np.concatenate([fl0, fr0]) < opt.depletion_threshold * np.tile(self.c0p, 2)] = 0
-        if o_c is not None:
+        if o_c is not None and opt.profiles:
             o_c[0] = c
         c_init = None if o_c is not None else self._c_rest if state is None else c.copy()  # read only
         st[6] = 1
@@ -633,7 +643,7 @@ class TransportProblem:
         sol = Solution(out, n, self._layout, steps_of_point, events, list(self.layer_names), self.stack.area,
                        {"time_steps": total_steps, "attempts": int(st[16])}, None if o_c is None else o_c[:n], c_init,
                        (modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
-                       self.offsets, self.widths)
+                       self.offsets, self.widths, profiles=opt.profiles)
         # private to this run; from the mode amplitudes (if the last step was exact) on first use
         sol._final = (c, eta, z, (self.Qf, self.sq, self.off, self.ncell))
         if z is None and c_prev is not None:  # the last step was time-stepped
@@ -668,7 +678,7 @@ class TransportProblem:
         cap = int(st[6]) + int(st[12]) + 2 * out.shape[1]
         grown = np.empty((self.n_rows, cap))
         grown[:, :out.shape[1]] = out
-        if o_c is not None:
+        if o_c is not None and o_c.shape[0] > 0:
             grown_c = np.empty((cap, self.vol.size))
             grown_c[:o_c.shape[0]] = o_c
             o_c = grown_c
@@ -728,7 +738,7 @@ class TransportProblem:
         sol = Solution(out, n_out, self._layout, steps_of_point, events, list(self.layer_names), self.stack.area,
                        {"time_steps": total_steps, "attempts": int(st[16])}, None, self._c_rest,
                        (modal_records, self.lam, self.Qf, self.sq, self.off, self.ncell) if modal_records else None,
-                       self.offsets, self.widths)
+                       self.offsets, self.widths, profiles=self.options.profiles)
         sol._final = (None, eta, z, (self.Qf, self.sq, self.off, self.ncell))
         return sol
 

@@ -191,3 +191,18 @@ def test_a_leaky_half_cycle_starts_its_current_iteration_from_the_ionic_current(
     p = StepUpProtocol.parse(start="0.1 mA/cm2", increment="0.1 mA/cm2", stop="15 mA/cm2", step_time="0.5 h")
     a, b = run_ccd(stack, p, explain=False), run_ccd(stack, p, explain=False, engine="python")
     assert a.engine["engine"] == "compiled" and a.ccd == b.ccd and a.ccd is not None
+
+
+def test_a_cycling_current_iteration_falls_back_to_bisection():
+    """Regression (the demo's LATP-thickness trend, 800 um): with a face at the concentration floor
+    and the large leak of grown dendrites, Newton on the ionic current cycles across the kink the
+    floor makes ("Newton iteration did not converge" at 6 mA/cm2, at any step size). The residual
+    rises with J, so the iterates on either side bracket the root; after 30 Newton iterations the
+    kernel bisects that bracket. Both engines run the protocol through."""
+    from cellsim.models import load_model
+    from cellsim.shortcircuit.ccd import StepUpProtocol, run_ccd
+
+    stack = load_model("li-uvea-latp-uvea-li").with_layer("LATP", thickness=800e-6)
+    p = StepUpProtocol(start=5.0, increment=5.0, stop=200.0, step_time=1800.0)
+    a, b = run_ccd(stack, p, explain=False), run_ccd(stack, p, explain=False, engine="python")
+    assert a.engine["engine"] == "compiled" and a.ccd == b.ccd == 60.0

@@ -392,3 +392,28 @@ def test_exact_run_from_rest_equals_the_general_loop(protocol, outputs, options)
     assert fast.events == slow.events and fast.stats == slow.stats
     for a, b in zip(fast.final_state, slow.final_state):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("method", ["bdf2", "sdirk4"])
+@pytest.mark.parametrize("law", ["constant", "nernst-einstein"])
+def test_a_run_without_profiles_has_the_same_time_series(method, law):
+    """SolverOptions(profiles=False): the kernels evaluate their interpolant only at the face
+    cells (every cell for a c-dependent kappa); the time series are identical to the last bit,
+    and asking for a profile says that none was kept."""
+    stack = benchmark_stack()
+    proto = "Plate at 1 mA/cm2 for 20 min; Rest for 5 min; Hold at 50 mV for 5 min"
+    kw = dict(n_cells=16, grid_stretch=1.5, rtol=1e-5, atol=1e-7, exact_galvanostatic=False, method=method,
+              conductivity_law=law)
+    kept = simulate(stack, proto, options=SolverOptions(**kw), output_dt=30.0)
+    bare = simulate(stack, proto, options=SolverOptions(profiles=False, **kw), output_dt=30.0)
+    assert kept.time.size > 40
+    for name in ("time", "voltage", "current_density", "ionic_current_density"):
+        np.testing.assert_array_equal(getattr(bare, name), getattr(kept, name))
+    for layer in ("P1", "P2"):
+        for side in ("left", "right"):
+            np.testing.assert_array_equal(bare.face_concentration(layer, side), kept.face_concentration(layer, side))
+    np.testing.assert_array_equal(bare.final_state[0], kept.final_state[0])
+    with pytest.raises(InputError, match="profiles"):
+        bare.concentration("P1")
+    with pytest.raises(InputError, match="options.profiles"):
+        SolverOptions(profiles="no")
