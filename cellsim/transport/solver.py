@@ -589,8 +589,9 @@ class TransportProblem:
                 eta_prev[:] = eta
                 j_faces = st[4]
                 if memory is not None and s_i == 0:
-                    K.load_memory(self._check_memory(memory), opt.method == "bdf2", st, th, fh, eh)
-                    j_faces = memory[K.MEM_J]
+                    mem = self._check_memory(memory)
+                    K.load_memory(mem, opt.method == "bdf2", st, th, fh, eh)
+                    j_faces = mem[K.MEM_J]
                 K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j_faces, flc, frc)
                 fh[2, :P], fh[2, P:] = flc, frc
                 eh[2] = eta
