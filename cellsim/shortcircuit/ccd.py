@@ -745,7 +745,10 @@ class _HalfCycle:
 def _feed_back(problem, tr: _Tracker, state):
     """Give the transport problem the fronts as they are: dendrites shorten the polymer layers
     (``TransportProblem.set_fronts``) and the stack's electronic leakage becomes the series
-    resistance of what the fronts left (:meth:`_Tracker.leak_asr`). Returns the state on the new grids."""
+    resistance of what the fronts left (:meth:`_Tracker.leak_asr`). Returns the state on the new
+    grids and what changed (the compiled ``_kernels._feed_back``): 0 nothing, 1 the leak, 2 a
+    polymer layer (the leak may have changed too)."""
+    g0 = problem.g_e
     if tr.met():    # a spanning path: the short (or leak) is applied to the trace by _with_path
         pass
     elif tr.touched():
@@ -754,12 +757,13 @@ def _feed_back(problem, tr: _Tracker, state):
             problem.set_leakage(g)
     else:
         problem.set_leakage(None)
+    leak = 1 if problem.g_e != g0 else 0
     if state is None:   # the rest state before the first half cycle: no front yet
-        return state
+        return state, leak
     left, right = tr.polymer_fronts(problem.poly_index)
     if np.array_equal(problem.fronts, [left, right]):
-        return state
-    return problem.set_fronts(left, right, state)
+        return state, leak
+    return problem.set_fronts(left, right, state), 2
 
 
 def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, text) -> _HalfCycle:
@@ -779,7 +783,7 @@ def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, tex
 
     dt = half / samples
     pieces = [(j, half, text)] + ([(0.0, rest, "Rest")] if rest > 0 else [])
-    state = _feed_back(problem, tr, state)
+    state, _ = _feed_back(problem, tr, state)
     if not tr.feedback_active(t_off, half + rest):
         snap = tr.snapshot()
         steps = [Step("current", jp, duration=d, text=tx) for jp, d, tx in pieces]
@@ -796,9 +800,8 @@ def _half_cycle(problem, tr: _Tracker, j, half, rest, samples, state, t_off, tex
         m = max(1, int(round(d / dt)))
         memory = None  # the samples of a piece continue its current: the solver goes on with its step size
         for _ in range(m):
-            fronts, g_e = problem.fronts, problem.g_e  # (fronts: a copy)
-            state = _feed_back(problem, tr, state)
-            if not np.array_equal(problem.fronts, fronts) or (problem.g_e != g_e and np.any(problem.Cdl > 0)):
+            state, changed = _feed_back(problem, tr, state)
+            if changed == 2 or (changed == 1 and np.any(problem.Cdl > 0)):
                 # a layer regridded (its face values moved), or a new leak on double layers (their
                 # millisecond transient): the solver starts afresh. A new leak alone makes the face
                 # values jump by their flux-slope term, which the kernel's error estimate allows for.

@@ -977,21 +977,9 @@ def _run_step(mode, target, t_end, limit_kind, limit_value,
                 Jq = la * st[5] + lb * J + lc * Jn if nh >= 2 and not carried else Jn
                 if mode == 0 and g_e == 0.0:
                     Jq = Jn
-                if keep_c:
-                    orow = o_c[n_out]
-                    for i in range(N):
-                        orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
-                else:  # no profile kept: the cells the faces (and a c-dependent kappa) read
-                    orow = c_out
-                    if need_c:
-                        for i in range(N):
-                            orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
-                    else:
-                        for p in range(P):
-                            a_ = off[p]
-                            b_ = a_ + ncell[p] - 1
-                            for i in (a_, a_ + 1, b_ - 1, b_):
-                                orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
+                orow = o_c[n_out] if keep_c else c_out
+                for i in range(N):
+                    orow[i] = la * c_prev[i] + lb * c[i] + lc * c_new[i]
                 for k in range(K):
                     eta_new_k = la * eta_prev[k] + lb * eta[k] + lc * eta_new[k]
                     o_eta[n_out, k] = eta_new_k
@@ -2003,8 +1991,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     wts = LW[1]
     need_c = kappa_law == 1
     keep_c = o_c.shape[0] > 0  # (0, N): no profile rows kept (SolverOptions.profiles = False)
-    all_cells = keep_c or need_c  # else the dense output is evaluated at the face cells only
-    c_out = np.empty(N)        # the output state when no row is kept
+    c_out = np.empty(N)        # the output state then
     fixed_J = mode == 0 and g_e == 0.0
     rgam = 1.0 / gam
     cap = o_t.size
@@ -2279,31 +2266,17 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
         # outputs at the requested times in (t_old, t_new] from the dense output, in Horner form
         # c(theta) = c_n + theta (H0 + theta (H1 + theta H2)), H_m = sum_j D[j, m] k_j
         if ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
-            if all_cells:
+            for q in range(N):
+                H0[q] = 0.0
+                H1[q] = 0.0
+                H2[q] = 0.0
+            for j in range(ns):
+                d0, d1, d2 = D[j, 0], D[j, 1], D[j, 2]
                 for q in range(N):
-                    H0[q] = 0.0
-                    H1[q] = 0.0
-                    H2[q] = 0.0
-                for j in range(ns):
-                    d0, d1, d2 = D[j, 0], D[j, 1], D[j, 2]
-                    for q in range(N):
-                        kq = KC[j, q]
-                        H0[q] += d0 * kq
-                        H1[q] += d1 * kq
-                        H2[q] += d2 * kq
-            else:  # no profile kept: the cells the faces read
-                for p in range(P):
-                    a_ = off[p]
-                    b_ = a_ + ncell[p] - 1
-                    for q in (a_, a_ + 1, b_ - 1, b_):
-                        H0[q] = 0.0
-                        H1[q] = 0.0
-                        H2[q] = 0.0
-                        for j in range(ns):
-                            kq = KC[j, q]
-                            H0[q] += D[j, 0] * kq
-                            H1[q] += D[j, 1] * kq
-                            H2[q] += D[j, 2] * kq
+                    kq = KC[j, q]
+                    H0[q] += d0 * kq
+                    H1[q] += d1 * kq
+                    H2[q] += d2 * kq
         while ptr < out_times.size and out_times[ptr] <= t_new * (1.0 + 1e-14):
             tq = out_times[ptr]
             if tq > t_old:
@@ -2314,19 +2287,9 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 Jq = J_out
                 for j in range(ns):
                     Jq += wts[j] * LJ[j]
-                if keep_c:
-                    orow = o_c[n_out]
-                else:
-                    orow = c_out
-                if all_cells:
-                    for q in range(N):
-                        orow[q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
-                else:
-                    for p in range(P):
-                        a_ = off[p]
-                        b_ = a_ + ncell[p] - 1
-                        for q in (a_, a_ + 1, b_ - 1, b_):
-                            orow[q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
+                orow = o_c[n_out] if keep_c else c_out
+                for q in range(N):
+                    orow[q] = c[q] + theta * (H0[q] + theta * (H1[q] + theta * H2[q]))
                 for k in range(K):
                     acc = eta[k]
                     for j in range(ns):

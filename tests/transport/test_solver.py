@@ -397,9 +397,8 @@ def test_exact_run_from_rest_equals_the_general_loop(protocol, outputs, options)
 @pytest.mark.parametrize("method", ["bdf2", "sdirk4"])
 @pytest.mark.parametrize("law", ["constant", "nernst-einstein"])
 def test_a_run_without_profiles_has_the_same_time_series(method, law):
-    """SolverOptions(profiles=False): the kernels evaluate their interpolant only at the face
-    cells (every cell for a c-dependent kappa); the time series are identical to the last bit,
-    and asking for a profile says that none was kept."""
+    """SolverOptions(profiles=False): the kernels write no profile rows; the time series are
+    identical to the last bit, and asking for a profile says that none was kept."""
     stack = benchmark_stack()
     proto = "Plate at 1 mA/cm2 for 20 min; Rest for 5 min; Hold at 50 mV for 5 min"
     kw = dict(n_cells=16, grid_stretch=1.5, rtol=1e-5, atol=1e-7, exact_galvanostatic=False, method=method,
