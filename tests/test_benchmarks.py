@@ -53,12 +53,17 @@ def test_transport_benchmark_runs():
     assert out["agreement_voltage_rel"] < 1e-3 and out["agreement_face_rel"] < 1e-3
     for key in ("ratio", "ratio_vs_pybamm_build_solve", "cellsim_simulate_s", "pybamm_solve_s"):
         assert out[key] > 0
-    # every time-stepped integrator matched on its own; the fastest is the time-stepped figure
+    # every time-stepped scheme matched on its own; the fastest is the time-stepped figure
     methods = out["time_stepped_methods"]
-    assert set(methods) == {"bdf2", "sdirk4"} and out["time_stepped_method"] in methods
+    compact = "sdirk4, compact 4th-order space"
+    assert set(methods) == {"bdf2", "sdirk4", compact} and out["time_stepped_method"] in methods
     for m in methods.values():
         assert m["max_face_rel_error"] < 1e-4 and m["time_steps"] > 0 and m["ratio_vs_pybamm_solve"] > 0
     assert methods["sdirk4"]["time_steps"] < methods["bdf2"]["time_steps"]
+    # the fourth-order scheme reaches the matched accuracy with fewer cells than the second-order one
+    assert methods[compact]["spatial_order"] == 4 and methods[compact]["grid_stretch"] == 1.0
+    assert methods[compact]["n_cells"] < methods["sdirk4"]["n_cells"]
+    assert out["ratio_vs_pybamm_solve_second_order"] > 0
 
 
 def test_sweep_benchmark_runs():

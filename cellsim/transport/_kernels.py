@@ -17,7 +17,9 @@ Finite-volume semi-discretisation (cell widths ``vol``, ``klo[i] = D/(x_i - x_{i
 
 with ``beta = (1 - t+)/F`` at an anion-blocking face (Li or ceramic), 0 at a blocking
 electrode (the double-layer charge is neglected in the salt balance), and J the ionic
-current density [A/m2]. Time stepping: variable-step BDF2 (first step of every protocol
+current density [A/m2]. The SDIRK4 kernel also integrates the fourth-order compact scheme
+``M dc/dt = A c + J b`` with the same ``A`` and ``b`` and a tridiagonal mass matrix ``M``
+(:func:`compact_mass`, uniform grids; face values :func:`face_value4`). Time stepping: variable-step BDF2 (first step of every protocol
 step: implicit Euler), ``a0 c^{n+1} - b1 c^n + b2 c^{n-1} = h f(c^{n+1})`` (:func:`run_step`),
 or the five-stage SDIRK4 of Hairer & Wanner (:func:`run_step_sdirk4`, same arguments).
 
@@ -277,6 +279,80 @@ def layer_faces(c, vol, off, ncell, Dp, betaL, betaR, J, fl, fr):
         fl[p] = face_value(c[a], c[a + 1], vol[a], vol[a + 1], -betaL[p] * J / Dp[p])
         # right face: -D dc/dx = betaR J, y = L - x  ->  dc/dy = +betaR J / D
         fr[p] = face_value(c[b], c[b - 1], vol[b], vol[b - 1], betaR[p] * J / Dp[p])
+
+
+@numba.njit(cache=True)
+def face_value4(A1, A2, A3, h, slope):
+    """Value at a face from the three nearest cell averages of a uniform grid and the known
+    face gradient (the fourth-order compact scheme, :func:`compact_mass`).
+
+    Fits ``c(y) = a + b y + d y^2 + e y^3`` (y from the face into the layer, ``b = slope``)
+    to the averages ``A1, A2, A3`` over [0, h], [h, 2h], [2h, 3h]; returns
+    ``a = (85 A1 - 23 A2 + 4 A3) / 66 - 3 h slope / 11``. Exact for cubics (fourth-order
+    accurate).
+    """
+    return (85.0 * A1 - 23.0 * A2 + 4.0 * A3) / 66.0 - (3.0 / 11.0) * h * slope
+
+
+@numba.njit(cache=True, inline='always')
+def layer_faces4(c, vol, off, ncell, Dp, betaL, betaR, J, fl, fr):
+    """:func:`layer_faces` of the fourth-order compact scheme (:func:`face_value4`)."""
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p] - 1
+        fl[p] = face_value4(c[a], c[a + 1], c[a + 2], vol[a], -betaL[p] * J / Dp[p])
+        fr[p] = face_value4(c[b], c[b - 1], c[b - 2], vol[b], betaR[p] * J / Dp[p])
+
+
+@numba.njit(cache=True)
+def compact_mass(vol, off, ncell, order, ml, md, mu):
+    """The mass matrix ``M`` of ``M dc/dt = A c + J b`` as three diagonals (``ml[i] = M[i, i-1]``,
+    ``md[i] = M[i, i]``, ``mu[i] = M[i, i+1]``) [m].
+
+    ``order`` 2: the finite-volume scheme of the module docstring, ``M = diag(vol)``.
+    ``order`` 4: the fourth-order compact (Numerov-type) finite-volume scheme for cell
+    averages on a uniform grid of width h: with ``w_i = dc_i/dt``, the exact relation
+    ``delta^2 cbar / h^2 = avg(c'') + delta^2 avg(c'') / 12 + O(h^4)`` gives, with the same
+    ``A`` and ``b``::
+
+        h (w_{i-1} + 10 w_i + w_{i+1}) / 12 = D (c_{i-1} - 2 c_i + c_{i+1}) / h   (interior)
+        h (11 w_1 + w_2) / 12 = D (c_2 - c_1) / h + betaL J                        (face cell)
+
+    The face-cell row is exact for quartic profiles (third-order truncation in one cell,
+    fourth order overall); every column of ``M`` sums to that cell's width, so salt is
+    conserved exactly as by the second-order scheme (``1^T M = vol^T``, ``1^T A = 0``).
+    Written for any widths as ``M[i, j] = vol[j] / 12`` off the diagonal (the column sums
+    stay exact); fourth order needs a uniform grid (the solver enforces grid_stretch = 1).
+    """
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        for i in range(a, b):
+            ml[i] = 0.0
+            mu[i] = 0.0
+            md[i] = vol[i]
+            if order == 4:
+                if i > a:
+                    ml[i] = vol[i - 1] / 12.0
+                    md[i] -= vol[i] / 12.0
+                if i < b - 1:
+                    mu[i] = vol[i + 1] / 12.0
+                    md[i] -= vol[i] / 12.0
+
+
+@numba.njit(cache=True, inline='always')
+def mass_apply(ml, md, mu, x, off, ncell, out):
+    """``out = M x`` for the tridiagonal mass matrix of :func:`compact_mass` (layers uncoupled)."""
+    for p in range(off.size):
+        a = off[p]
+        b = a + ncell[p]
+        for i in range(a, b):
+            v = md[i] * x[i]
+            if i > a:
+                v += ml[i] * x[i - 1]
+            if i < b - 1:
+                v += mu[i] * x[i + 1]
+            out[i] = v
 
 
 # --------------------------------------------------------------------------------------
@@ -1833,17 +1909,18 @@ def tri_solve_babe(rhs, lower, upper, lw, cp, inv, off, ncell, out):
 
 
 @numba.njit(cache=True, inline='always')
-def sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, lower, diag, upper, rg, cp, inv, lw, g, need_g):
-    """Factor ``M = V - gh A`` (``gh = gamma h`` [s]) into ``cp``, ``inv``, ``lw``
+def sdirk_factor(gh, ml, md, mu, klo, khi, off, ncell, betaL, betaR, lower, diag, upper, rg, cp, inv, lw, g, need_g):
+    """Factor ``S = M - gh A`` (``gh = gamma h`` [s]; ``M`` the mass matrix of :func:`compact_mass`,
+    diagonals ``ml``, ``md``, ``mu``) into ``cp``, ``inv``, ``lw``
     (:func:`tri_factor_babe`; ``lower``, ``upper`` are kept for the solves, ``diag``, ``rg``
-    are scratch) and, if ``need_g``, solve ``M g = gh b`` (``b``: betaL at the first, -betaR
+    are scratch) and, if ``need_g``, solve ``S g = gh b`` (``b``: betaL at the first, -betaR
     at the last cell of every layer), the response of a stage to J = 1 A/m2 [mol/m3 per
     A/m2]. Same for every stage of a step (singly diagonally implicit)."""
-    n = vol.size
+    n = md.size
     for i in range(n):
-        lower[i] = -gh * klo[i]
-        upper[i] = -gh * khi[i]
-        diag[i] = vol[i] + gh * (klo[i] + khi[i])
+        lower[i] = ml[i] - gh * klo[i]
+        upper[i] = mu[i] - gh * khi[i]
+        diag[i] = md[i] + gh * (klo[i] + khi[i])
     tri_factor_babe(lower, diag, upper, cp, inv, lw, off, ncell)
     if need_g:
         for i in range(n):
@@ -1871,12 +1948,14 @@ def run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                     cellf, layf, layi, stkf, stki, iff, ifi,
                     T, g_e, kappa_law, floor_rel, rtol, atol_c, atol_v, h_max, method,
                     dep_rel, on_dep, dep_armed, max_steps,
-                    out_times, record_every, out, o_c, ev):
+                    out_times, record_every, out, o_c, ev, spatial_order=2):
     """Integrate one protocol step like :func:`run_step`, with the SDIRK4 method.
 
     Same arguments, state ``st``, outputs and status codes as :func:`run_step` (``method``
-    is ignored; ``c_prev``, ``eta_prev`` are only kept up to date). The system integrated is
-    the same index-1 DAE: ``V dc/dt = A c + J b`` (linear in c and J), double layers
+    is ignored; ``c_prev``, ``eta_prev`` are only kept up to date), and ``spatial_order``:
+    2 the finite volumes of the module docstring, 4 the fourth-order compact finite volumes
+    of :func:`compact_mass` (uniform grids; face values :func:`face_value4`). The system
+    integrated is the same index-1 DAE: ``M dc/dt = A c + J b`` (linear in c and J), double layers
     ``C deta/dt = J - jf(eta, c_face)`` (or ``jf = J`` without one) and the algebraic
     current equation (mode 0 with leakage: ``J + g_e V = target``; mode 1: ``V = target``).
 
@@ -1888,12 +1967,12 @@ def run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
         err = sum_j (b_j - bhat_j) k_j
 
     Every stage is an implicit-Euler-like solve with step ``gamma h``: the tridiagonal
-    ``V - gamma h A`` is factored once per attempted step and the stage concentrations are
+    ``M - gamma h A`` is factored once per attempted step and the stage concentrations are
     affine in the stage current (``Y_i = c_n + d_i + J_i g``), so the current equation of
     each stage is the scalar Newton iteration of :func:`run_step`; the algebraic variables
     (J, eta without double layer) use the same stage formula (the epsilon-embedding of
     Hairer-Wanner §VI.1). The error of the face concentrations (and of double-layer eta) is
-    filtered by ``(V - gamma h A)^-1 V`` (resp. ``1/(1 + gamma h jf'/C)``) as in the code
+    filtered by ``(M - gamma h A)^-1 M`` (resp. ``1/(1 + gamma h jf'/C)``) as in the code
     SDIRK4 and controlled in the max norm with ``atol_c c0 + rtol |c_face|``; step sizes
     ``h_new = h min(5, max(0.2, 0.9 err^(-1/4)))``. Outputs inside a step come from the
     third-order dense output :data:`SD4_DENSE` (stage increments only, so stiff components
@@ -1911,7 +1990,7 @@ def run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                               dep_rel, on_dep, dep_armed, max_steps, out_times, record_every,
                               out[0], out[2], out[1], out[3], o_c, out[r_eta:r_eta + K].T,
                               out[r_parts:r_parts + npart].T, out[r_fl:r_fl + P].T, out[r_fr:r_fr + P].T,
-                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE)
+                              ev[0], ev[1], ev[2], ev[3], SD4_A, SD4_E, SD4_DENSE, spatial_order)
     st[17] = c.sum() + eta.sum()
     return status
 
@@ -1956,7 +2035,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                      dep_rel, on_dep, dep_armed, max_steps,
                      out_times, record_every,
                      o_t, o_Jext, o_J, o_V, o_c, o_eta, o_parts, o_fl, o_fr,
-                     ev_kind, ev_t, ev_p, ev_side, A, E, D):
+                     ev_kind, ev_t, ev_p, ev_side, A, E, D, spatial_order):
     """The time loop of :func:`run_step_sdirk4` on unpacked arrays (``st`` as in :func:`_run_step`).
 
     One function on purpose: every array view made inside the step loop (a row of a packed
@@ -1999,6 +2078,10 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
     J_src = target if mode == 0 and g_e == 0.0 else 0.0  # a fixed current goes into the source
     for q in range(N):
         g[q] = 0.0
+    compact = spatial_order == 4
+    mass = np.empty((3, N))
+    ml, md, mu = mass[0], mass[1], mass[2]
+    compact_mass(vol, off, ncell, spatial_order, ml, md, mu)
 
     t = st[0]
     h = st[1]
@@ -2048,9 +2131,12 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
             # ---- one SDIRK4 step of size h_try: stages, end state (c_new, eta_new, fl, fr), J, V ----
             gh = gam * h_try
             # at a fixed current J b is in Acn and g = 0 (set by the caller): one solve per step less
-            sdirk_factor(gh, vol, klo, khi, off, ncell, betaL, betaR, w_low, w_diag, w_up, w_rg, w_cp, w_inv, w_lw, g,
-                         not fixed_J)
-            layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
+            sdirk_factor(gh, ml, md, mu, klo, khi, off, ncell, betaL, betaR, w_low, w_diag, w_up, w_rg, w_cp, w_inv,
+                         w_lw, g, not fixed_J)
+            if compact:
+                layer_faces4(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
+            else:
+                layer_faces(g, vol, off, ncell, Dp, betaL, betaR, 1.0, fl_g, fr_g)
             Jn = J
             V = 0.0
             for k in range(K):
@@ -2069,16 +2155,25 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                         ebase[k] += aij * KE[j, k]
                 # the stage solve M d = V s + gh (A c_n + J b) and its J = 0 faces (layer_faces), written out:
                 # an inlined helper's array arguments cost atomic reference counts in this loop
-                for q in range(N):
-                    w_rhs[q] = vol[q] * s[q] + gh * Acn[q]
+                if compact:
+                    mass_apply(ml, md, mu, s, off, ncell, w_rhs)
+                    for q in range(N):
+                        w_rhs[q] += gh * Acn[q]
+                else:
+                    for q in range(N):
+                        w_rhs[q] = vol[q] * s[q] + gh * Acn[q]
                 tri_solve_babe(w_rhs, w_low, w_up, w_lw, w_cp, w_inv, off, ncell, d)
                 for q in range(N):
                     c_new[q] = c[q] + d[q]
                 for p in range(P):
                     a_ = off[p]
                     b_ = a_ + ncell[p] - 1
-                    fl_h[p] = face_value(c_new[a_], c_new[a_ + 1], vol[a_], vol[a_ + 1], 0.0)
-                    fr_h[p] = face_value(c_new[b_], c_new[b_ - 1], vol[b_], vol[b_ - 1], 0.0)
+                    if compact:
+                        fl_h[p] = face_value4(c_new[a_], c_new[a_ + 1], c_new[a_ + 2], vol[a_], 0.0)
+                        fr_h[p] = face_value4(c_new[b_], c_new[b_ - 1], c_new[b_ - 2], vol[b_], 0.0)
+                    else:
+                        fl_h[p] = face_value(c_new[a_], c_new[a_ + 1], vol[a_], vol[a_ + 1], 0.0)
+                        fr_h[p] = face_value(c_new[b_], c_new[b_ - 1], vol[b_], vol[b_ - 1], 0.0)
                 ok = True
                 if fixed_J:
                     Jn = target
@@ -2150,7 +2245,7 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 trk = -1
                 jumped = False
                 continue
-            # ---- embedded error estimate, filtered by (V - gamma h A)^-1 V (faces, double layers) ----
+            # ---- embedded error estimate, filtered by (M - gamma h A)^-1 M (faces, double layers) ----
             for q in range(N):
                 s[q] = 0.0
             for j in range(ns):
@@ -2158,10 +2253,15 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 if ej != 0.0:
                     for q in range(N):
                         s[q] += ej * KC[j, q]
-            for q in range(N):
-                s[q] *= vol[q]
-            tri_solve_babe(s, w_low, w_up, w_lw, w_cp, w_inv, off, ncell, d)
-            layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+            if compact:
+                mass_apply(ml, md, mu, s, off, ncell, w_rhs)
+                tri_solve_babe(w_rhs, w_low, w_up, w_lw, w_cp, w_inv, off, ncell, d)
+                layer_faces4(d, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
+            else:
+                for q in range(N):
+                    s[q] *= vol[q]
+                tri_solve_babe(s, w_low, w_up, w_lw, w_cp, w_inv, off, ncell, d)
+                layer_faces(d, vol, off, ncell, Dp, betaL, betaR, 0.0, fl_h, fr_h)
             err = 0.0
             for j in range(2 * P):
                 if dep_armed[j] == 0:
@@ -2299,8 +2399,12 @@ def _run_step_sdirk4(mode, target, t_end, limit_kind, limit_value,
                 for p in range(P):  # layer_faces, written out (see the stage loop)
                     a_ = off[p]
                     b_ = a_ + ncell[p] - 1
-                    fl_h[p] = face_value(orow[a_], orow[a_ + 1], vol[a_], vol[a_ + 1], -betaL[p] * Jq / Dp[p])
-                    fr_h[p] = face_value(orow[b_], orow[b_ - 1], vol[b_], vol[b_ - 1], betaR[p] * Jq / Dp[p])
+                    if compact:
+                        fl_h[p] = face_value4(orow[a_], orow[a_ + 1], orow[a_ + 2], vol[a_], -betaL[p] * Jq / Dp[p])
+                        fr_h[p] = face_value4(orow[b_], orow[b_ - 1], orow[b_ - 2], vol[b_], betaR[p] * Jq / Dp[p])
+                    else:
+                        fl_h[p] = face_value(orow[a_], orow[a_ + 1], vol[a_], vol[a_ + 1], -betaL[p] * Jq / Dp[p])
+                        fr_h[p] = face_value(orow[b_], orow[b_ - 1], vol[b_], vol[b_ - 1], betaR[p] * Jq / Dp[p])
                 # voltage_parts, written out into the output row (see the stage loop)
                 Vq = 0.0
                 for l_ in range(nl):

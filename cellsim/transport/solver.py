@@ -71,6 +71,8 @@ _ST_END, _ST_LIMIT, _ST_DEPLETION, _ST_FULL = K.ST_END, K.ST_LIMIT, K.ST_DEPLETI
 
 #: time integrators of the general (time-stepped) path, see SolverOptions.method
 METHODS = ("bdf2", "euler", "sdirk4")
+#: spatial discretisations of the polymer layers, see SolverOptions.spatial_order
+SPATIAL_ORDERS = (2, 4)
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,15 @@ class SolverOptions:
         overpotentials) are kept, as with PyBaMM's ``output_variables`` (n_t x N floats
         fewer; no faster: measured on ``benchmarks/transport.py``), and ``concentration``
         raises.
+    spatial_order : int
+        2 (default): the finite volumes of physics.md §5.1 (two-point fluxes, second order,
+        on the face-refined grid of ``grid_stretch``). 4: the fourth-order compact finite
+        volumes of :func:`._kernels.compact_mass` (a tridiagonal mass matrix, the same fluxes;
+        face values exact for cubics) on a uniform grid: needs ``grid_stretch = 1`` and
+        ``method = "sdirk4"``, and every step is then time-stepped (the exact eigenmode steps
+        are second order in space). For the same face accuracy it needs a quarter to a third
+        of the cells (``tests/transport/test_compact.py``: 16 uniform cells reach what 64
+        stretched second-order cells do). The CCD engines keep the second-order scheme.
     """
 
     n_cells: int = 40
@@ -157,6 +168,7 @@ class SolverOptions:
     exact_galvanostatic: bool = True
     depletion_samples: int = 64
     profiles: bool = True
+    spatial_order: int = 2
 
     def __post_init__(self):
         def pos(name, v, allow_inf=False):
@@ -185,6 +197,15 @@ class SolverOptions:
             raise InputError("options.profiles", self.profiles, "True or False")
         if not self.depletion_threshold < 1:
             raise InputError("options.depletion_threshold", self.depletion_threshold, "a fraction of c0 in (0, 1)")
+        if self.spatial_order not in SPATIAL_ORDERS or isinstance(self.spatial_order, bool):
+            raise InputError("options.spatial_order", self.spatial_order, "2 or 4")
+        if self.spatial_order == 4:
+            if self.method != "sdirk4":
+                raise InputError("options.method", self.method,
+                                 "'sdirk4' with spatial_order = 4 (the compact scheme is in the SDIRK4 kernel only)")
+            if self.grid_stretch != 1:
+                raise InputError("options.grid_stretch", self.grid_stretch,
+                                 "1 (a uniform grid) with spatial_order = 4")
         # hashed on every simulate() call (the problem cache): computed once
         object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in fields(self))))
 
@@ -337,6 +358,8 @@ class TransportProblem:
         # the rest state (copied by every run) and its output column: t = J = V = 0, faces c0
         self._c_rest = np.repeat(self.c0p, self.ncell)
         self._eta_rest = np.zeros(nK)
+        # face values of the spatial scheme (Python-side reads of a state; the kernels branch alike)
+        self._faces = K.layer_faces4 if opt.spatial_order == 4 else K.layer_faces
         self._rest_col = np.zeros(self.n_rows)
         self._rest_col[4:4 + 2 * P] = np.tile(self.c0p, 2)
         self._plans: dict = {}
@@ -346,8 +369,8 @@ class TransportProblem:
         self._fronts = np.zeros((2, P))
         self._g_stack = self.g_e
         # eigenmodes of each layer's symmetrised FV operator (exact galvanostatic steps)
-        self.modal_ok = (opt.exact_galvanostatic and self.g_e == 0.0 and not np.any(self.Cdl > 0)
-                         and opt.conductivity_law == "constant" and N > 0)
+        self.modal_ok = (opt.exact_galvanostatic and opt.spatial_order == 2 and self.g_e == 0.0
+                         and not np.any(self.Cdl > 0) and opt.conductivity_law == "constant" and N > 0)
         self.Qf = np.zeros((0, 0))
         self._z_rest = None
         if self.modal_ok:
@@ -461,8 +484,8 @@ class TransportProblem:
         if g == self.g_e:
             return
         self.g_e = g
-        modal = (self.options.exact_galvanostatic and g == 0.0 and not np.any(self.Cdl > 0)
-                 and self.options.conductivity_law == "constant" and self.vol.size > 0)
+        modal = (self.options.exact_galvanostatic and self.options.spatial_order == 2 and g == 0.0
+                 and not np.any(self.Cdl > 0) and self.options.conductivity_law == "constant" and self.vol.size > 0)
         if modal != self.modal_ok:
             self.modal_ok = modal
             self._plans.clear()
@@ -522,7 +545,7 @@ class TransportProblem:
         else:
             col = out[:, 0]
             fl0, fr0, parts0 = np.empty(P), np.empty(P), np.empty(len(self.part_names))
-            K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, 0.0, fl0, fr0)
+            self._faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, 0.0, fl0, fr0)
             V0 = K.voltage_parts(c, fl0, fr0, 0.0, eta, self.T, self.vol, self.off, self.ncell, self.tminus,
                                  self.chi, self.c0p, self.kappa0, self.Lp, kappa_law, self.layer_R, self.layer_poly, self.Rs, opt.concentration_floor, parts0)
             col[0], col[1], col[2], col[3] = 0.0, 0.0, self.g_e * V0, V0
@@ -534,7 +557,7 @@ class TransportProblem:
             # event search cannot converge.
             first = plan.steps[0] if plan.steps else None
             j0 = first[3] if first is not None and first[2] == 0 else 0.0
-            K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j0, fl0, fr0)
+            self._faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j0, fl0, fr0)
             dep_armed[np.concatenate([fl0, fr0]) < opt.depletion_threshold * np.tile(self.c0p, 2)] = 0
         if o_c is not None and opt.profiles:
             o_c[0] = c
@@ -552,6 +575,7 @@ class TransportProblem:
         total_steps = 0
         t = 0.0
         stepper = K.run_step_sdirk4 if opt.method == "sdirk4" else K.run_step
+        order = (opt.spatial_order,) if opt.method == "sdirk4" else ()
         for s_i, step, mode, target, t_len, limit_kind, limit_value, open_ended, modal, t_plan, times_local, h0 \
                 in plan.steps:
             if t != t_plan:  # an earlier step ended early (a limit): output times move with it
@@ -592,7 +616,7 @@ class TransportProblem:
                     mem = self._check_memory(memory)
                     K.load_memory(mem, opt.method == "bdf2", st, th, fh, eh)
                     j_faces = mem[K.MEM_J]
-                K.layer_faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j_faces, flc, frc)
+                self._faces(c, self.vol, self.off, self.ncell, self.Dp, self.betaL, self.betaR, j_faces, flc, frc)
                 fh[2, :P], fh[2, P:] = flc, frc
                 eh[2] = eta
                 th[2] = 0.0
@@ -606,7 +630,7 @@ class TransportProblem:
                         self.cellf, self.layf, self.layi, self.layer_R, self.layer_poly, self.iff, self.ifi,
                         self.T, self.g_e, kappa_law, opt.concentration_floor, opt.rtol, opt.atol,
                         opt.voltage_atol, opt.max_step, 1 if opt.method == "bdf2" else 0, opt.depletion_threshold,
-                        on_dep, dep_armed, opt.max_steps, times_local, plan.record_every, out, o_c, ev)
+                        on_dep, dep_armed, opt.max_steps, times_local, plan.record_every, out, o_c, ev, *order)
                 if st[8]:
                     self._depletions(st, ev, t, s_i, step, events)
                 if status == _ST_FULL:
