@@ -14,6 +14,10 @@ def register(sub):
     p.add_argument("--cells", type=int, default=None, help="cells per polymer layer (default 40)")
     p.add_argument("--method", default=None,
                    help="time integrator of time-stepped steps: bdf2 (default), euler or sdirk4 (4th-order SDIRK)")
+    p.add_argument("--spatial-order", type=int, default=None,
+                   help="finite volumes of the polymer layers: 2 (default; face-refined grid) or 4 (fourth-order "
+                        "compact scheme: a uniform grid, SDIRK4, every step time-stepped; the same face accuracy "
+                        "with a quarter to a third of the cells)")
     p.add_argument("--continue-after-depletion", action="store_true",
                    help="record salt depletion events and go on (default: stop at the first)")
     p.add_argument("--out", metavar="FILE.csv", help="write time_s, voltage_V, current_density_A_m2 and the voltage parts")
@@ -42,6 +46,13 @@ def run(args) -> int:
         if args.method not in METHODS:
             raise InputError("--method", args.method, " or ".join(METHODS))
         kw["method"] = args.method
+    if args.spatial_order is not None:
+        if args.spatial_order not in (2, 4):
+            raise InputError("--spatial-order", args.spatial_order, "2 or 4")
+        if args.spatial_order == 4:
+            if kw.get("method", "sdirk4") != "sdirk4":
+                raise InputError("--method", args.method, "sdirk4 (or no --method) with --spatial-order 4")
+            kw.update(method="sdirk4", grid_stretch=1.0, spatial_order=4)
     if args.continue_after_depletion:
         kw["on_depletion"] = "continue"
     sol = simulate(stack, args.protocol, options=SolverOptions(**kw), output_dt=dt)
