@@ -13,7 +13,9 @@ extrapolation reports c0 + q dx0 / D), and the fastest qualifying candidate is t
 codes are also checked to agree with each other (voltage and faces within 1e-3).
 
 cellsim has two paths, each matched on its own: the exact eigenmode integration of
-galvanostatic steps (``exact_galvanostatic``, leak-free stacks) and the general
+galvanostatic steps (``exact_galvanostatic``, leak-free stacks; candidates on both spatial
+schemes, the second-order face-refined one and the fourth-order compact one, whose fastest
+second-order figure is reported beside the judged one) and the general
 time-stepped path (``exact_galvanostatic=False``: what the CCD, every leaky stack and every
 potentiostatic step use). The time-stepped path has several schemes (:data:`TS_SCHEMES`:
 the integrators of ``SolverOptions.method``, adaptive variable-step BDF2 and the
@@ -253,6 +255,7 @@ def main(argv=None) -> int:
     def clear_caches():
         solver_module._PROBLEMS.clear()
         solver_module._layer_modes.cache_clear()
+        solver_module._compact_layer_modes.cache_clear()
 
     ts_found = {}
     for scheme, (method, order) in TS_SCHEMES.items():
@@ -275,30 +278,39 @@ def main(argv=None) -> int:
     ts_n, ts_stretch, ts_rtol, ts_err = (ts_found[ts_method][k] for k in ("n", "stretch", "rtol", "err"))
     ts_opts, ts_sol = ts_found[ts_method]["opts"], ts_found[ts_method]["sol"]
 
-    cs_candidates = []
+    cs_candidates = []   # the eigenmode path on both spatial schemes (time-stepped steps, if any: SDIRK4)
+    grids = [(2, stretch, n) for stretch in CELLSIM_STRETCH for n in CELLSIM_N]
+    grids += [(4, 1.0, n) for n in CELLSIM_N4]
     for rtol in CELLSIM_RTOL:
-        for stretch in CELLSIM_STRETCH:
-            for n in CELLSIM_N:
-                opts = SolverOptions(n_cells=n, grid_stretch=stretch, rtol=rtol, atol=1e-2 * rtol)
-                try:
-                    sol = simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT)
-                except CellsimError as exc:
-                    print(f"  (cellsim candidate n={n}, stretch={stretch:g}, rtol={rtol:g} failed: {exc})")
-                    continue
-                if sol.time.shape != t_out.shape or not np.allclose(sol.time, t_out, rtol=0, atol=1e-9):
-                    print("cellsim output times differ from 0, 10, ..., 3600 s", file=sys.stderr)
-                    return 1
-                faces = [sol.face_concentration(f"polymer {k}", s) for k in (1, 2) for s in ("left", "right")]
-                err = face_error(faces, exact)
-                if err < TOL:
-                    t = best_time(lambda: simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT))
-                    cs_candidates.append((t, n, stretch, rtol, err))
-                    break   # finer grids at this (rtol, stretch) only cost more
+        last = None
+        for order, stretch, n in grids:
+            if last == (order, stretch):
+                continue   # a coarser grid of this (scheme, stretch) already qualified
+            opts = SolverOptions(n_cells=n, grid_stretch=stretch, rtol=rtol, atol=1e-2 * rtol,
+                                 method="sdirk4" if order == 4 else "bdf2", spatial_order=order)
+            try:
+                sol = simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT)
+            except CellsimError as exc:
+                print(f"  (cellsim candidate n={n}, stretch={stretch:g}, rtol={rtol:g} failed: {exc})")
+                continue
+            if sol.time.shape != t_out.shape or not np.allclose(sol.time, t_out, rtol=0, atol=1e-9):
+                print("cellsim output times differ from 0, 10, ..., 3600 s", file=sys.stderr)
+                return 1
+            faces = [sol.face_concentration(f"polymer {k}", s) for k in (1, 2) for s in ("left", "right")]
+            err = face_error(faces, exact)
+            if err < TOL:
+                t = best_time(lambda: simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT))
+                cs_candidates.append((t, n, stretch, rtol, err, order))
+                last = (order, stretch)   # finer grids at this (rtol, scheme, stretch) only cost more
     if not cs_candidates:
         print("no cellsim candidate reached the matched accuracy", file=sys.stderr)
         return 1
-    _, cs_n, cs_stretch, cs_rtol, cs_err = min(cs_candidates)
-    opts = SolverOptions(n_cells=cs_n, grid_stretch=cs_stretch, rtol=cs_rtol, atol=1e-2 * cs_rtol)
+    _, cs_n, cs_stretch, cs_rtol, cs_err, cs_order = min(cs_candidates)
+    opts = SolverOptions(n_cells=cs_n, grid_stretch=cs_stretch, rtol=cs_rtol, atol=1e-2 * cs_rtol,
+                         method="sdirk4" if cs_order == 4 else "bdf2", spatial_order=cs_order)
+    # the fastest second-order eigenmode candidate, reported beside the judged one
+    c2 = min((c for c in cs_candidates if c[5] == 2), default=None)
+    opts2 = None if c2 is None else SolverOptions(n_cells=c2[1], grid_stretch=c2[2], rtol=c2[3], atol=1e-2 * c2[3])
     sol = simulate(stack, PROTOCOL, options=opts, output_dt=DT_OUT)
     problem = TransportProblem(stack, opts)
 
@@ -326,6 +338,10 @@ def main(argv=None) -> int:
     def cs_uncached():
         clear_caches()
         return cs_simulate()
+
+    def cs_second_order():
+        out = simulate(stack, PROTOCOL, options=opts2, output_dt=DT_OUT)
+        return out.voltage, [out.face_concentration(l, s) for l, s in faces]
 
     def cs_ts():
         out = simulate(stack, PROTOCOL, options=ts_opts, output_dt=DT_OUT)
@@ -364,6 +380,8 @@ def main(argv=None) -> int:
            "pb_integrate": pb_integrate}
     for method, rec in ts_found.items():  # every scheme at its own matched candidate
         fns[f"cs_ts_{method}"] = ts_runner(rec["opts"])
+    if opts2 is not None:
+        fns["cs_2"] = cs_second_order
     warm = {k: [] for k in fns}
     after_other = {k: [] for k in fns}
     flushed = {k: [] for k in ("cs", "pb_solve")}
@@ -397,8 +415,11 @@ def main(argv=None) -> int:
     print(f"transport benchmark: {result['problem']}  (load average {load:.1f}, {os.cpu_count()} CPUs)")
     print(f"matched accuracy: face concentrations within {TOL:g} of the exact series (physics.md §2.1.3), t > 0")
     print(f"  PyBaMM {pybamm.__version__} IDAKLU: {pb_n} cells/layer, rtol = atol = {pb_rtol:g}  -> max error {pb_err:.2e}")
-    print(f"  cellsim: {cs_n} cells/layer, grid_stretch {cs_stretch:g}, rtol {cs_rtol:g}, atol {1e-2 * cs_rtol:g}, "
-          f"time steps (solver stats) {steps}  -> max error {cs_err:.2e}")
+    print(f"  cellsim: {cs_n} cells/layer, grid_stretch {cs_stretch:g}, spatial order {cs_order}, rtol {cs_rtol:g}, "
+          f"atol {1e-2 * cs_rtol:g}, time steps (solver stats) {steps}  -> max error {cs_err:.2e}")
+    if c2 is not None:
+        print(f"  cellsim, second-order scheme: {c2[1]} cells/layer, grid_stretch {c2[2]:g}, rtol {c2[3]:g}  "
+              f"-> max error {c2[4]:.2e}")
     for method, rec in ts_found.items():
         mark = "  <- fastest" if method == ts_method else ""
         print(f"  cellsim time-stepped ({method}): {rec['n']} cells/layer, grid_stretch {rec['stretch']:g}, "
@@ -414,6 +435,8 @@ def main(argv=None) -> int:
             ("cellsim eigenmode simulate, cached problem", "cs"),
             ("cellsim eigenmode simulate, uncached", "cs_uncached"),
             ("cellsim eigenmode TransportProblem.run", "cs_run")]
+    if opts2 is not None:
+        rows.append(("cellsim eigenmode, second-order scheme, cached", "cs_2"))
     rows += [(f"  time-stepped {method}, cached problem", f"cs_ts_{method}") for method in ts_found]
     for name, key in rows:
         fl = f"{t_flush[key] * 1e3:10.3f}" if key in t_flush else f"{'':10s}"
@@ -455,6 +478,8 @@ def main(argv=None) -> int:
     print(f"  EIGENMODE path vs PyBaMM solve: {ratio:.1f}x cached problem, {ratio_unc:.1f}x uncached (target >= 100x: "
           f"{'met' if ratio >= 100 else 'NOT met'}; best-of-runs {t_pb_solve_min / t_cs_min:.1f}x); "
           f"{ratio_after:.1f}x each right after the other code; {ratio_flush:.1f}x both after a cache flush")
+    ratio_2 = t_pb_solve / med["cs_2"] if opts2 is not None else float("nan")
+    print(f"  eigenmode path on the second-order scheme: {ratio_2:.1f}x PyBaMM solve (reported, not judged)")
     print(f"  vs PyBaMM build+solve: {t_pb_build_solve / t_cs:.0f}x; discretised once on both sides "
           f"(TransportProblem.run vs PyBaMM solve): {t_pb_solve / t_cs_run:.1f}x warm")
     if ratio_after < 100 or ratio_flush < 100:
@@ -465,6 +490,8 @@ def main(argv=None) -> int:
         "cellsim_n_cells": cs_n,
         "cellsim_grid_stretch": cs_stretch,
         "cellsim_rtol": cs_rtol,
+        "cellsim_spatial_order": cs_order,
+        "eigenmode_ratio_second_order": ratio_2,
         "cellsim_atol": 1e-2 * cs_rtol,
         "cellsim_time_steps": steps,
         "cellsim_max_face_rel_error": cs_err,

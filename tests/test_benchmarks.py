@@ -64,6 +64,7 @@ def test_transport_benchmark_runs():
     assert methods[compact]["spatial_order"] == 4 and methods[compact]["grid_stretch"] == 1.0
     assert methods[compact]["n_cells"] < methods["sdirk4"]["n_cells"]
     assert out["ratio_vs_pybamm_solve_second_order"] > 0
+    assert out["cellsim_spatial_order"] in (2, 4) and out["eigenmode_ratio_second_order"] > 0
 
 
 def test_sweep_benchmark_runs():

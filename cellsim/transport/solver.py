@@ -143,9 +143,9 @@ class SolverOptions:
         on the face-refined grid of ``grid_stretch``). 4: the fourth-order compact finite
         volumes of :func:`._kernels.compact_mass` (a tridiagonal mass matrix, the same fluxes;
         face values exact for cubics) on a uniform grid: needs ``grid_stretch = 1`` and
-        ``method = "sdirk4"``, and every step is then time-stepped (the exact eigenmode steps
-        are second order in space). For the same face accuracy it needs a quarter to a third
-        of the cells (``tests/transport/test_compact.py``: 16 uniform cells reach what 64
+        ``method = "sdirk4"`` (the time-stepped steps); exact galvanostatic steps use the
+        eigenmodes of the compact pencil (``A Phi = M Phi diag(lam)``). For the same face
+        accuracy it needs a quarter to a third of the cells (``tests/transport/test_compact.py``: 16 uniform cells reach what 64
         stretched second-order cells do). The CCD engines keep the second-order scheme.
     """
 
@@ -369,14 +369,15 @@ class TransportProblem:
         self._fronts = np.zeros((2, P))
         self._g_stack = self.g_e
         # eigenmodes of each layer's symmetrised FV operator (exact galvanostatic steps)
-        self.modal_ok = (opt.exact_galvanostatic and opt.spatial_order == 2 and self.g_e == 0.0
-                         and not np.any(self.Cdl > 0) and opt.conductivity_law == "constant" and N > 0)
+        self.modal_ok = (opt.exact_galvanostatic and self.g_e == 0.0 and not np.any(self.Cdl > 0)
+                         and opt.conductivity_law == "constant" and N > 0)
         self.Qf = np.zeros((0, 0))
+        self.Qp = self.Qf
         self._z_rest = None
         if self.modal_ok:
             self._build_modes()
             self._z_rest = np.empty(N)  # the rest state's mode amplitudes (every run from rest starts here)
-            K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
+            self._to_modes(self._c_rest, self._z_rest)
 
     def _fast_scale(self) -> float:
         """The fastest time scale of the problem [s] (sets the first time step)."""
@@ -391,16 +392,29 @@ class TransportProblem:
         return min(scales)
 
     def _build_modes(self):
+        """The eigenmodes of every layer (:func:`_layer_modes`, :func:`_compact_layer_modes`) into
+        ``lam``, ``betam``, ``phiL``, ``phiR``, ``sL``, ``sR`` and the blocks of ``Qf`` (cells
+        ``c = Qf z / sq``) and ``Qp`` (projection ``z = Qp^T (sq c)``; ``Qf`` itself for the
+        second-order scheme, ``M Phi`` with ``sq = 1`` for the compact one)."""
         N, P = self.vol.size, self.off.size
-        self.sq[:] = np.sqrt(self.vol)
+        compact = self.options.spatial_order == 4
+        self.sq[:] = 1.0 if compact else np.sqrt(self.vol)
         self.Qf = np.zeros((N, N))
+        self.Qp = np.zeros((N, N)) if compact else self.Qf
         for p in range(P):
             a, n = int(self.off[p]), int(self.ncell[p])
             sl = slice(a, a + n)
-            lam, Q, betam, phiL, phiR, sL, sR = _layer_modes(self.vol[sl].tobytes(), float(self.Dp[p]),
-                                                             float(self.betaL[p]), float(self.betaR[p]))
+            modes = _compact_layer_modes if compact else _layer_modes
+            lam, Q, betam, phiL, phiR, sL, sR, *proj = modes(self.vol[sl].tobytes(), float(self.Dp[p]),
+                                                              float(self.betaL[p]), float(self.betaR[p]))
             self.lam[sl], self.Qf[sl, sl], self.betam[sl] = lam, Q, betam
             self.phiL[sl], self.phiR[sl], self.sL[p], self.sR[p] = phiL, phiR, sL, sR
+            if compact:
+                self.Qp[sl, sl] = proj[0]
+
+    def _to_modes(self, c, z):
+        """Mode amplitudes ``z`` of the cell averages ``c`` (in place)."""
+        K.modal_project(c, self.Qp, self.sq, self.off, self.ncell, z)
 
     # ------------------------------------------------------------------------------
     # feedback of the short-circuit model (cellsim.shortcircuit.ccd): the problem changes
@@ -469,7 +483,7 @@ class TransportProblem:
         self._plans.clear()   # their first time steps
         if self.Qf.size:
             self._build_modes()
-            K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
+            self._to_modes(self._c_rest, self._z_rest)
         return c, eta
 
     def set_leakage(self, conductance=None):
@@ -484,15 +498,15 @@ class TransportProblem:
         if g == self.g_e:
             return
         self.g_e = g
-        modal = (self.options.exact_galvanostatic and self.options.spatial_order == 2 and g == 0.0
-                 and not np.any(self.Cdl > 0) and self.options.conductivity_law == "constant" and self.vol.size > 0)
+        modal = (self.options.exact_galvanostatic and g == 0.0 and not np.any(self.Cdl > 0)
+                 and self.options.conductivity_law == "constant" and self.vol.size > 0)
         if modal != self.modal_ok:
             self.modal_ok = modal
             self._plans.clear()
             if modal and not self.Qf.size:
                 self._build_modes()
                 self._z_rest = np.empty(self.vol.size)
-                K.modal_project(self._c_rest, self.Qf, self.sq, self.off, self.ncell, self._z_rest)
+                self._to_modes(self._c_rest, self._z_rest)
 
     def initial_state(self):
         """Uniform salt c0 in each polymer layer, discharged double layers (fresh arrays)."""
@@ -600,7 +614,7 @@ class TransportProblem:
                         z = self._z_rest.copy()
                     else:
                         z = np.empty(N)
-                        K.modal_project(c, self.Qf, self.sq, self.off, self.ncell, z)
+                        self._to_modes(c, z)
             else:
                 if z is not None:  # back to cell averages for the time-stepping kernel
                     K.modal_cells(z, self.Qf, self.sq, self.off, self.ncell, c)
@@ -932,6 +946,53 @@ def _layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
     phiR = wr[0] * T[-1] + wr[1] * T[-2]
     out = (lam, Q, betam, phiL, phiR, wl[2] * (-betaL / D), wr[2] * (betaR / D))
     for x in out[:5]:
+        x.setflags(write=False)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
+    """Eigenmodes of one layer's fourth-order compact scheme ``M dc/dt = A c + J b``
+    (:func:`._kernels.compact_mass`; cached: a pure function of the grid).
+
+    The symmetric-definite pencil ``A Phi = M Phi diag(lam)`` with ``Phi^T M Phi = I``
+    (``scipy.linalg.eigh``), so that ``c = Phi z``, ``z = Phi^T M c`` and
+    ``dz/dt = lam z + Phi^T b J``; the null mode (salt) is set exactly, ``1 / sqrt(L)``, and
+    the others M-orthogonalised against it. Returns lam, Phi, beta = Phi^T b, the face
+    functionals phi (:func:`._kernels.face_value4`), the flux coefficients s and the
+    projection ``M Phi`` (``z = (M Phi)^T c``).
+    """
+    from scipy.linalg import eigh
+
+    v = np.frombuffer(widths, dtype=float)
+    n = v.size
+    off, ncell = np.zeros(1, dtype=np.int64), np.array([n], dtype=np.int64)
+    ml, md, mu = np.empty(n), np.empty(n), np.empty(n)
+    K.compact_mass(v, off, ncell, 4, ml, md, mu)
+    M = np.diag(md) + np.diag(ml[1:], -1) + np.diag(mu[:-1], 1)
+    M = 0.5 * (M + M.T)   # symmetric on the uniform grids the scheme is used on (round-off)
+    k_face = D / (0.5 * (v[1:] + v[:-1]))
+    A = np.diag(-(np.concatenate([[0.0], k_face]) + np.concatenate([k_face, [0.0]])))
+    A += np.diag(k_face, 1) + np.diag(k_face, -1)
+    lam, Phi = eigh(A, M)
+    k0 = int(np.argmin(np.abs(lam)))
+    one = np.ones(n) / math.sqrt(float(np.sum(M)))   # 1^T M 1 = L
+    Phi[:, k0] = one
+    lam[k0] = 0.0
+    others = np.delete(np.arange(n), k0)
+    Po = Phi[:, others]
+    Po -= np.outer(one, one @ M @ Po)
+    Po /= np.sqrt(np.einsum("ik,ij,jk->k", Po, M, Po))
+    Phi[:, others] = Po
+    b = np.zeros(n)
+    b[0] += betaL
+    b[-1] -= betaR
+    betam = Phi.T @ b
+    h0, h1 = v[0], v[-1]
+    phiL = (85.0 * Phi[0] - 23.0 * Phi[1] + 4.0 * Phi[2]) / 66.0
+    phiR = (85.0 * Phi[-1] - 23.0 * Phi[-2] + 4.0 * Phi[-3]) / 66.0
+    out = (lam, Phi, betam, phiL, phiR, -(3.0 / 11.0) * h0 * (-betaL / D), -(3.0 / 11.0) * h1 * (betaR / D), M @ Phi)
+    for x in out[:5] + out[7:]:
         x.setflags(write=False)
     return out
 
