@@ -145,8 +145,10 @@ class SolverOptions:
         face values exact for cubics) on a uniform grid: needs ``grid_stretch = 1`` and
         ``method = "sdirk4"`` (the time-stepped steps); exact galvanostatic steps use the
         eigenmodes of the compact pencil (``A Phi = M Phi diag(lam)``). For the same face
-        accuracy it needs a quarter to a third of the cells (``tests/transport/test_compact.py``: 16 uniform cells reach what 64
-        stretched second-order cells do). The CCD engines keep the second-order scheme.
+        accuracy it needs a quarter to a third of the cells (16 uniform cells reach what 48-64
+        stretched second-order cells do, ``tests/transport/test_compact.py``). The CCD figures
+        are computed on the second-order scheme (:func:`cellsim.shortcircuit.ccd.ccd_solver_options`,
+        the compiled engine); ``run_ccd`` with ``spatial_order = 4`` runs the Python engine.
     """
 
     n_cells: int = 40
