@@ -16,7 +16,7 @@ def register(sub):
                    help="time integrator of time-stepped steps: bdf2 (default), euler or sdirk4 (4th-order SDIRK)")
     p.add_argument("--spatial-order", type=int, default=None,
                    help="finite volumes of the polymer layers: 2 (default; face-refined grid) or 4 (fourth-order "
-                        "compact scheme: a uniform grid, SDIRK4, every step time-stepped; the same face accuracy "
+                        "compact scheme: a uniform grid, SDIRK4 for time-stepped steps; the same face accuracy "
                         "with a quarter to a third of the cells)")
     p.add_argument("--continue-after-depletion", action="store_true",
                    help="record salt depletion events and go on (default: stop at the first)")
