@@ -19,9 +19,10 @@ with ``beta = (1 - t+)/F`` at an anion-blocking face (Li or ceramic), 0 at a blo
 electrode (the double-layer charge is neglected in the salt balance), and J the ionic
 current density [A/m2]. The SDIRK4 kernel also integrates the fourth-order compact scheme
 ``M dc/dt = A c + J b`` with the same ``A`` and ``b`` and a tridiagonal mass matrix ``M``
-(:func:`compact_mass`, uniform grids; face values :func:`face_value4`). Time stepping: variable-step BDF2 (first step of every protocol
-step: implicit Euler), ``a0 c^{n+1} - b1 c^n + b2 c^{n-1} = h f(c^{n+1})`` (:func:`run_step`),
-or the five-stage SDIRK4 of Hairer & Wanner (:func:`run_step_sdirk4`, same arguments).
+(:func:`compact_mass`, uniform grids; face values :func:`face_value4`). Time stepping:
+variable-step BDF2 (first step of every protocol step: implicit Euler),
+``a0 c^{n+1} - b1 c^n + b2 c^{n-1} = h f(c^{n+1})`` (:func:`run_step`), or the five-stage
+SDIRK4 of Hairer & Wanner (:func:`run_step_sdirk4`, same arguments).
 
 Interfaces (index k, between neighbour k-1 and k): kind 0 ideal, 1 Butler-Volmer,
 2 linearised Butler-Volmer, 3 blocking. Faradaic current
