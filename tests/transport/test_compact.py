@@ -150,7 +150,7 @@ def _errors(order, cells, stretch=1.0):
         sol = simulate(stack, "Plate at 0.1 mA/cm2 for 40 min", options=opt, output_times=t)
         m = np.isin(sol.time, t)
         e_face = np.max(np.abs(sol.face_concentration("P", "right")[m] / exact_face(t, c0, q, L, D) - 1))
-        edges = np.concatenate([[0.0], np.cumsum(sol._widths["P"])])
+        edges = np.concatenate([[0.0], np.cumsum(sol.cell_widths("P"))])
         C = sol.concentration("P")[m]
         e_avg = max(np.max(np.abs(C[i] / exact_cell_averages(t[i], edges, c0, q, L, D) - 1)) for i in range(t.size))
         m_salt = sol.salt_amount("P")
