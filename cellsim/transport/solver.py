@@ -199,8 +199,9 @@ class SolverOptions:
             raise InputError("options.profiles", self.profiles, "True or False")
         if not self.depletion_threshold < 1:
             raise InputError("options.depletion_threshold", self.depletion_threshold, "a fraction of c0 in (0, 1)")
-        if self.spatial_order not in SPATIAL_ORDERS or isinstance(self.spatial_order, bool):
-            raise InputError("options.spatial_order", self.spatial_order, "2 or 4")
+        if (not isinstance(self.spatial_order, int) or isinstance(self.spatial_order, bool)
+                or self.spatial_order not in SPATIAL_ORDERS):
+            raise InputError("options.spatial_order", self.spatial_order, "the integer 2 or 4")
         if self.spatial_order == 4:
             if self.method != "sdirk4":
                 raise InputError("options.method", self.method,

@@ -230,6 +230,8 @@ def test_option_checks_name_the_field():
         SolverOptions(spatial_order=3)
     with pytest.raises(InputError, match="spatial_order"):
         SolverOptions(spatial_order=True)
+    with pytest.raises(InputError, match="spatial_order"):
+        SolverOptions(spatial_order=4.0, method="sdirk4", grid_stretch=1.0)
     with pytest.raises(InputError, match="options.method.*sdirk4"):
         SolverOptions(spatial_order=4, grid_stretch=1.0)   # method bdf2 (the default)
     with pytest.raises(InputError, match="options.grid_stretch.*uniform"):
