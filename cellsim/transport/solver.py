@@ -992,9 +992,10 @@ def _compact_layer_modes(widths: bytes, D: float, betaL: float, betaR: float):
     b[-1] -= betaR
     betam = Phi.T @ b
     h0, h1 = v[0], v[-1]
-    phiL = (85.0 * Phi[0] - 23.0 * Phi[1] + 4.0 * Phi[2]) / 66.0
-    phiR = (85.0 * Phi[-1] - 23.0 * Phi[-2] + 4.0 * Phi[-3]) / 66.0
-    out = (lam, Phi, betam, phiL, phiR, -(3.0 / 11.0) * h0 * (-betaL / D), -(3.0 / 11.0) * h1 * (betaR / D), M @ Phi)
+    face = K.face_value4.py_func   # linear: applied to the mode rows and to the unit slope
+    phiL, phiR = face(Phi[0], Phi[1], Phi[2], h0, 0.0), face(Phi[-1], Phi[-2], Phi[-3], h1, 0.0)
+    sL, sR = face(0.0, 0.0, 0.0, h0, -betaL / D), face(0.0, 0.0, 0.0, h1, betaR / D)
+    out = (lam, Phi, betam, phiL, phiR, sL, sR, M @ Phi)
     for x in out[:5] + out[7:]:
         x.setflags(write=False)
     return out
